@@ -1,0 +1,160 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { AuditLog, type AuditHead } from '../audit/AuditLog.js';
+import { ToexError } from '../errors.js';
+import { EvidenceStore, type ImportOptions, type ImportResult } from '../evidence/EvidenceStore.js';
+import { verifyEvidenceKind } from '../evidence/verifyEvidenceJob.js';
+import { JobQueue } from '../jobs/JobQueue.js';
+import { JobRunner, type RunnerOptions } from '../jobs/JobRunner.js';
+import { ForkWorkerHost, type WorkerHost } from '../jobs/WorkerHost.js';
+import { getLogger } from '../log/log.js';
+import { openEncryptedDatabase, type Db } from '../store/EncryptedDatabase.js';
+import { migrate } from '../store/migrate.js';
+import { caseMigrations } from './caseSchema.js';
+import type { Classification } from './classification.js';
+
+const log = getLogger('cases');
+
+export interface CaseInfo {
+  id: string;
+  reference: string;
+  title: string;
+  owner: string;
+  classification: Classification;
+  status: 'open' | 'closed';
+  createdBy: string;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+/** Where a case's audit head is recorded outside the case (the workstation's register). */
+export interface AuditAnchor {
+  get(): AuditHead;
+  set(head: AuditHead): void;
+}
+
+export function caseDatabasePath(caseDir: string): string {
+  return join(caseDir, 'case.db');
+}
+
+/**
+ * One open case: its own encrypted database, evidence store, job queue and
+ * audit log. Dispose it with `close`, which also records the audit head.
+ */
+export class CaseStore {
+  readonly audit: AuditLog;
+  readonly evidence: EvidenceStore;
+  readonly jobs: JobQueue;
+  private anchorPending = false;
+  private closed = false;
+
+  private constructor(
+    readonly db: Db,
+    readonly info: CaseInfo,
+    readonly dir: string,
+    readonly actor: string,
+    private readonly anchor: AuditAnchor,
+  ) {
+    this.audit = new AuditLog(db, () => this.scheduleAnchor());
+    this.evidence = new EvidenceStore(db, this.audit, dir, actor);
+    this.jobs = new JobQueue(db, this.audit, actor);
+  }
+
+  static create(dir: string, key: Buffer, info: CaseInfo, actor: string, anchor: AuditAnchor): CaseStore {
+    mkdirSync(join(dir, 'evidence'), { recursive: true, mode: 0o700 });
+    const db = openEncryptedDatabase({ path: caseDatabasePath(dir), key, create: true, label: `case ${info.reference}'s database` });
+    migrate(db, caseMigrations, `case ${info.reference}'s database`);
+    const store = new CaseStore(db, info, dir, actor, anchor);
+    db.transaction(() => {
+      const put = db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)');
+      put.run('id', info.id);
+      put.run('reference', info.reference);
+      put.run('classification', info.classification);
+      store.audit.append({
+        actor,
+        action: 'case.create',
+        subject: `case:${info.id}`,
+        details: { reference: info.reference, title: info.title, owner: info.owner, classification: info.classification },
+      });
+    })();
+    store.syncAnchor();
+    return store;
+  }
+
+  static open(dir: string, key: Buffer, info: CaseInfo, actor: string, anchor: AuditAnchor): CaseStore {
+    const label = `case ${info.reference}'s database`;
+    const db = openEncryptedDatabase({ path: caseDatabasePath(dir), key, create: false, label });
+    try {
+      migrate(db, caseMigrations, label);
+      const id = (db.prepare(`SELECT value FROM case_meta WHERE key = 'id'`).get() as { value: string } | undefined)?.value;
+      if (id !== info.id) throw new ToexError('storage', `${label} belongs to another case`);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const store = new CaseStore(db, info, dir, actor, anchor);
+    store.evidence.cleanIncoming();
+    return store;
+  }
+
+  assertOpen(doing: string): void {
+    if (this.info.status !== 'open') {
+      throw new ToexError('conflict', `case ${this.info.reference} is closed; reopen it before ${doing}`);
+    }
+  }
+
+  importEvidence(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+    this.assertOpen('adding evidence');
+    return this.evidence.import(path, options);
+  }
+
+  /** Starts a re-hash of every stored copy as a job; run it with `runner()`. */
+  queueVerify(evidenceIds?: number[]) {
+    return this.jobs.enqueue('evidence.verify', evidenceIds ? { evidenceIds } : {});
+  }
+
+  runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {
+    return new JobRunner(this.jobs, host, [verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor)], options);
+  }
+
+  /** The head as the workstation recorded it, for `audit.verify`. */
+  anchoredHead(): AuditHead {
+    return this.anchor.get();
+  }
+
+  /**
+   * Records the audit head in the workstation's register once the current
+   * transaction is over, so a rolled-back entry is never anchored. The anchor
+   * only moves forward, and only over a chain that still holds the entry it
+   * last recorded.
+   */
+  private scheduleAnchor(): void {
+    if (this.anchorPending) return;
+    this.anchorPending = true;
+    setImmediate(() => this.syncAnchor());
+  }
+
+  syncAnchor(): void {
+    this.anchorPending = false;
+    if (this.closed) return;
+    const head = this.audit.head();
+    const anchored = this.anchor.get();
+    if (head.seq <= anchored.seq) return;
+    if (anchored.seq > 0) {
+      const row = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').get(anchored.seq) as { hash: string } | undefined;
+      if (row?.hash !== anchored.hash) {
+        log.error({ caseId: this.info.id, anchoredSeq: anchored.seq }, 'audit chain no longer holds the anchored entry; anchor kept');
+        return;
+      }
+    }
+    this.anchor.set(head);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.syncAnchor();
+    this.closed = true;
+    this.db.close();
+  }
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Command, CommanderError } from 'commander';
+
+import { ToexError } from '../errors.js';
+import { installRoot } from '../installRoot.js';
+import { configureLogging, getLogger } from '../log/log.js';
+import { registerAuditCommands } from './commands/auditCommands.js';
+import { registerCaseCommands } from './commands/caseCommands.js';
+import { registerEvidenceCommands } from './commands/evidenceCommands.js';
+import { registerJobCommands } from './commands/jobCommands.js';
+import { registerWorkstationCommands } from './commands/workstationCommands.js';
+import type { CommandBody, Wrap } from './action.js';
+import { CliContext, type GlobalOptions } from './context.js';
+import { EXIT, exitCodeFor } from './exitCodes.js';
+
+const log = getLogger('cli');
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(installRoot(), 'package.json'), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function report(err: unknown, debug: boolean): number {
+  const known = err instanceof ToexError ? err : new ToexError('internal', (err as Error)?.message ?? String(err), { cause: err });
+  process.stderr.write(`toex: ${known.message}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  log.error({ kind: known.kind, code: known.code }, 'command failed');
+  return exitCodeFor(known.kind);
+}
+
+/** Runs the `toex` command line and resolves to the process's exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('toex')
+    .description('TOEX Workstation: encrypted cases, evidence intake, audit and jobs')
+    .version(version())
+    .option('--json', 'machine-readable output (and JSON progress lines on stderr)')
+    .option('--debug', 'show stack traces and log at debug level')
+    .option('--home <dir>', 'data folder (default: TOEX_HOME, else ~/.local/share/toex)')
+    .option('--passphrase-file <file>', 'read the passphrase from a file (else TOEX_PASSPHRASE or a prompt)')
+    .showHelpAfterError('(run toex --help for the commands)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `toex: ${s.slice(7)}` : s) });
+
+  const wrap: Wrap = (body: CommandBody) =>
+    async (...args) => {
+      const options = program.opts<GlobalOptions>();
+      const ctx = new CliContext(options);
+      configureLogging({ dir: join(ctx.home, 'logs'), level: options.debug ? 'debug' : 'info' });
+      const command = (args.at(-1) as Command).name();
+      const started = Date.now();
+      try {
+        await body(ctx, ...args.slice(0, -1));
+        exitCode = ctx.exitCode;
+      } catch (err) {
+        exitCode = report(err, options.debug === true);
+      }
+      log.info({ command, exitCode, ms: Date.now() - started }, 'command finished');
+    };
+
+  registerWorkstationCommands(program, wrap);
+  registerCaseCommands(program, wrap);
+  registerEvidenceCommands(program, wrap);
+  registerJobCommands(program, wrap);
+  registerAuditCommands(program, wrap);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    return report(err, argv.includes('--debug'));
+  }
+  return exitCode;
+}

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+import type { AuditLog } from '../audit/AuditLog.js';
+import { ToexError, fromFsError, fromSqliteError } from '../errors.js';
+import { getLogger } from '../log/log.js';
+import { fsyncFolder } from '../store/atomicWrite.js';
+import type { Db } from '../store/EncryptedDatabase.js';
+import { CHUNK_BYTES, DigestStream, openForReading } from './DigestStream.js';
+
+const log = getLogger('evidence');
+
+export interface EvidenceItem {
+  id: number;
+  exhibitRef: string | null;
+  originalName: string;
+  originalPath: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  /** Relative to the case folder. */
+  storedPath: string;
+  sourceMtime: string | null;
+  importedBy: string;
+  importedAt: string;
+}
+
+export interface ImportResult {
+  item: EvidenceItem;
+  /** The same content was already in the case; nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface ImportOptions {
+  exhibitRef?: string;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+interface EvidenceRow {
+  id: number;
+  exhibit_ref: string | null;
+  original_name: string;
+  original_path: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  stored_path: string;
+  source_mtime: string | null;
+  imported_by: string;
+  imported_at: string;
+}
+
+function toItem(row: EvidenceRow): EvidenceItem {
+  return {
+    id: row.id,
+    exhibitRef: row.exhibit_ref,
+    originalName: row.original_name,
+    originalPath: row.original_path,
+    size: row.size,
+    sha256: row.sha256,
+    md5: row.md5,
+    storedPath: row.stored_path,
+    sourceMtime: row.source_mtime,
+    importedBy: row.imported_by,
+    importedAt: row.imported_at,
+  };
+}
+
+const INCOMING = '.incoming';
+
+/**
+ * A case's evidence: read-only copies stored by content hash, and the
+ * register row for each. Originals are opened read-only and never written.
+ */
+export class EvidenceStore {
+  private readonly evidenceDir: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly caseDir: string,
+    private readonly actor: string,
+  ) {
+    this.evidenceDir = join(caseDir, 'evidence');
+  }
+
+  list(): EvidenceItem[] {
+    try {
+      return (this.db.prepare('SELECT * FROM evidence ORDER BY id').all() as EvidenceRow[]).map(toItem);
+    } catch (err) {
+      throw fromSqliteError(err, 'the case database');
+    }
+  }
+
+  get(id: number): EvidenceItem {
+    const row = this.db.prepare('SELECT * FROM evidence WHERE id = ?').get(id) as EvidenceRow | undefined;
+    if (!row) throw new ToexError('not-found', `no evidence item ${id} in this case`);
+    return toItem(row);
+  }
+
+  absolutePath(item: EvidenceItem): string {
+    return join(this.caseDir, item.storedPath);
+  }
+
+  /** Removes partial copies an interrupted import left behind; returns how many. */
+  cleanIncoming(): number {
+    const dir = join(this.evidenceDir, INCOMING);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return 0;
+    }
+    for (const name of names) rmSync(join(dir, name), { force: true });
+    if (names.length) log.warn({ removed: names.length }, 'removed partial copies from an interrupted import');
+    return names.length;
+  }
+
+  async import(sourcePath: string, options: ImportOptions = {}): Promise<ImportResult> {
+    if (typeof sourcePath !== 'string' || sourcePath.trim() === '') {
+      throw new ToexError('bad-input', 'no file was given to import');
+    }
+    const exhibitRef = options.exhibitRef?.trim() || null;
+    const source = resolve(sourcePath);
+    const name = basename(source);
+    checkSource(source, name);
+
+    let fd: number;
+    try {
+      fd = openForReading(source);
+    } catch (err) {
+      throw fromFsError(err, `reading ${name}`);
+    }
+    const started = Date.now();
+    const temp = join(this.evidenceDir, INCOMING, `${randomUUID()}.part`);
+    try {
+      const before = fstatSync(fd);
+      const digest = await this.copy(fd, temp, before.size, options.onProgress);
+      const after = fstatSync(fd);
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || digest.size !== before.size) {
+        throw new ToexError('conflict', `${name} changed while it was being read; import it again once nothing is writing to it`);
+      }
+
+      const existing = this.db.prepare('SELECT * FROM evidence WHERE sha256 = ?').get(digest.sha256) as EvidenceRow | undefined;
+      if (existing) {
+        rmSync(temp, { force: true });
+        this.audit.append({ actor: this.actor, action: 'evidence.duplicate', subject: `evidence:${existing.id}`, details: { sha256: digest.sha256, originalName: name } });
+        log.info({ evidenceId: existing.id }, 'import matched existing evidence');
+        return { item: toItem(existing), duplicate: true };
+      }
+
+      const storedPath = join('evidence', digest.sha256.slice(0, 2), digest.sha256);
+      const finalPath = join(this.caseDir, storedPath);
+      mkdirSync(join(this.caseDir, 'evidence', digest.sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+      renameSync(temp, finalPath);
+      chmodSync(finalPath, 0o444);
+      fsyncFolder(join(this.caseDir, 'evidence', digest.sha256.slice(0, 2)));
+
+      const item = this.record({
+        exhibit_ref: exhibitRef,
+        original_name: name,
+        original_path: source,
+        size: digest.size,
+        sha256: digest.sha256,
+        md5: digest.md5,
+        stored_path: storedPath,
+        source_mtime: before.mtime.toISOString(),
+        imported_by: this.actor,
+        imported_at: new Date().toISOString(),
+      });
+      log.info({ evidenceId: item.id, bytes: item.size, ms: Date.now() - started }, 'evidence imported');
+      return { item, duplicate: false };
+    } catch (err) {
+      rmSync(temp, { force: true });
+      const failure = err instanceof ToexError ? err : fromFsError(err, `importing ${name}`);
+      this.recordFailure(name, failure);
+      throw failure;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private async copy(
+    fd: number,
+    temp: string,
+    total: number,
+    onProgress: ImportOptions['onProgress'],
+  ): Promise<{ size: number; sha256: string; md5: string }> {
+    mkdirSync(join(this.evidenceDir, INCOMING), { recursive: true, mode: 0o700 });
+    const out = openSync(temp, 'wx', 0o600);
+    try {
+      const digest = new DigestStream(onProgress ? (done) => onProgress(done, total) : undefined);
+      await pipeline(
+        createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK_BYTES }),
+        digest,
+        createWriteStream('', { fd: out, autoClose: false }),
+      );
+      fsyncSync(out);
+      return digest.digest();
+    } finally {
+      closeSync(out);
+    }
+  }
+
+  private record(row: Omit<EvidenceRow, 'id'>): EvidenceItem {
+    try {
+      return this.db.transaction(() => {
+        const { lastInsertRowid } = this.db
+          .prepare(
+            `INSERT INTO evidence (exhibit_ref, original_name, original_path, size, sha256, md5,
+               stored_path, source_mtime, imported_by, imported_at)
+             VALUES (@exhibit_ref, @original_name, @original_path, @size, @sha256, @md5,
+               @stored_path, @source_mtime, @imported_by, @imported_at)`,
+          )
+          .run(row);
+        const id = Number(lastInsertRowid);
+        this.audit.append({
+          actor: this.actor,
+          action: 'evidence.import',
+          subject: `evidence:${id}`,
+          details: { originalName: row.original_name, exhibitRef: row.exhibit_ref, size: row.size, sha256: row.sha256, md5: row.md5 },
+        });
+        return toItem({ id, ...row });
+      })();
+    } catch (err) {
+      throw fromSqliteError(err, 'recording the evidence');
+    }
+  }
+
+  private recordFailure(name: string, failure: ToexError): void {
+    try {
+      this.audit.append({ actor: this.actor, action: 'evidence.import-failed', details: { originalName: name, kind: failure.kind, reason: failure.message } });
+    } catch (err) {
+      // A full disk can refuse this entry too; the import itself already failed cleanly.
+      log.error({ code: (err as { code?: string }).code }, 'could not audit a failed import');
+    }
+    log.warn({ kind: failure.kind, code: failure.code }, 'evidence import failed');
+  }
+}
+
+function checkSource(source: string, name: string): void {
+  let stat;
+  try {
+    stat = statSync(source);
+  } catch (err) {
+    throw fromFsError(err, `reading ${name}`);
+  }
+  if (stat.isDirectory()) throw new ToexError('bad-input', `${name} is a folder; import the files in it one by one`);
+  if (!stat.isFile()) throw new ToexError('bad-input', `${name} is not a regular file (device, pipe or socket)`);
+}
+

@@ -1,0 +1,214 @@
+import { ToexError, type SerializedError } from '../errors.js';
+import { getLogger } from '../log/log.js';
+import type { WorkerToMain } from '../../workers/protocol.js';
+import type { Checkpoint, Job, JobQueue } from './JobQueue.js';
+import type { WorkerHandle, WorkerHost } from './WorkerHost.js';
+import { workerEntry } from './workerEntry.js';
+
+const log = getLogger('jobs');
+
+/** What is left of a job, worked out from its checkpoint before each attempt. */
+export interface PreparedWork<Input> {
+  /** undefined when nothing is left to do. */
+  input: Input | undefined;
+  /** Units (bytes, items) of the whole job, and of those already done. */
+  total: number;
+  done: number;
+}
+
+/**
+ * One kind of job: which worker does it, how its results are stored and how
+ * the job is summed up at the end.
+ */
+export interface JobKind<Input = unknown, Partial = unknown> {
+  readonly kind: string;
+  /** The worker script, e.g. `hash/hashWorker`. */
+  readonly worker: string;
+  prepare(job: Job): PreparedWork<Input>;
+  /** Stores one partial result; runs inside the transaction that saves the checkpoint. */
+  applyPartial(job: Job, partial: Partial): Checkpoint;
+  finish(job: Job): Record<string, unknown>;
+}
+
+export interface JobProgress {
+  jobId: string;
+  kind: string;
+  fraction: number;
+  done: number;
+  total: number;
+  stage: string | null;
+  /** Estimated seconds left, once there is enough to go on. */
+  etaSeconds: number | null;
+}
+
+export interface RunnerOptions {
+  pollMs?: number;
+  heartbeatMs?: number;
+  /** How long a worker has to stop after a cancel before it is killed. */
+  stopDeadlineMs?: number;
+}
+
+type AttemptOutcome =
+  | { type: 'done' }
+  | { type: 'error'; error: SerializedError }
+  | { type: 'cancelled' }
+  | { type: 'crashed'; code: number | null; signal: string | null };
+
+/**
+ * Runs queued jobs of one case, one at a time, each in a worker process.
+ * A worker that dies is restarted from the checkpoint until the job's
+ * attempts are used up; a cancel, from this process or another, reaches the
+ * worker through the database.
+ */
+export class JobRunner {
+  private readonly kinds = new Map<string, JobKind>();
+  private readonly listeners = new Set<(p: JobProgress) => void>();
+  private readonly active = new Set<WorkerHandle>();
+  private disposed = false;
+  private readonly pollMs: number;
+  private readonly heartbeatMs: number;
+  private readonly stopDeadlineMs: number;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly host: WorkerHost,
+    kinds: readonly JobKind[],
+    options: RunnerOptions = {},
+  ) {
+    for (const k of kinds) this.kinds.set(k.kind, k);
+    this.pollMs = options.pollMs ?? 200;
+    this.heartbeatMs = options.heartbeatMs ?? 2000;
+    this.stopDeadlineMs = options.stopDeadlineMs ?? 5000;
+  }
+
+  onDidProgress(listener: (p: JobProgress) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Requeues jobs whose process died, then runs every queued job. */
+  async runPending(): Promise<Job[]> {
+    this.queue.recoverInterrupted();
+    const ran: Job[] = [];
+    for (const job of this.queue.list(['queued'])) ran.push(await this.run(job.id));
+    return ran;
+  }
+
+  async run(jobId: string): Promise<Job> {
+    if (this.disposed) throw new ToexError('cancelled', 'the job runner is shutting down');
+    const first = this.queue.get(jobId);
+    const kind = this.kinds.get(first.kind);
+    if (!kind) throw new ToexError('internal', `no handler for jobs of kind ${first.kind}`);
+
+    for (;;) {
+      const job = this.queue.claim(first.id);
+      const outcome = await this.attempt(kind, job);
+      switch (outcome.type) {
+        case 'done':
+          return this.queue.finish(job.id, kind.finish(this.queue.get(job.id)));
+        case 'cancelled':
+          return this.queue.markCancelled(job.id);
+        case 'error':
+          return this.queue.fail(job.id, outcome.error);
+        case 'crashed': {
+          const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.code}`;
+          if (this.disposed) return this.queue.requeue(job.id, 'the runner shut down');
+          if (job.attempts >= job.maxAttempts) {
+            return this.queue.fail(job.id, { kind: 'engine', message: `the worker stopped unexpectedly (${how}) on each of ${job.attempts} attempts` });
+          }
+          this.queue.requeue(job.id, `the worker stopped unexpectedly (${how})`);
+        }
+      }
+    }
+  }
+
+  private attempt(kind: JobKind, job: Job): Promise<AttemptOutcome> {
+    const work = kind.prepare(job);
+    if (work.input === undefined) return Promise.resolve({ type: 'done' });
+
+    const handle = this.host.start(workerEntry(kind.worker), kind.kind);
+    this.active.add(handle);
+    this.queue.heartbeat(job.id, handle.pid);
+    log.info({ jobId: job.id, kind: job.kind, attempt: job.attempts, workerPid: handle.pid }, 'worker started');
+
+    const started = Date.now();
+    let lastSaved = 0;
+    let lastBeat = Date.now();
+    let settled: AttemptOutcome | undefined;
+    let cancelSentAt: number | undefined;
+
+    return new Promise<AttemptOutcome>((resolve) => {
+      const finish = (outcome: AttemptOutcome): void => {
+        clearInterval(timer);
+        this.active.delete(handle);
+        resolve(outcome);
+      };
+
+      const report = (doneInAttempt: number, stage: string | null): void => {
+        const done = work.done + doneInAttempt;
+        const fraction = work.total > 0 ? Math.min(1, done / work.total) : 0;
+        const rate = doneInAttempt / Math.max(1, Date.now() - started);
+        const etaSeconds = rate > 0 && Date.now() - started > 1000 ? Math.round((work.total - done) / rate / 1000) : null;
+        for (const l of this.listeners) l({ jobId: job.id, kind: job.kind, fraction, done, total: work.total, stage, etaSeconds });
+        if (Date.now() - lastSaved > 500) {
+          lastSaved = Date.now();
+          this.queue.setProgress(job.id, fraction, stage ?? undefined);
+        }
+      };
+
+      handle.onDidMessage((message: WorkerToMain) => {
+        if (settled || message.jobId !== job.id) return;
+        switch (message.type) {
+          case 'progress':
+            report(message.done, message.stage ?? null);
+            break;
+          case 'partial':
+            try {
+              this.queue.commit(job.id, () => kind.applyPartial(this.queue.get(job.id), message.payload));
+            } catch (err) {
+              settled = { type: 'error', error: err instanceof ToexError ? err.toJSON() : { kind: 'internal', message: String(err) } };
+              handle.kill();
+            }
+            break;
+          case 'done':
+            settled = { type: 'done' };
+            finish(settled);
+            break;
+          case 'error':
+            settled = message.error.kind === 'cancelled' ? { type: 'cancelled' } : { type: 'error', error: message.error };
+            finish(settled);
+            break;
+        }
+      });
+
+      handle.onDidExit(({ code, signal }) => {
+        if (settled) return finish(settled);
+        if (cancelSentAt !== undefined) return finish({ type: 'cancelled' });
+        log.warn({ jobId: job.id, code, signal }, 'worker exited without finishing');
+        finish({ type: 'crashed', code, signal });
+      });
+
+      const timer = setInterval(() => {
+        const now = Date.now();
+        if (cancelSentAt === undefined && this.queue.isCancelRequested(job.id)) {
+          cancelSentAt = now;
+          handle.send({ type: 'cancel', jobId: job.id });
+        } else if (cancelSentAt !== undefined && now - cancelSentAt > this.stopDeadlineMs) {
+          handle.kill();
+        }
+        if (now - lastBeat > this.heartbeatMs) {
+          lastBeat = now;
+          this.queue.heartbeat(job.id);
+        }
+      }, this.pollMs);
+
+      handle.send({ type: 'start', jobId: job.id, input: work.input });
+    });
+  }
+
+  /** Stops every worker this runner started; their jobs resume later from their checkpoints. */
+  dispose(): void {
+    this.disposed = true;
+    for (const handle of this.active) handle.kill();
+  }
+}
