@@ -104,7 +104,7 @@ export class CaseStore {
     }
   }
 
-  importEvidence(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+  async importEvidence(path: string, options: ImportOptions = {}): Promise<ImportResult> {
     this.assertOpen('adding evidence');
     return this.evidence.import(path, options);
   }

@@ -140,19 +140,26 @@ export class EvidenceStore {
     const name = basename(source);
     checkSource(source, name);
 
+    try {
+      mkdirSync(join(this.evidenceDir, INCOMING), { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw fromFsError(err, 'preparing the evidence folder');
+    }
     let fd: number;
+    let before;
     try {
       fd = openForReading(source);
+      before = fstatSync(fd);
     } catch (err) {
       throw fromFsError(err, `reading ${name}`);
     }
     const started = Date.now();
     const temp = join(this.evidenceDir, INCOMING, `${randomUUID()}.part`);
     try {
-      const before = fstatSync(fd);
       const digest = await this.copy(fd, temp, before.size, options.onProgress);
-      const after = fstatSync(fd);
-      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || digest.size !== before.size) {
+      const after = statSync(source);
+      const unchanged = after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs;
+      if (!unchanged || digest.size !== before.size) {
         throw new ToexError('conflict', `${name} changed while it was being read; import it again once nothing is writing to it`);
       }
 
@@ -190,31 +197,31 @@ export class EvidenceStore {
       const failure = err instanceof ToexError ? err : fromFsError(err, `importing ${name}`);
       this.recordFailure(name, failure);
       throw failure;
-    } finally {
-      closeSync(fd);
     }
   }
 
+  /** Copies the open source into `temp` while hashing it; closes `fd`. */
   private async copy(
     fd: number,
     temp: string,
     total: number,
     onProgress: ImportOptions['onProgress'],
   ): Promise<{ size: number; sha256: string; md5: string }> {
-    mkdirSync(join(this.evidenceDir, INCOMING), { recursive: true, mode: 0o700 });
-    const out = openSync(temp, 'wx', 0o600);
+    const digest = new DigestStream(onProgress ? (done) => onProgress(done, total) : undefined);
+    // The streams own their descriptors from here: when one fails, the
+    // pipeline closes both, so neither is ours to close again.
+    await pipeline(
+      createReadStream('', { fd, highWaterMark: CHUNK_BYTES }),
+      digest,
+      createWriteStream(temp, { flags: 'wx', mode: 0o600 }),
+    );
+    const out = openSync(temp, 'r');
     try {
-      const digest = new DigestStream(onProgress ? (done) => onProgress(done, total) : undefined);
-      await pipeline(
-        createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK_BYTES }),
-        digest,
-        createWriteStream('', { fd: out, autoClose: false }),
-      );
       fsyncSync(out);
-      return digest.digest();
     } finally {
       closeSync(out);
     }
+    return digest.digest();
   }
 
   private record(row: Omit<EvidenceRow, 'id'>): EvidenceItem {
