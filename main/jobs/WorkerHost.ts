@@ -1,6 +1,9 @@
 import { fork } from 'node:child_process';
 
 import type { MainToWorker, WorkerToMain } from '../../workers/protocol.js';
+import { getLogger } from '../log/log.js';
+
+const log = getLogger('jobs');
 
 export interface WorkerExit {
   code: number | null;
@@ -34,10 +37,13 @@ export class ForkWorkerHost implements WorkerHost {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: { ...process.env, TOEX_WORKER: name },
     });
+    // A worker that died is reported by its exit; a send that races with the
+    // death (EPIPE) or a failed spawn must not become an unhandled error too.
+    child.on('error', (err) => log.warn({ worker: name, code: (err as NodeJS.ErrnoException).code }, 'worker channel error'));
     return {
       pid: child.pid,
       send: (message) => {
-        if (child.connected) child.send(message);
+        if (child.connected) child.send(message, (err) => err && log.debug({ worker: name }, 'message to a stopped worker dropped'));
       },
       onDidMessage: (listener) => child.on('message', (m) => listener(m as WorkerToMain)),
       onDidExit: (listener) => child.on('exit', (code, signal) => listener({ code, signal: signal ?? null })),

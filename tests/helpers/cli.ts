@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const TOEX = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'toex.js');
+export const CLI_PASSPHRASE = 'correct horse battery staple';
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  uid?: number;
+  gid?: number;
+}
+
+/** Starts the built `toex` as a user would, with its own data folder. */
+export function startToex(home: string, args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [TOEX, ...args], {
+    env: { PATH: process.env.PATH, TOEX_HOME: home, TOEX_PASSPHRASE: CLI_PASSPHRASE, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export function toex(home: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startToex(home, args, options).done;
+}

@@ -1,0 +1,161 @@
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import type { HashInput } from '../../../workers/hash/hashWorker.js';
+import { ForkWorkerHost, type WorkerHandle, type WorkerHost } from '../../../main/jobs/WorkerHost.js';
+import { importFiles, waitFor } from '../../helpers/evidence.js';
+import { useTempDirs } from '../../helpers/temp.js';
+import { workstationWithCase } from '../../helpers/workstation.js';
+
+/** The real fork host, recording each worker it starts and the input each was given. */
+class RecordingHost implements WorkerHost {
+  readonly inner = new ForkWorkerHost();
+  readonly started: { handle: WorkerHandle; items: number[] }[] = [];
+  constructor(private readonly onStart: (handle: WorkerHandle, attempt: number) => void = () => {}) {}
+
+  start(entry: string, name: string): WorkerHandle {
+    const handle = this.inner.start(entry, name);
+    const record = { handle, items: [] as number[] };
+    this.started.push(record);
+    this.onStart(handle, this.started.length);
+    return {
+      pid: handle.pid,
+      send: (message) => {
+        if (message.type === 'start') record.items = (message.input as HashInput).items.map((i) => i.id);
+        handle.send(message);
+      },
+      onDidMessage: (l) => handle.onDidMessage(l),
+      onDidExit: (l) => handle.onDidExit(l),
+      kill: () => handle.kill(),
+    };
+  }
+}
+
+const checks = (store: { db: { prepare(sql: string): { get(...a: unknown[]): unknown } } }, jobId: string) =>
+  (store.db.prepare('SELECT count(*) AS n FROM evidence_checks WHERE job_id = ?').get(jobId) as { n: number }).n;
+
+describe('JobRunner', () => {
+  const tempDir = useTempDirs();
+
+  it('re-hashes every stored copy in a worker process and finds them all intact', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    await importFiles(store, tempDir(), 3, 1);
+    const host = new RecordingHost();
+    const progress: number[] = [];
+    const runner = store.runner(host);
+    runner.onDidProgress((p) => progress.push(p.fraction));
+
+    const job = await runner.run(store.queueVerify().id);
+
+    expect(job).toMatchObject({ state: 'done', attempts: 1, progress: 1, result: { checked: 3, ok: 3, problems: [] } });
+    expect(host.started).toHaveLength(1);
+    expect(host.started[0]!.handle.pid).not.toBe(process.pid);
+    expect(progress.at(-1)).toBe(1);
+    expect(store.audit.list().slice(-4).map((e) => e.action)).toEqual(['job.queue', 'job.start', 'evidence.verify', 'job.finish']);
+    store.close();
+    workstation.close();
+  });
+
+  it('reports a stored copy that was altered and one that was deleted, by item', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    const [, altered, deleted] = await importFiles(store, tempDir(), 3, 1);
+    const alteredPath = store.evidence.absolutePath(altered!);
+    chmodSync(alteredPath, 0o644);
+    writeFileSync(alteredPath, 'tampered');
+    rmSync(store.evidence.absolutePath(deleted!));
+
+    const job = await store.runner().run(store.queueVerify().id);
+
+    expect(job.state).toBe('done');
+    expect(job.result).toMatchObject({
+      checked: 3,
+      ok: 1,
+      problems: [
+        { evidenceId: altered!.id, status: 'mismatch', detail: expect.stringContaining(`expected sha256 ${altered!.sha256}`) },
+        { evidenceId: deleted!.id, status: 'missing', detail: 'the stored copy is missing' },
+      ],
+    });
+    expect(store.audit.list().at(-2)).toMatchObject({ action: 'evidence.verify', details: { ok: 1, problems: [{ evidenceId: altered!.id, status: 'mismatch' }, { evidenceId: deleted!.id, status: 'missing' }] } });
+    store.close();
+    workstation.close();
+  });
+
+  it('finishes at once with nothing to check', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    const host = new RecordingHost();
+    const job = await store.runner(host).run(store.queueVerify().id);
+    expect(job).toMatchObject({ state: 'done', result: { checked: 0, ok: 0, problems: [] } });
+    expect(host.started).toHaveLength(0);
+    store.close();
+    workstation.close();
+  });
+
+  it('cancels a running job on a request made through another connection, keeping what it checked', async () => {
+    const home = tempDir();
+    const { workstation, store, info } = await workstationWithCase(home);
+    await importFiles(store, tempDir(), 6, 48);
+    const other = workstation.openCase(info.id);
+    const queued = store.queueVerify();
+
+    const running = store.runner(new ForkWorkerHost(), { pollMs: 20 }).run(queued.id);
+    await waitFor(() => checks(other, queued.id) >= 1);
+    other.jobs.requestCancel(queued.id);
+    const job = await running;
+
+    expect(job.state).toBe('cancelled');
+    expect(checks(store, job.id)).toBeGreaterThanOrEqual(1);
+    expect(checks(store, job.id)).toBeLessThan(6);
+    expect(store.audit.list().slice(-2).map((e) => e.action)).toEqual(['job.cancel-requested', 'job.cancel']);
+    other.close();
+    store.close();
+    workstation.close();
+  });
+
+  it('survives kill -9 of its worker: a new worker resumes from the checkpoint, nothing is checked twice', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    const items = await importFiles(store, tempDir(), 6, 48);
+    const queued = store.queueVerify();
+    let killed = false;
+    const host = new RecordingHost((handle, attempt) => {
+      if (attempt !== 1) return;
+      void waitFor(() => checks(store, queued.id) >= 2).then(() => {
+        process.kill(handle.pid!, 'SIGKILL');
+        killed = true;
+      });
+    });
+
+    const job = await store.runner(host, { pollMs: 20 }).run(queued.id);
+
+    expect(killed).toBe(true);
+    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { checked: 6, ok: 6 } });
+    expect(host.started).toHaveLength(2);
+    const first = host.started[0]!.items;
+    const second = host.started[1]!.items;
+    expect(first).toEqual(items.map((i) => i.id));
+    expect(second.length).toBeLessThanOrEqual(4);
+    expect(second.length).toBeGreaterThan(0);
+    expect(second).toEqual(items.map((i) => i.id).slice(6 - second.length));
+    expect(store.audit.list().map((e) => e.action)).toContain('job.interrupted');
+    store.close();
+    workstation.close();
+  });
+
+  it('fails the job, with the reason, when its worker dies on every attempt', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    await importFiles(store, tempDir(), 2, 1);
+    const host = new RecordingHost((handle) => handle.kill());
+    const queued = store.jobs.enqueue('evidence.verify', {}, { maxAttempts: 2 });
+
+    const job = await store.runner(host).run(queued.id);
+
+    expect(job).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      error: { kind: 'engine', message: 'the worker stopped unexpectedly (signal SIGKILL) on each of 2 attempts' },
+    });
+    expect(host.started).toHaveLength(2);
+    store.close();
+    workstation.close();
+  });
+});
