@@ -104,7 +104,11 @@ export function makeMessages(
 }
 
 /** Half seeks of one message, half windows of up to a week in one thread. */
-export function makeIndexedQueries(random: Random, count: number, rows: number): IndexedQuery[] {
+export function makeIndexedQueries(
+  random: Random,
+  count: number,
+  rows: number,
+): IndexedQuery[] {
   const threads = threadCount(rows);
   const span = rows * SPACING;
   const queries: IndexedQuery[] = [];
@@ -118,7 +122,11 @@ export function makeIndexedQueries(random: Random, count: number, rows: number):
 }
 
 /** FTS5 MATCH strings: alternately one word and two words (both required). */
-export function makeFtsQueries(random: Random, vocabulary: readonly string[], count: number): string[] {
+export function makeFtsQueries(
+  random: Random,
+  vocabulary: readonly string[],
+  count: number,
+): string[] {
   const word = (): string => `"${vocabulary[zipfRank(random, vocabulary.length)]!}"`;
   const queries: string[] = [];
   for (let i = 0; i < count; i += 1) queries.push(i % 2 === 0 ? word() : `${word()} ${word()}`);
