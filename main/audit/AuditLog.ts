@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Db } from '../store/EncryptedDatabase.js';
+import { writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 import { canonicalJson } from './canonicalJson.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -108,6 +108,14 @@ export class AuditLog {
   ) {}
 
   append(record: AuditRecord): AuditEntry {
+    // Reading the head and writing after it must be one locked step, or two
+    // processes appending at once would both take the same number.
+    const entry = writeTransaction(this.db, () => this.appendLocked(record));
+    this.onDidAppend({ seq: entry.seq, hash: entry.hash });
+    return entry;
+  }
+
+  private appendLocked(record: AuditRecord): AuditEntry {
     const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: string }
       | undefined;
@@ -127,7 +135,6 @@ export class AuditLog {
          VALUES (@seq, @at, @actor, @action, @subject, @details, @prev_hash, @hash)`,
       )
       .run({ ...row, seq, hash });
-    this.onDidAppend({ seq, hash });
     return toEntry({ ...row, seq, hash });
   }
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/AuditLog.js';
 import { ToexError, fromSqliteError, type ErrorKind, type SerializedError } from '../errors.js';
 import { getLogger } from '../log/log.js';
-import type { Db } from '../store/EncryptedDatabase.js';
+import { isProcessAlive } from '../processAlive.js';
+import { writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 
 const log = getLogger('jobs');
 
@@ -82,15 +83,6 @@ function toJob(row: JobRow): Job {
 /** A running job whose owner has not beaten its heart for this long is taken as dead. */
 export const STALE_AFTER_MS = 30_000;
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface Checkpoint {
   progress: number;
   stage?: string;
@@ -111,7 +103,7 @@ export class JobQueue {
 
   private tx<T>(what: string, fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return writeTransaction(this.db, fn);
     } catch (err) {
       throw fromSqliteError(err, what);
     }

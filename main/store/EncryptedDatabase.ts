@@ -73,8 +73,11 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): Db {
   } catch (err) {
     db.close();
     const mapped = fromSqliteError(err, label);
+    // TOEX never guesses a database key: it comes from the keyring, whose
+    // authenticated wrapping has just proved it right. A file that will not
+    // decrypt under it is damaged or is not the file it should be.
     if (mapped.kind === 'wrong-key') {
-      throw new ToexError('wrong-key', `${label} cannot be decrypted with its key (wrong key or a foreign file); it was left untouched`, { cause: err });
+      throw new ToexError('storage', `${label} does not decrypt with its key: it is damaged or not the file it should be; it was left untouched`, { cause: err });
     }
     throw mapped;
   }
@@ -93,4 +96,14 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): Db {
     throw fromSqliteError(err, label);
   }
   return db;
+}
+
+/**
+ * Runs `fn` in a transaction that takes the write lock as it begins (BEGIN
+ * IMMEDIATE). A deferred one that reads first and writes later fails at once
+ * with SQLITE_BUSY_SNAPSHOT when another process wrote in between, whatever
+ * the busy timeout; an immediate one waits its turn under it.
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
 }

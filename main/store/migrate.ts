@@ -1,5 +1,5 @@
 import { ToexError, fromSqliteError } from '../errors.js';
-import type { Db } from './EncryptedDatabase.js';
+import { writeTransaction, type Db } from './EncryptedDatabase.js';
 
 export interface Migration {
   /** 1, 2, 3...: the schema version this migration brings the database to. */
@@ -35,10 +35,10 @@ export function migrate(db: Db, migrations: readonly Migration[], label: string)
 
   for (const m of migrations.slice(from)) {
     try {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         m.up(db);
         db.pragma(`user_version = ${m.version}`);
-      })();
+      });
     } catch (err) {
       throw fromSqliteError(err, `${label} (migration ${m.version}, ${m.name})`);
     }

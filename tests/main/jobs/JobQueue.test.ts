@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -75,6 +76,28 @@ describe('JobQueue', () => {
     store.db.prepare('UPDATE jobs SET owner_pid = ? WHERE id = ?').run(process.ppid, job.id);
     expect(store.jobs.recoverInterrupted()).toEqual([]);
     expect(store.jobs.get(job.id).state).toBe('running');
+    store.close();
+    workstation.close();
+  });
+
+  it('shares a case with a second process writing at the same time: no write is refused, no entry number taken twice', async () => {
+    const home = tempDir();
+    const { workstation, store, info } = await workstationWithCase(home);
+    const hammer = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'helpers', 'auditHammer.mjs'), home, info.id, '150'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const finished = new Promise<number | null>((resolve) => hammer.on('close', resolve));
+
+    for (let i = 0; i < 150; i++) {
+      const job = store.jobs.enqueue('evidence.verify', { mine: i });
+      store.jobs.claim(job.id);
+      store.jobs.commit(job.id, () => ({ progress: 0.5, checkpoint: { i } }));
+      store.jobs.finish(job.id, { i });
+    }
+    expect(await finished).toBe(0);
+
+    const actions = store.audit.list().map((e) => e.action);
+    expect(actions.filter((a) => a === 'test.hammer')).toHaveLength(150);
+    expect(actions.filter((a) => a === 'job.finish')).toHaveLength(150);
+    expect(store.audit.verify().ok).toBe(true);
     store.close();
     workstation.close();
   });

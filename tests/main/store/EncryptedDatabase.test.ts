@@ -46,11 +46,11 @@ describe('EncryptedDatabase', () => {
     db.close();
   });
 
-  it('refuses a wrong key with a clear error and leaves the file byte for byte as it was', () => {
+  it('refuses a key that does not open the file with a clear error and leaves the file byte for byte as it was', () => {
     const { path } = filled(10);
     const before = readFileSync(path);
     expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(
-      /the test database cannot be decrypted with its key/,
+      /^the test database does not decrypt with its key: it is damaged or not the file it should be; it was left untouched$/,
     );
     expect(readFileSync(path)).toEqual(before);
   });
@@ -71,7 +71,7 @@ describe('EncryptedDatabase', () => {
     const path = join(tempDir(), 'foreign.bin');
     writeFileSync(path, randomBytes(8192));
     const before = readFileSync(path);
-    expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(/cannot be decrypted/);
+    expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(/does not decrypt with its key/);
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -104,6 +104,14 @@ describe('EncryptedDatabase', () => {
     }
     expect(error).toMatchObject({ kind: 'storage', message: expect.stringMatching(/damaged/) });
     expect(readFileSync(path)).toEqual(before);
+  });
+
+  it('reports a zeroed file as damaged, not as a wrong key', () => {
+    const { path, key } = filled(50);
+    writeFileSync(path, Buffer.alloc(statSync(path).size));
+    expect(() => openEncryptedDatabase({ path, key, create: false, label: 'the test database' })).toThrow(
+      expect.objectContaining({ kind: 'storage', message: expect.stringMatching(/does not decrypt with its key: it is damaged/) }),
+    );
   });
 
   it('never creates over an existing file', () => {
