@@ -66,6 +66,26 @@ function keyCheck(masterKey: Buffer): string {
   return createHmac('sha256', masterKey).update('toex-keyring-v1:key-check').digest('base64');
 }
 
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isWrapped = (v: unknown): v is WrappedKey => {
+  const w = v as Partial<WrappedKey> | null;
+  return !!w && isText(w.iv) && isText(w.tag) && isText(w.data);
+};
+const inRange = (v: unknown, min: number, max: number): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/** Every field checked before use: a damaged keyring is reported as damaged, not as a crash. */
+function isKeyringFile(value: unknown): value is KeyringFile {
+  const f = value as Partial<KeyringFile> | null;
+  if (!f || f.format !== FORMAT || f.version !== 1 || !isText(f.keyCheck)) return false;
+  const p = f.passphrase;
+  const r = f.recovery;
+  return (
+    !!p && p.kdf === 'scrypt' && inRange(p.N, 2 ** 14, 2 ** 24) && (p.N & (p.N - 1)) === 0 && inRange(p.r, 1, 32) &&
+    inRange(p.p, 1, 16) && isText(p.salt) && isWrapped(p.wrapped) &&
+    !!r && r.kdf === 'hkdf-sha256' && isText(r.salt) && isWrapped(r.wrapped)
+  );
+}
+
 function readKeyring(path: string): KeyringFile {
   if (!existsSync(path)) {
     throw new ToexError('not-found', 'no workstation is set up in this data folder (run `toex init`)');
@@ -77,21 +97,24 @@ function readKeyring(path: string): KeyringFile {
     if ((err as NodeJS.ErrnoException).code !== undefined) throw fromFsError(err, 'reading the keyring');
     throw new ToexError('storage', 'the keyring file is damaged (not valid JSON); restore it from a backup');
   }
-  const file = parsed as Partial<KeyringFile>;
-  if (file.format !== FORMAT || file.version !== 1 || !file.keyCheck || !file.passphrase?.wrapped || !file.recovery?.wrapped) {
-    throw new ToexError('storage', 'the keyring file is not a TOEX keyring or is damaged');
+  if (!isKeyringFile(parsed)) {
+    throw new ToexError('storage', 'the keyring file is not a TOEX keyring or is damaged; restore it from a backup');
   }
-  return file as KeyringFile;
+  return parsed;
 }
 
-export async function createKeyring(
-  path: string,
-  passphrase: string,
-  params: ScryptParams = DEFAULT_SCRYPT,
-): Promise<CreatedKeyring> {
-  checkPassphrase(passphrase);
-  if (existsSync(path)) throw new ToexError('conflict', 'a workstation keyring already exists here; it was left as it is');
+export interface NewKeyring extends CreatedKeyring {
+  /** Writes the keyring; refuses to replace one that exists. */
+  write(path: string): void;
+}
 
+/**
+ * Makes a master key, a recovery key and the keyring that wraps the first
+ * under the passphrase and the second, without writing anything yet: set-up
+ * writes the keyring last, once the database it unlocks exists.
+ */
+export async function newKeyring(passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<NewKeyring> {
+  checkPassphrase(passphrase);
   const masterKey = randomKey();
   const recoveryKey = randomKey();
   const recoverySalt = randomBytes(16);
@@ -109,9 +132,15 @@ export async function createKeyring(
       wrapped: wrapKey(deriveFromRecoveryKey(recoveryKey, recoverySalt), masterKey, RECOVERY_SLOT),
     },
   };
-  writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
-  log.info({ scryptN: params.N }, 'keyring created');
-  return { masterKey, recoveryKey: formatRecoveryKey(recoveryKey) };
+  return {
+    masterKey,
+    recoveryKey: formatRecoveryKey(recoveryKey),
+    write(path) {
+      if (existsSync(path)) throw new ToexError('conflict', 'a workstation keyring already exists here; it was left as it is');
+      writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
+      log.info({ scryptN: params.N }, 'keyring created');
+    },
+  };
 }
 
 export async function unlockWithPassphrase(path: string, passphrase: string): Promise<Buffer> {

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 import { AuditLog, GENESIS_HASH, type AuditHead } from '../audit/AuditLog.js';
 import { CaseStore, type CaseInfo } from '../cases/CaseStore.js';
 import { parseClassification, type Classification } from '../cases/classification.js';
-import { ToexError, fromSqliteError } from '../errors.js';
+import { ToexError, fromFsError, fromSqliteError } from '../errors.js';
 import { getLogger } from '../log/log.js';
-import { openEncryptedDatabase, type Db } from '../store/EncryptedDatabase.js';
+import { openEncryptedDatabase, writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 import { randomKey, unwrapKey, wrapKey, type ScryptParams, type WrappedKey } from '../store/keyCrypto.js';
 import {
   changePassphrase,
-  createKeyring,
+  newKeyring,
   unlockWithPassphrase,
   unlockWithRecoveryKey,
 } from '../store/Keyring.js';
@@ -75,6 +75,20 @@ function toInfo(row: CaseRow): CaseInfo {
   };
 }
 
+/**
+ * A workstation database with no keyring beside it is what an interrupted
+ * set-up leaves: nothing can ever open it (its key existed only in that
+ * process), and no case can have been made in it. Only such a leftover is removed.
+ */
+function removeUnfinishedSetUp(paths: WorkstationPaths): void {
+  if (existsSync(paths.keyring) || !existsSync(paths.database)) return;
+  if (readdirSync(paths.cases).length > 0) {
+    throw new ToexError('conflict', 'this data folder has cases but no keyring; restore keyring.json from a backup (nothing was changed)');
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(paths.database + suffix, { force: true, recursive: false });
+  log.warn({}, 'removed the database of an unfinished set-up');
+}
+
 const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}$/;
 const CASE_KEY_SLOT = 'toex-case-key-v1:';
 const WORKSTATION_LABEL = 'the workstation database';
@@ -111,18 +125,34 @@ export class Workstation {
   ): Promise<{ workstation: Workstation; recoveryKey: string }> {
     const operator = options.operator?.trim();
     if (!operator) throw new ToexError('bad-input', 'set-up needs the operator name that audit entries will carry');
+    if (operator.length > 100) throw new ToexError('bad-input', 'the operator name is longer than 100 characters');
     const paths = workstationPaths(home);
-    if (existsSync(paths.keyring) || existsSync(paths.database)) {
+    if (existsSync(paths.keyring)) {
       throw new ToexError('conflict', 'a workstation is already set up in this data folder; nothing was changed');
     }
-    mkdirSync(paths.cases, { recursive: true, mode: 0o700 });
+    const keyring = await newKeyring(options.passphrase, options.scrypt);
+    try {
+      mkdirSync(paths.cases, { recursive: true, mode: 0o700 });
+      removeUnfinishedSetUp(paths);
+    } catch (err) {
+      throw fromFsError(err, 'preparing the data folder');
+    }
 
-    const { masterKey, recoveryKey } = await createKeyring(paths.keyring, options.passphrase, options.scrypt);
-    const db = openEncryptedDatabase({ path: paths.database, key: masterKey, create: true, label: WORKSTATION_LABEL });
-    migrate(db, workstationMigrations, WORKSTATION_LABEL);
-    db.prepare(`INSERT INTO settings (key, value) VALUES ('operator', ?)`).run(operator);
-    const workstation = new Workstation(paths, db, masterKey);
-    workstation.audit.append({ actor: workstation.actor, action: 'workstation.init', details: {} });
+    // The keyring is written last: until it exists the folder holds nothing
+    // that a later `init` cannot safely clear away.
+    const db = openEncryptedDatabase({ path: paths.database, key: keyring.masterKey, create: true, label: WORKSTATION_LABEL });
+    let workstation: Workstation;
+    try {
+      migrate(db, workstationMigrations, WORKSTATION_LABEL);
+      db.prepare(`INSERT INTO settings (key, value) VALUES ('operator', ?)`).run(operator);
+      workstation = new Workstation(paths, db, keyring.masterKey);
+      workstation.audit.append({ actor: workstation.actor, action: 'workstation.init', details: {} });
+      keyring.write(paths.keyring);
+    } catch (err) {
+      db.close();
+      throw err instanceof ToexError ? err : fromFsError(err, 'writing the keyring');
+    }
+    const recoveryKey = keyring.recoveryKey;
     log.info({}, 'workstation set up');
     return { workstation, recoveryKey };
   }
@@ -182,7 +212,7 @@ export class Workstation {
     // The register row comes first: a case folder with no row is an
     // unreachable leftover, but a row with no folder would be a lost case.
     try {
-      this.db.transaction(() => {
+      writeTransaction(this.db, () => {
         this.db
           .prepare(
             `INSERT INTO cases (id, reference, title, owner, classification, status, key_wrapped, created_by, created_at)
@@ -191,7 +221,7 @@ export class Workstation {
           .run(id, reference, title, owner, classification, wrapped, info.createdBy, info.createdAt);
         this.audit.append({ actor: this.actor, action: 'case.create', subject: `case:${id}`, details: { reference, classification } });
         CaseStore.create(join(this.paths.cases, id), caseKey, info, this.actor, this.anchorFor(id)).close();
-      })();
+      });
     } catch (err) {
       throw fromSqliteError(err, 'creating the case');
     }
@@ -228,10 +258,10 @@ export class Workstation {
   setCaseStatus(refOrId: string, status: 'open' | 'closed'): CaseInfo {
     const row = this.row(refOrId);
     if (row.status === status) throw new ToexError('conflict', `case ${row.reference} is already ${status}`);
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.db.prepare('UPDATE cases SET status = ?, closed_at = ? WHERE id = ?').run(status, status === 'closed' ? new Date().toISOString() : null, row.id);
       this.audit.append({ actor: this.actor, action: status === 'closed' ? 'case.close' : 'case.reopen', subject: `case:${row.id}`, details: { reference: row.reference } });
-    })();
+    });
     const store = this.openCase(row.id);
     try {
       store.audit.append({ actor: this.actor, action: status === 'closed' ? 'case.close' : 'case.reopen', subject: `case:${row.id}`, details: {} });

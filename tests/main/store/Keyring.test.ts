@@ -6,18 +6,24 @@ import { describe, expect, it } from 'vitest';
 import { randomKey } from '../../../main/store/keyCrypto.js';
 import {
   changePassphrase,
-  createKeyring,
+  newKeyring,
   unlockWithPassphrase,
   unlockWithRecoveryKey,
 } from '../../../main/store/Keyring.js';
 import { PASSPHRASE, TEST_SCRYPT, useTempDirs } from '../../helpers/temp.js';
+
+async function createKeyring(path: string, passphrase: string) {
+  const keyring = await newKeyring(passphrase, TEST_SCRYPT);
+  keyring.write(path);
+  return keyring;
+}
 
 describe('Keyring', () => {
   const tempDir = useTempDirs();
 
   async function keyring() {
     const path = join(tempDir(), 'keyring.json');
-    const created = await createKeyring(path, PASSPHRASE, TEST_SCRYPT);
+    const created = await createKeyring(path, PASSPHRASE);
     return { path, ...created };
   }
 
@@ -72,13 +78,13 @@ describe('Keyring', () => {
     ['only spaces', '            '],
   ])('refuses an %s passphrase at set-up', async (_why, passphrase) => {
     const path = join(tempDir(), 'keyring.json');
-    await expect(createKeyring(path, passphrase, TEST_SCRYPT)).rejects.toMatchObject({ kind: 'bad-input' });
+    await expect(createKeyring(path, passphrase)).rejects.toMatchObject({ kind: 'bad-input' });
   });
 
   it('never overwrites an existing keyring', async () => {
     const { path } = await keyring();
     const before = readFileSync(path);
-    await expect(createKeyring(path, PASSPHRASE, TEST_SCRYPT)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(createKeyring(path, PASSPHRASE)).rejects.toMatchObject({ kind: 'conflict' });
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -86,9 +92,19 @@ describe('Keyring', () => {
     ['damaged JSON', '{"format": "toex-keyr'],
     ['another program\'s JSON', '{"name": "something else"}'],
     ['binary junk', '\u0000\u0001\u0002'],
+    ['a keyring whose salt is a number', 'SALT_NUMBER'],
+    ['a keyring whose scrypt cost is absurd', 'HUGE_N'],
   ])('refuses a keyring file that is %s', async (_why, content) => {
     const path = join(tempDir(), 'keyring.json');
-    writeFileSync(path, content);
+    if (content === 'SALT_NUMBER' || content === 'HUGE_N') {
+      await createKeyring(path, PASSPHRASE);
+      const file = JSON.parse(readFileSync(path, 'utf8'));
+      if (content === 'SALT_NUMBER') file.passphrase.salt = 12345;
+      else file.passphrase.N = 2 ** 40;
+      writeFileSync(path, JSON.stringify(file));
+    } else {
+      writeFileSync(path, content);
+    }
     await expect(unlockWithPassphrase(path, PASSPHRASE)).rejects.toMatchObject({ kind: 'storage' });
   });
 

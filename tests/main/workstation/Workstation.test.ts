@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -137,14 +137,39 @@ describe('Workstation', () => {
     workstation.close();
   });
 
+  it('clears away what an interrupted set-up left (a database with no keyring) and sets up afresh', async () => {
+    const home = tempDir();
+    (await newWorkstation(home)).workstation.close();
+    rmSync(join(home, 'keyring.json'));
+    rmSync(join(home, 'cases'), { recursive: true });
+
+    const { workstation } = await newWorkstation(home);
+    expect(workstation.audit.list().map((e) => e.action)).toEqual(['workstation.init']);
+    workstation.close();
+    expect((await Workstation.unlock(home, PASSPHRASE)).listCases()).toEqual([]);
+  });
+
+  it('refuses to set up over cases whose keyring is missing, and removes nothing', async () => {
+    const home = tempDir();
+    const { workstation, store } = await workstationWithCase(home);
+    store.close();
+    workstation.close();
+    rmSync(join(home, 'keyring.json'));
+    const before = readFileSync(join(home, 'workstation.db'));
+    await expect(newWorkstation(home)).rejects.toThrow(/has cases but no keyring; restore keyring.json from a backup/);
+    expect(readFileSync(join(home, 'workstation.db'))).toEqual(before);
+  });
+
   it('needs an operator name at set-up', async () => {
     await expect(Workstation.init(tempDir(), { passphrase: PASSPHRASE, operator: '  ', scrypt: TEST_SCRYPT })).rejects.toThrow(/operator name/);
   });
 
-  it('says the database is missing when only the keyring is left', async () => {
+  it('says the database is empty or missing when only the keyring is left', async () => {
     const home = tempDir();
     (await newWorkstation(home)).workstation.close();
     writeFileSync(join(home, 'workstation.db'), '');
     await expect(Workstation.unlock(home, PASSPHRASE)).rejects.toThrow(/workstation database is empty/);
+    rmSync(join(home, 'workstation.db'));
+    await expect(Workstation.unlock(home, PASSPHRASE)).rejects.toThrow(/workstation database is missing/);
   });
 });
