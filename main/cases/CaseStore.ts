@@ -9,7 +9,7 @@ import { JobQueue } from '../jobs/JobQueue.js';
 import { JobRunner, type RunnerOptions } from '../jobs/JobRunner.js';
 import { ForkWorkerHost, type WorkerHost } from '../jobs/WorkerHost.js';
 import { getLogger } from '../log/log.js';
-import { openEncryptedDatabase, type Db } from '../store/EncryptedDatabase.js';
+import { openEncryptedDatabase, writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 import { migrate } from '../store/migrate.js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
@@ -66,7 +66,7 @@ export class CaseStore {
     const db = openEncryptedDatabase({ path: caseDatabasePath(dir), key, create: true, label: `case ${info.reference}'s database` });
     migrate(db, caseMigrations, `case ${info.reference}'s database`);
     const store = new CaseStore(db, info, dir, actor, anchor);
-    db.transaction(() => {
+    writeTransaction(db, () => {
       const put = db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)');
       put.run('id', info.id);
       put.run('reference', info.reference);
@@ -77,7 +77,7 @@ export class CaseStore {
         subject: `case:${info.id}`,
         details: { reference: info.reference, title: info.title, owner: info.owner, classification: info.classification },
       });
-    })();
+    });
     store.syncAnchor();
     return store;
   }
@@ -95,6 +95,7 @@ export class CaseStore {
     }
     const store = new CaseStore(db, info, dir, actor, anchor);
     store.evidence.cleanIncoming();
+    store.jobs.recoverInterrupted();
     return store;
   }
 

@@ -56,7 +56,7 @@ export const caseMigrations: readonly Migration[] = [
           id INTEGER PRIMARY KEY,
           job_id TEXT NOT NULL REFERENCES jobs (id),
           evidence_id INTEGER NOT NULL REFERENCES evidence (id),
-          status TEXT NOT NULL CHECK (status IN ('ok', 'mismatch', 'missing', 'unreadable')),
+          status TEXT NOT NULL CHECK (status IN ('ok', 'mismatch', 'missing', 'unreadable', 'replaced', 'unprotected')),
           size INTEGER,
           sha256 TEXT,
           md5 TEXT,

@@ -43,28 +43,36 @@ export class DigestStream extends Transform {
  * platform allows (O_NOATIME needs the file's owner or root), so reading an
  * original leaves no trace on it at all.
  */
-export function openForReading(path: string): number {
+export function openForReading(path: string, options: { noFollow?: boolean } = {}): number {
   const noAtime = (fsConstants as Record<string, number>).O_NOATIME ?? 0;
+  const flags = fsConstants.O_RDONLY | (options.noFollow ? fsConstants.O_NOFOLLOW : 0);
   if (noAtime) {
     try {
-      return openSync(path, fsConstants.O_RDONLY | noAtime);
+      return openSync(path, flags | noAtime);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
     }
   }
-  return openSync(path, fsConstants.O_RDONLY);
+  return openSync(path, flags);
 }
 
-/** Hashes a whole file in constant memory. */
-export async function digestFile(
-  path: string,
-  options: { onBytes?: (total: number) => void; signal?: AbortSignal } = {},
-): Promise<Digest> {
-  const fd = openForReading(path);
+export interface DigestOptions {
+  onBytes?: (total: number) => void;
+  signal?: AbortSignal;
+  /** Stop after this many bytes (at least 1): a file that should be n bytes is read to n + 1 at most. */
+  maxBytes?: number;
+  /** Refuse a symbolic link instead of following it (ELOOP). */
+  noFollow?: boolean;
+}
+
+/** Hashes a file (or its first `maxBytes`) in constant memory. */
+export async function digestFile(path: string, options: DigestOptions = {}): Promise<Digest> {
+  const fd = openForReading(path, { noFollow: options.noFollow === true });
   const digest = new DigestStream(options.onBytes);
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+  const range = options.maxBytes === undefined ? {} : { start: 0, end: Math.max(1, options.maxBytes) - 1 };
   await pipeline(
-    createReadStream('', { fd, highWaterMark: CHUNK_BYTES }),
+    createReadStream('', { fd, highWaterMark: CHUNK_BYTES, ...range }),
     digest,
     sink,
     options.signal ? { signal: options.signal } : {},

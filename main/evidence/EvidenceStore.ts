@@ -19,8 +19,9 @@ import { pipeline } from 'node:stream/promises';
 import type { AuditLog } from '../audit/AuditLog.js';
 import { ToexError, fromFsError, fromSqliteError } from '../errors.js';
 import { getLogger } from '../log/log.js';
+import { isProcessAlive } from '../processAlive.js';
 import { fsyncFolder } from '../store/atomicWrite.js';
-import type { Db } from '../store/EncryptedDatabase.js';
+import { writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 import { CHUNK_BYTES, DigestStream, openForReading } from './DigestStream.js';
 
 const log = getLogger('evidence');
@@ -117,7 +118,25 @@ export class EvidenceStore {
     return join(this.caseDir, item.storedPath);
   }
 
-  /** Removes partial copies an interrupted import left behind; returns how many. */
+  /** Every file in the store's hash folders, relative to the case folder. */
+  storedFiles(): string[] {
+    const listing = (dir: string): string[] => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    };
+    return listing(this.evidenceDir)
+      .filter((name) => /^[0-9a-f]{2}$/.test(name))
+      .flatMap((prefix) => listing(join(this.evidenceDir, prefix)).map((name) => join('evidence', prefix, name)));
+  }
+
+  /**
+   * Removes partial copies that interrupted imports left behind; returns how
+   * many. A copy still being written by a live process (another `toex` on the
+   * same case) is left alone: its name starts with the writer's pid.
+   */
   cleanIncoming(): number {
     const dir = join(this.evidenceDir, INCOMING);
     let names: string[];
@@ -126,9 +145,13 @@ export class EvidenceStore {
     } catch {
       return 0;
     }
-    for (const name of names) rmSync(join(dir, name), { force: true });
-    if (names.length) log.warn({ removed: names.length }, 'removed partial copies from an interrupted import');
-    return names.length;
+    const stale = names.filter((name) => {
+      const pid = Number.parseInt(name.split('-')[0] ?? '', 10);
+      return !Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid);
+    });
+    for (const name of stale) rmSync(join(dir, name), { force: true });
+    if (stale.length) log.warn({ removed: stale.length }, 'removed partial copies from an interrupted import');
+    return stale.length;
   }
 
   async import(sourcePath: string, options: ImportOptions = {}): Promise<ImportResult> {
@@ -136,6 +159,7 @@ export class EvidenceStore {
       throw new ToexError('bad-input', 'no file was given to import');
     }
     const exhibitRef = options.exhibitRef?.trim() || null;
+    if (exhibitRef && exhibitRef.length > 64) throw new ToexError('bad-input', 'an exhibit reference is at most 64 characters');
     const source = resolve(sourcePath);
     const name = basename(source);
     checkSource(source, name);
@@ -154,7 +178,7 @@ export class EvidenceStore {
       throw fromFsError(err, `reading ${name}`);
     }
     const started = Date.now();
-    const temp = join(this.evidenceDir, INCOMING, `${randomUUID()}.part`);
+    const temp = join(this.evidenceDir, INCOMING, `${process.pid}-${randomUUID()}.part`);
     try {
       const digest = await this.copy(fd, temp, before.size, options.onProgress);
       const after = statSync(source);
@@ -166,7 +190,7 @@ export class EvidenceStore {
       const existing = this.db.prepare('SELECT * FROM evidence WHERE sha256 = ?').get(digest.sha256) as EvidenceRow | undefined;
       if (existing) {
         rmSync(temp, { force: true });
-        this.audit.append({ actor: this.actor, action: 'evidence.duplicate', subject: `evidence:${existing.id}`, details: { sha256: digest.sha256, originalName: name } });
+        this.audit.append({ actor: this.actor, action: 'evidence.duplicate', subject: `evidence:${existing.id}`, details: { sha256: digest.sha256, originalName: name, originalPath: source, exhibitRef } });
         log.info({ evidenceId: existing.id }, 'import matched existing evidence');
         return { item: toItem(existing), duplicate: true };
       }
@@ -226,7 +250,7 @@ export class EvidenceStore {
 
   private record(row: Omit<EvidenceRow, 'id'>): EvidenceItem {
     try {
-      return this.db.transaction(() => {
+      return writeTransaction(this.db, () => {
         const { lastInsertRowid } = this.db
           .prepare(
             `INSERT INTO evidence (exhibit_ref, original_name, original_path, size, sha256, md5,
@@ -243,7 +267,7 @@ export class EvidenceStore {
           details: { originalName: row.original_name, exhibitRef: row.exhibit_ref, size: row.size, sha256: row.sha256, md5: row.md5 },
         });
         return toItem({ id, ...row });
-      })();
+      });
     } catch (err) {
       throw fromSqliteError(err, 'recording the evidence');
     }

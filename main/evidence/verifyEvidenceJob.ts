@@ -7,7 +7,13 @@ import type { EvidenceStore } from './EvidenceStore.js';
 
 export const VERIFY_EVIDENCE = 'evidence.verify';
 
-export type CheckStatus = 'ok' | 'mismatch' | 'missing' | 'unreadable';
+/**
+ * ok: the copy is a plain read-only file with its import hashes.
+ * mismatch: its content changed. missing: it is gone. unreadable: it cannot be read.
+ * replaced: something else (a link, a pipe, a folder) stands in its place.
+ * unprotected: the content is intact but the file was made writable.
+ */
+export type CheckStatus = 'ok' | 'mismatch' | 'missing' | 'unreadable' | 'replaced' | 'unprotected';
 
 export interface EvidenceCheck {
   evidenceId: number;
@@ -19,6 +25,8 @@ export interface VerifySummary {
   checked: number;
   ok: number;
   problems: EvidenceCheck[];
+  /** Files in the evidence store that no register row accounts for, relative to the case. */
+  unregistered: string[];
 }
 
 /**
@@ -60,8 +68,14 @@ export function verifyEvidenceKind(db: Db, evidence: EvidenceStore, audit: Audit
       let detail: string | null = null;
       if (partial.state === 'hashed') {
         const same = partial.sha256 === item.sha256 && partial.md5 === item.md5 && partial.size === item.size;
-        status = same ? 'ok' : 'mismatch';
-        if (!same) detail = `expected sha256 ${item.sha256} (${item.size} bytes), found ${partial.sha256} (${partial.size} bytes)`;
+        const writable = (partial.mode & 0o222) !== 0;
+        status = !same ? 'mismatch' : writable ? 'unprotected' : 'ok';
+        if (!same) {
+          const found = partial.size > item.size ? `a file longer than ${item.size} bytes` : `${partial.sha256} (${partial.size} bytes)`;
+          detail = `expected sha256 ${item.sha256} (${item.size} bytes), found ${found}`;
+        } else if (writable) {
+          detail = `the content matches, but the copy was made writable (mode ${partial.mode.toString(8).padStart(4, '0')})`;
+        }
       } else {
         status = partial.state;
         detail = partial.detail;
@@ -89,19 +103,33 @@ export function verifyEvidenceKind(db: Db, evidence: EvidenceStore, audit: Audit
     },
 
     finish(job) {
-      const summary = summarise(db, job.id);
+      const summary = { ...summarise(db, job.id), unregistered: unregisteredCopies(evidence) };
       audit.append({
         actor,
         action: 'evidence.verify',
         subject: `job:${job.id}`,
-        details: { checked: summary.checked, ok: summary.ok, problems: summary.problems.map((p) => ({ evidenceId: p.evidenceId, status: p.status })) },
+        details: {
+          checked: summary.checked,
+          ok: summary.ok,
+          problems: summary.problems.map((p) => ({ evidenceId: p.evidenceId, status: p.status })),
+          unregistered: summary.unregistered.length,
+        },
       });
       return { ...summary };
     },
   };
 }
 
-export function summarise(db: Db, jobId: string): VerifySummary {
+/**
+ * Copies in the store with no register row: what a crash between storing a
+ * copy and recording it leaves. Importing the original again registers it.
+ */
+function unregisteredCopies(evidence: EvidenceStore): string[] {
+  const known = new Set(evidence.list().map((item) => item.storedPath));
+  return evidence.storedFiles().filter((path) => !known.has(path));
+}
+
+function summarise(db: Db, jobId: string): Omit<VerifySummary, 'unregistered'> {
   const rows = db
     .prepare('SELECT evidence_id, status, detail FROM evidence_checks WHERE job_id = ? ORDER BY evidence_id')
     .all(jobId) as { evidence_id: number; status: CheckStatus; detail: string | null }[];

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { workstationWithCase } from '../../helpers/workstation.js';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 const isRoot = process.getuid?.() === 0;
+const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
 
 describe('EvidenceStore', () => {
   const tempDir = useTempDirs();
@@ -60,12 +61,16 @@ describe('EvidenceStore', () => {
     writeFileSync(join(dir, 'b.txt'), 'same bytes');
 
     const first = await store.importEvidence(join(dir, 'a.txt'));
-    const second = await store.importEvidence(join(dir, 'b.txt'));
+    const second = await store.importEvidence(join(dir, 'b.txt'), { exhibitRef: 'JS/2' });
 
     expect(second).toEqual({ item: first.item, duplicate: true });
     expect(store.evidence.list()).toHaveLength(1);
     expect(readdirSync(join(store.dir, 'evidence', '.incoming'))).toEqual([]);
-    expect(store.audit.list().at(-1)).toMatchObject({ action: 'evidence.duplicate', subject: 'evidence:1' });
+    expect(store.audit.list().at(-1)).toMatchObject({
+      action: 'evidence.duplicate',
+      subject: 'evidence:1',
+      details: { exhibitRef: 'JS/2', originalName: 'b.txt', originalPath: join(dir, 'b.txt') },
+    });
     store.close();
     workstation.close();
   });
@@ -141,14 +146,17 @@ describe('EvidenceStore', () => {
     workstation.close();
   });
 
-  it('removes partial copies left by an interrupted import when the case opens', async () => {
+  it('removes partial copies left by interrupted imports when the case opens, not those of a live import', async () => {
     const home = tempDir();
     const { workstation, store, info } = await workstationWithCase(home);
     mkdirSync(join(store.dir, 'evidence', '.incoming'), { recursive: true });
-    writeFileSync(join(store.dir, 'evidence', '.incoming', 'dead.part'), 'half a file');
+    writeFileSync(join(store.dir, 'evidence', '.incoming', `${deadPid()}-left.part`), 'half a file');
+    writeFileSync(join(store.dir, 'evidence', '.incoming', 'no-owner.part'), 'half a file');
+    const live = `${process.pid}-being-written.part`;
+    writeFileSync(join(store.dir, 'evidence', '.incoming', live), 'another process is still writing this');
     store.close();
     const reopened = workstation.openCase(info.id);
-    expect(readdirSync(join(reopened.dir, 'evidence', '.incoming'))).toEqual([]);
+    expect(readdirSync(join(reopened.dir, 'evidence', '.incoming'))).toEqual([live]);
     reopened.close();
     workstation.close();
   });

@@ -1,4 +1,6 @@
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -81,11 +83,56 @@ describe('JobRunner', () => {
     workstation.close();
   });
 
+  it('reports what stands in place of a copy without following it: a link, a pipe, a folder; and a copy made writable', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    const items = await importFiles(store, tempDir(), 5, 1);
+    const [linked, piped, folder, writable, longer] = items.map((i) => store.evidence.absolutePath(i));
+    const outside = join(tempDir(), 'same-content.bin');
+    writeFileSync(outside, readFileSync(linked!));
+    rmSync(linked!);
+    symlinkSync(outside, linked!);
+    rmSync(piped!);
+    execFileSync('mkfifo', [piped!]);
+    rmSync(folder!);
+    mkdirSync(folder!);
+    chmodSync(writable!, 0o644);
+    chmodSync(longer!, 0o644);
+    appendFileSync(longer!, 'one byte more and then many more'.repeat(1000));
+    chmodSync(longer!, 0o444);
+
+    const job = await store.runner().run(store.queueVerify().id);
+
+    expect(job.state).toBe('done');
+    expect((job.result as { problems: unknown[] }).problems).toEqual([
+      { evidenceId: items[0]!.id, status: 'replaced', detail: 'the stored copy has been replaced by a symbolic link' },
+      { evidenceId: items[1]!.id, status: 'replaced', detail: 'the stored copy has been replaced by a named pipe' },
+      { evidenceId: items[2]!.id, status: 'replaced', detail: 'the stored copy has been replaced by a folder' },
+      { evidenceId: items[3]!.id, status: 'unprotected', detail: 'the content matches, but the copy was made writable (mode 0644)' },
+      { evidenceId: items[4]!.id, status: 'mismatch', detail: `expected sha256 ${items[4]!.sha256} (1048576 bytes), found a file longer than 1048576 bytes` },
+    ]);
+    store.close();
+    workstation.close();
+  });
+
+  it('names a file in the store that the register does not account for', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    await importFiles(store, tempDir(), 1, 1);
+    const stray = join('evidence', 'ab', 'ab'.repeat(32));
+    mkdirSync(join(store.dir, 'evidence', 'ab'), { recursive: true });
+    writeFileSync(join(store.dir, stray), 'a copy whose register row never landed');
+
+    const job = await store.runner().run(store.queueVerify().id);
+
+    expect(job.result).toMatchObject({ checked: 1, ok: 1, problems: [], unregistered: [stray] });
+    store.close();
+    workstation.close();
+  });
+
   it('finishes at once with nothing to check', async () => {
     const { workstation, store } = await workstationWithCase(tempDir());
     const host = new RecordingHost();
     const job = await store.runner(host).run(store.queueVerify().id);
-    expect(job).toMatchObject({ state: 'done', result: { checked: 0, ok: 0, problems: [] } });
+    expect(job).toMatchObject({ state: 'done', result: { checked: 0, ok: 0, problems: [], unregistered: [] } });
     expect(host.started).toHaveLength(0);
     store.close();
     workstation.close();
