@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 /**
  * The few kinds of failure that callers branch on. Every error that crosses a
  * process or API boundary carries one of these, and a one-line message that is
@@ -94,4 +96,20 @@ export function fromSqliteError(err: unknown, what: string): ToexError {
     return new ToexError('conflict', `${what}: ${(err as Error).message}`, { cause: err, code });
   }
   return new ToexError('internal', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err, code });
+}
+
+/**
+ * The last line of defence at a boundary (the CLI, a worker reply): whatever
+ * was thrown becomes a ToexError with a kind and a message fit to show.
+ */
+export function toToexError(err: unknown, what = 'the database'): ToexError {
+  if (err instanceof ToexError) return err;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return fromSqliteError(err, what);
+  if (typeof code === 'string' && code in storageCodes) {
+    const e = err as NodeJS.ErrnoException;
+    const doing = [e.syscall ?? 'a file operation', e.path ? basename(e.path) : undefined].filter(Boolean).join(' ');
+    return fromFsError(err, doing);
+  }
+  return new ToexError('internal', (err as Error)?.message ?? String(err), { cause: err });
 }

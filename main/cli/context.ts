@@ -20,6 +20,19 @@ export function resolveHome(option: string | undefined): string {
   return join(xdg, 'toex');
 }
 
+// C0 and C1 controls (escape sequences among them) and the bidirectional
+// overrides that can make text display in another order than it is stored.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One line of output made safe for a terminal: file names and titles come
+ * from suspects' devices, and a name holding escape codes must not recolour,
+ * retitle or rewrite the examiner's screen.
+ */
+export function forTerminal(line: string): string {
+  return line.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
 export class CliContext {
   readonly json: boolean;
   readonly home: string;
@@ -38,7 +51,7 @@ export class CliContext {
       return;
     }
     const text = human();
-    process.stdout.write((Array.isArray(text) ? text.join('\n') : text) + '\n');
+    process.stdout.write((Array.isArray(text) ? text : [text]).map(forTerminal).join('\n') + '\n');
   }
 
   passphrase(): Promise<string> {

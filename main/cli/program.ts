@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Command, CommanderError } from 'commander';
 
-import { ToexError } from '../errors.js';
+import { ToexError, toToexError } from '../errors.js';
 import { installRoot } from '../installRoot.js';
 import { configureLogging, getLogger } from '../log/log.js';
 import { registerAuditCommands } from './commands/auditCommands.js';
@@ -27,11 +27,25 @@ function version(): string {
 }
 
 function report(err: unknown, debug: boolean): number {
-  const known = err instanceof ToexError ? err : new ToexError('internal', (err as Error)?.message ?? String(err), { cause: err });
+  const known = toToexError(err);
   process.stderr.write(`toex: ${known.message}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   log.error({ kind: known.kind, code: known.code }, 'command failed');
   return exitCodeFor(known.kind);
+}
+
+/**
+ * Opens the log in the data folder. A mistyped --home is not created just to
+ * hold a log (only `init` makes a data folder), and a log that cannot be
+ * written is said once and done without: it records operations, not evidence.
+ */
+function startLog(home: string, command: string, debug: boolean): void {
+  if (command !== 'init' && !existsSync(home)) return;
+  try {
+    configureLogging({ dir: join(home, 'logs'), level: debug ? 'debug' : 'info' });
+  } catch (err) {
+    process.stderr.write(`toex: warning: no log this time (${toToexError(err).message})\n`);
+  }
 }
 
 /** Runs the `toex` command line and resolves to the process's exit code. */
@@ -44,7 +58,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--debug', 'show stack traces and log at debug level')
     .option('--home <dir>', 'data folder (default: TOEX_HOME, else ~/.local/share/toex)')
     .option('--passphrase-file <file>', 'read the passphrase from a file (else TOEX_PASSPHRASE or a prompt)')
-    .showHelpAfterError('(run toex --help for the commands)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `toex: ${s.slice(7)}` : s) });
 
@@ -52,10 +65,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     async (...args) => {
       const options = program.opts<GlobalOptions>();
       const ctx = new CliContext(options);
-      configureLogging({ dir: join(ctx.home, 'logs'), level: options.debug ? 'debug' : 'info' });
       const command = (args.at(-1) as Command).name();
       const started = Date.now();
       try {
+        if (existsSync(ctx.home) && !statSync(ctx.home).isDirectory()) {
+          throw new ToexError('storage', `the data folder ${ctx.home} is a file, not a folder`);
+        }
+        startLog(ctx.home, command, options.debug === true);
         await body(ctx, ...args.slice(0, -1));
         exitCode = ctx.exitCode;
       } catch (err) {

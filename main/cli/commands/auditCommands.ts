@@ -31,8 +31,8 @@ export function registerAuditCommands(program: Command, action: Wrap): void {
     .option('--after <seq>', 'only entries after this number', '0')
     .action(
       action(async (ctx, ref: string | undefined, opts: { workstation?: boolean; after: string }) => {
-        const after = Number.parseInt(opts.after, 10);
-        if (!Number.isInteger(after) || after < 0) throw new ToexError('bad-input', '--after takes an entry number');
+        if (!/^\d{1,15}$/.test(opts.after)) throw new ToexError('bad-input', '--after takes an entry number');
+        const after = Number(opts.after);
         const entries = await onLog(ctx, ref, opts.workstation === true, (log) => log.list({ afterSeq: after }));
         ctx.print(entries, () => (entries.length ? entries.map(entryLine) : 'No audit entries.'));
       }),

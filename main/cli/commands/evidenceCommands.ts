@@ -14,13 +14,15 @@ export function verifyReport(job: Job): string[] {
   return [
     `Checked ${summary.checked} items: ${summary.ok} match their import hashes.`,
     ...summary.problems.map((p) => `  item ${p.evidenceId}: ${p.status.toUpperCase()}${p.detail ? ` (${p.detail})` : ''}`),
+    ...summary.unregistered.map((path) => `  ${path}: NOT IN THE REGISTER (left by an interrupted import? import the original again to register it)`),
   ];
 }
 
 export function verifyExitCode(job: Job): number {
   if (job.state === 'cancelled') return EXIT.cancelled;
   if (job.state === 'failed') return EXIT.engine;
-  return (job.result as unknown as VerifySummary).problems.length ? EXIT.verifyFailed : EXIT.ok;
+  const summary = job.result as unknown as VerifySummary;
+  return summary.problems.length || summary.unregistered.length ? EXIT.verifyFailed : EXIT.ok;
 }
 
 export function registerEvidenceCommands(program: Command, action: Wrap): void {

@@ -4,7 +4,7 @@ import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
 import { jobLine, runWithProgress } from '../runJobs.js';
-import { verifyExitCode } from './evidenceCommands.js';
+import { verifyExitCode, verifyReport } from './evidenceCommands.js';
 
 export function registerJobCommands(program: Command, action: Wrap): void {
   const jobs = program.command('jobs').description('list, cancel and resume a case\'s jobs');
@@ -49,7 +49,9 @@ export function registerJobCommands(program: Command, action: Wrap): void {
           store.assertOpen('running jobs');
           return runWithProgress(ctx, store, (runner) => runner.runPending());
         });
-        ctx.print(ran, () => (ran.length === 0 ? 'No jobs to run.' : ran.map(jobLine)));
+        ctx.print(ran, () =>
+          ran.length === 0 ? 'No jobs to run.' : ran.flatMap((j) => [jobLine(j), ...(j.kind === 'evidence.verify' ? verifyReport(j).map((l) => `  ${l}`) : [])]),
+        );
         const codes = ran.map((j) => (j.kind === 'evidence.verify' ? verifyExitCode(j) : j.state === 'done' ? EXIT.ok : EXIT.engine));
         ctx.exitCode = codes.find((c) => c !== EXIT.ok) ?? EXIT.ok;
       }),

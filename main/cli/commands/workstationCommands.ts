@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 
+import { checkPassphrase } from '../../store/Keyring.js';
 import { Workstation } from '../../workstation/Workstation.js';
 import type { Wrap } from '../action.js';
 import { readSecret } from '../secrets.js';
@@ -50,9 +51,10 @@ export function registerWorkstationCommands(program: Command, action: Wrap): voi
     .action(
       action(async (ctx, opts: { recoveryKeyFile?: string; newPassphraseFile?: string }) => {
         const recoveryKey = await readSecret({ env: 'TOEX_RECOVERY_KEY', file: opts.recoveryKeyFile, what: 'recovery key' });
+        const next = await readSecret({ env: 'TOEX_NEW_PASSPHRASE', file: opts.newPassphraseFile, what: 'new passphrase', confirm: true });
+        checkPassphrase(next);
         const ws = Workstation.recover(ctx.home, recoveryKey);
         try {
-          const next = await readSecret({ env: 'TOEX_NEW_PASSPHRASE', file: opts.newPassphraseFile, what: 'new passphrase', confirm: true });
           await ws.changePassphrase(next);
         } finally {
           ws.close();

@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -91,6 +92,50 @@ describe('toex command line', () => {
     const result = await toex(home, args, { env });
     expect(result.code).toBe(code);
     expect(result.stderr).toBe(`${line}\n`);
+  });
+
+  it('refuses a data folder that is a file, and never creates a mistyped one just to log into it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const onFile = await toex(file, ['case', 'list']);
+    expect(onFile.code).toBe(6);
+    expect(onFile.stderr).toBe(`toex: the data folder ${file} is a file, not a folder\n`);
+
+    const missing = join(dir, 'typo', 'home');
+    const result = await toex(missing, ['case', 'list']);
+    expect(result).toMatchObject({ code: 3, stderr: 'toex: no workstation is set up in this data folder (run `toex init`)\n' });
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it('reports a page damaged inside a case database as damage, exit code 6, and leaves the file as it was', async () => {
+    const { home } = await homeWithCase();
+    const dir = tempDir();
+    const files = Array.from({ length: 30 }, (_, i) => {
+      const path = join(dir, `f${i}.bin`);
+      writeFileSync(path, randomBytes(20_000));
+      return path;
+    });
+    await toex(home, ['evidence', 'add', REF, ...files]);
+    const [caseId] = readdirSync(join(home, 'cases'));
+    const db = join(home, 'cases', caseId!, 'case.db');
+    const bytes = readFileSync(db);
+    randomBytes(4096).copy(bytes, 4096 * 3);
+    writeFileSync(db, bytes);
+
+    const listed = await toex(home, ['evidence', 'list', REF]);
+    expect(listed).toMatchObject({ code: 6, stderr: 'toex: the case database is damaged (truncated or corrupt); restore it from a backup\n' });
+    expect(readFileSync(db)).toEqual(bytes);
+  });
+
+  it('shows names from evidence with their control and direction characters escaped', async () => {
+    const { home } = await homeWithCase();
+    const file = join(tempDir(), 'red\u001b[31mtext\u202egnp.exe');
+    writeFileSync(file, 'x');
+    const added = await toex(home, ['evidence', 'add', REF, file]);
+    expect(added.stdout).toMatch(/^red\\u\{1b\}\[31mtext\\u\{202e\}gnp\.exe: item 1, 1 B, sha256 [0-9a-f]{64}\n$/);
+    const listed = JSON.parse((await toex(home, ['--json', 'evidence', 'list', REF])).stdout) as { originalName: string }[];
+    expect(listed[0]!.originalName).toBe('red\u001b[31mtext\u202egnp.exe');
   });
 
   it('answers an unknown command with usage and exit code 2, and shows a stack only with --debug', async () => {
@@ -190,10 +235,19 @@ describe('toex command line', () => {
 
     const keyFile = join(tempDir(), 'recovery.txt');
     writeFileSync(keyFile, `${recoveryKey}\n`);
+    const tooShort = await toex(home, ['recover', '--recovery-key-file', keyFile], { env: { TOEX_PASSPHRASE: undefined, TOEX_NEW_PASSPHRASE: 'short' } });
+    expect(tooShort.code).toBe(2);
     const recovered = await toex(home, ['recover', '--recovery-key-file', keyFile], { env: { TOEX_PASSPHRASE: undefined, TOEX_NEW_PASSPHRASE: 'set after recovery' } });
     expect(recovered).toMatchObject({ code: 0, stdout: 'Unlocked with the recovery key; the new passphrase is set.\n' });
     const listed = await toex(home, ['case', 'list'], { env: { TOEX_PASSPHRASE: 'set after recovery' } });
     expect(listed.stdout).toContain(REF);
+    const log = JSON.parse((await toex(home, ['--json', 'audit', 'show', '--workstation'], { env: { TOEX_PASSPHRASE: 'set after recovery' } })).stdout) as { action: string }[];
+    expect(log.map((e) => e.action).filter((a) => a.startsWith('workstation.'))).toEqual([
+      'workstation.init',
+      'workstation.passphrase-change',
+      'workstation.recovery-key-used',
+      'workstation.passphrase-change',
+    ]);
   });
 
   it('keeps passphrases, keys and evidence content out of its log', async () => {
