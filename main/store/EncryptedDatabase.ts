@@ -47,6 +47,12 @@ function checkExistingFile(path: string, label: string): void {
 }
 
 /**
+ * Not yet: bulk inserts run about 30% slower than plain SQLite on the same
+ * data (npm run bench:store), against a goal of 15%. In WAL mode every page
+ * passes the cipher three times (written to the WAL, read back at checkpoint,
+ * written to the database) and SQLCipher's HMAC-SHA512 dominates that on this
+ * class of CPU; no setting that keeps the cipher and its page HMAC closes it.
+ *
  * Opens (or creates) a SQLCipher 4 database under a raw 256-bit key. The
  * passphrase never reaches SQLite: keys come from the keyring, so SQLCipher's
  * own key derivation is skipped and opening costs nothing extra.
