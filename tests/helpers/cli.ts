@@ -13,16 +13,16 @@ export interface CliResult {
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
-  uid?: number;
-  gid?: number;
+  /** A command that runs toex, such as setpriv dropping capabilities. */
+  prefix?: string[];
 }
 
 /** Starts the built `toex` as a user would, with its own data folder. */
 export function startToex(home: string, args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [TOEX, ...args], {
+  const [command, ...before] = [...(options.prefix ?? []), process.execPath];
+  const child = spawn(command!, [...before, TOEX, ...args], {
     env: { PATH: process.env.PATH, TOEX_HOME: home, TOEX_PASSPHRASE: CLI_PASSPHRASE, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
   });
   let stdout = '';
   let stderr = '';
