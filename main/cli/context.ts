@@ -22,6 +22,7 @@ export function resolveHome(option: string | undefined): string {
 
 // C0 and C1 controls (escape sequences among them) and the bidirectional
 // overrides that can make text display in another order than it is stored.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
