@@ -104,11 +104,7 @@ export function makeMessages(
 }
 
 /** Half seeks of one message, half windows of up to a week in one thread. */
-export function makeIndexedQueries(
-  random: Random,
-  count: number,
-  rows: number,
-): IndexedQuery[] {
+export function makeIndexedQueries(random: Random, count: number, rows: number): IndexedQuery[] {
   const threads = threadCount(rows);
   const span = rows * SPACING;
   const queries: IndexedQuery[] = [];

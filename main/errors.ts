@@ -68,9 +68,15 @@ export function fromFsError(err: unknown, doing: string): ToexError {
   if (err instanceof ToexError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const reason = code !== undefined ? storageCodes[code] : undefined;
-  if (code === 'ENOENT') return new ToexError('not-found', `${doing}: ${reason}`, { cause: err, code });
-  if (reason !== undefined) return new ToexError('storage', `${doing}: ${reason}`, { cause: err, code });
-  return new ToexError('internal', `${doing}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  if (code === 'ENOENT') {
+    return new ToexError('not-found', `${doing}: ${reason}`, { cause: err, code });
+  }
+  if (reason !== undefined) {
+    return new ToexError('storage', `${doing}: ${reason}`, { cause: err, code });
+  }
+  return new ToexError('internal', `${doing}: ${(err as Error)?.message ?? String(err)}`, {
+    cause: err,
+  });
 }
 
 /** Maps SQLite's result codes onto our kinds with a message a user can act on. */
@@ -78,24 +84,45 @@ export function fromSqliteError(err: unknown, what: string): ToexError {
   if (err instanceof ToexError) return err;
   const code = String((err as { code?: unknown } | undefined)?.code ?? '');
   if (code.startsWith('SQLITE_NOTADB')) {
-    return new ToexError('wrong-key', `${what} cannot be decrypted with this key (wrong key or not a TOEX database)`, { cause: err, code });
+    return new ToexError(
+      'wrong-key',
+      `${what} cannot be decrypted with this key (wrong key or not a TOEX database)`,
+      { cause: err, code },
+    );
   }
   if (code.startsWith('SQLITE_CORRUPT')) {
-    return new ToexError('storage', `${what} is damaged (truncated or corrupt); restore it from a backup`, { cause: err, code });
+    return new ToexError(
+      'storage',
+      `${what} is damaged (truncated or corrupt); restore it from a backup`,
+      { cause: err, code },
+    );
   }
   if (code.startsWith('SQLITE_FULL')) {
     return new ToexError('storage', `${what}: no space left on the device`, { cause: err, code });
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new ToexError('locked', `${what} is busy in another process; try again`, { cause: err, code });
+    return new ToexError('locked', `${what} is busy in another process; try again`, {
+      cause: err,
+      code,
+    });
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR')) {
-    return new ToexError('storage', `${what} cannot be written or read (${code})`, { cause: err, code });
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_IOERR')
+  ) {
+    return new ToexError('storage', `${what} cannot be written or read (${code})`, {
+      cause: err,
+      code,
+    });
   }
   if (code.startsWith('SQLITE_CONSTRAINT')) {
     return new ToexError('conflict', `${what}: ${(err as Error).message}`, { cause: err, code });
   }
-  return new ToexError('internal', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err, code });
+  return new ToexError('internal', `${what}: ${(err as Error)?.message ?? String(err)}`, {
+    cause: err,
+    code,
+  });
 }
 
 /**
@@ -108,7 +135,9 @@ export function toToexError(err: unknown, what = 'the database'): ToexError {
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return fromSqliteError(err, what);
   if (typeof code === 'string' && code in storageCodes) {
     const e = err as NodeJS.ErrnoException;
-    const doing = [e.syscall ?? 'a file operation', e.path ? basename(e.path) : undefined].filter(Boolean).join(' ');
+    const doing = [e.syscall ?? 'a file operation', e.path ? basename(e.path) : undefined]
+      .filter(Boolean)
+      .join(' ');
     return fromFsError(err, doing);
   }
   return new ToexError('internal', (err as Error)?.message ?? String(err), { cause: err });

@@ -15,7 +15,11 @@ function sources(dir: string): string[] {
 
 const files = ['main', 'workers', 'bin'].flatMap(sources);
 const importsOf = (file: string) =>
-  [...readFileSync(join(root, file), 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  [
+    ...readFileSync(join(root, file), 'utf8').matchAll(
+      /^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => m[1]!);
 
 describe('layering', () => {
   it('finds the sources it checks', () => {
@@ -23,19 +27,29 @@ describe('layering', () => {
   });
 
   it('keeps electron out of everything but main/electron', () => {
-    const offenders = files.filter((f) => !f.startsWith(join('main', 'electron')) && importsOf(f).some((i) => i === 'electron' || i.startsWith('electron/')));
+    const offenders = files.filter(
+      (f) =>
+        !f.startsWith(join('main', 'electron')) &&
+        importsOf(f).some((i) => i === 'electron' || i.startsWith('electron/')),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('keeps workers away from keys: no worker imports the store, the workstation or cases', () => {
     const offenders = files
       .filter((f) => f.startsWith('workers'))
-      .flatMap((f) => importsOf(f).filter((i) => /main\/(store|workstation|cases)\//.test(i)).map((i) => `${f}: ${i}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => /main\/(store|workstation|cases)\//.test(i))
+          .map((i) => `${f}: ${i}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('writes to the console nowhere: output goes through the CLI or the log', () => {
-    const offenders = files.filter((f) => /\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(join(root, f), 'utf8')));
+    const offenders = files.filter((f) =>
+      /\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(join(root, f), 'utf8')),
+    );
     expect(offenders.map((f) => relative(root, join(root, f)))).toEqual([]);
   });
 });

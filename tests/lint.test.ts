@@ -7,15 +7,40 @@ const root = new URL('..', import.meta.url).pathname;
 
 describe('lint', () => {
   it('type-checks the sources together with the tests and benchmarks', () => {
-    const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.test.json'], { cwd: root, encoding: 'utf8' });
+    const tsc = spawnSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.test.json'],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
+  });
+
+  it('finds every file formatted as Prettier would (width 100)', () => {
+    const prettier = spawnSync(
+      process.execPath,
+      [
+        'node_modules/prettier/bin/prettier.cjs',
+        '--list-different',
+        'main',
+        'workers',
+        'bin',
+        'tests',
+        'bench',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(prettier.stdout.trim().split('\n').filter(Boolean)).toEqual([]);
   });
 
   it('finds nothing to report in the sources, tests and benchmarks', async () => {
     const eslint = new ESLint({ cwd: root });
     const results = await eslint.lintFiles(['main', 'workers', 'bin', 'tests', 'bench']);
-    const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath.split('/main/').at(-1)}:${m.line} ${m.ruleId}: ${m.message}`));
+    const problems = results.flatMap((r) =>
+      r.messages.map(
+        (m) => `${r.filePath.split('/main/').at(-1)}:${m.line} ${m.ruleId}: ${m.message}`,
+      ),
+    );
     expect(results.length).toBeGreaterThan(40);
     expect(problems).toEqual([]);
   });

@@ -8,7 +8,17 @@ export interface WorkerIo<Partial> {
   signal: AbortSignal;
 }
 
-const KINDS: readonly ErrorKind[] = ['bad-input', 'not-found', 'wrong-key', 'locked', 'conflict', 'storage', 'engine', 'cancelled', 'internal'];
+const KINDS: readonly ErrorKind[] = [
+  'bad-input',
+  'not-found',
+  'wrong-key',
+  'locked',
+  'conflict',
+  'storage',
+  'engine',
+  'cancelled',
+  'internal',
+];
 
 function send(message: WorkerToMain, then?: () => void): void {
   process.send!(message, undefined, {}, () => then?.());
@@ -19,7 +29,9 @@ function send(message: WorkerToMain, then?: () => void): void {
  * or killed) the worker stops too: main resumes the job from its checkpoint,
  * so nothing is gained by working on alone.
  */
-export function serveJob<Input, Partial>(handler: (input: Input, io: WorkerIo<Partial>) => Promise<void>): void {
+export function serveJob<Input, Partial>(
+  handler: (input: Input, io: WorkerIo<Partial>) => Promise<void>,
+): void {
   if (!process.send) {
     process.stderr.write('this module runs only as a TOEX worker process\n');
     process.exit(2);
@@ -35,7 +47,8 @@ export function serveJob<Input, Partial>(handler: (input: Input, io: WorkerIo<Pa
     if (message.type !== 'start') return;
     const jobId = message.jobId;
     const io: WorkerIo<Partial> = {
-      progress: (done, total, stage) => send({ type: 'progress', jobId, done, total, ...(stage ? { stage } : {}) }),
+      progress: (done, total, stage) =>
+        send({ type: 'progress', jobId, done, total, ...(stage ? { stage } : {}) }),
       partial: (payload) => send({ type: 'partial', jobId, payload }),
       signal: controller.signal,
     };
@@ -43,7 +56,11 @@ export function serveJob<Input, Partial>(handler: (input: Input, io: WorkerIo<Pa
       () => send({ type: 'done', jobId }, () => process.disconnect()),
       (err: unknown) => {
         const e = err as { kind?: ErrorKind; message?: string };
-        const kind = controller.signal.aborted ? 'cancelled' : e.kind && KINDS.includes(e.kind) ? e.kind : 'engine';
+        const kind = controller.signal.aborted
+          ? 'cancelled'
+          : e.kind && KINDS.includes(e.kind)
+            ? e.kind
+            : 'engine';
         const text = kind === 'cancelled' ? 'cancelled' : (e.message ?? String(err));
         send({ type: 'error', jobId, error: { kind, message: text } }, () => process.disconnect());
       },

@@ -73,7 +73,9 @@ interface AuditRow {
 function entryHash(row: Omit<AuditRow, 'seq' | 'hash'>): string {
   return createHash('sha256')
     .update('toex-audit-v1\n')
-    .update(JSON.stringify([row.at, row.actor, row.action, row.subject, row.details, row.prev_hash]))
+    .update(
+      JSON.stringify([row.at, row.actor, row.action, row.subject, row.details, row.prev_hash]),
+    )
     .digest('hex');
 }
 
@@ -117,8 +119,7 @@ export class AuditLog {
 
   private appendLocked(record: AuditRecord): AuditEntry {
     const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: string }
-      | undefined;
+      { seq: number; hash: string } | undefined;
     const row = {
       at: new Date().toISOString(),
       actor: record.actor,
@@ -147,8 +148,7 @@ export class AuditLog {
 
   head(): AuditHead {
     const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-      | AuditHead
-      | undefined;
+      AuditHead | undefined;
     return last ?? { seq: 0, hash: GENESIS_HASH };
   }
 
@@ -176,28 +176,54 @@ export class AuditLog {
       expectedSeq = row.seq + 1;
 
       if (entryHash(row) !== row.hash) {
-        problems.push({ seq: row.seq, kind: 'altered', message: `entry ${row.seq} (${row.action}) was altered after it was written` });
+        problems.push({
+          seq: row.seq,
+          kind: 'altered',
+          message: `entry ${row.seq} (${row.action}) was altered after it was written`,
+        });
       } else if (row.prev_hash !== prevHash && i > skipLinksThrough) {
         const follows = positionOfHash.get(row.prev_hash);
         if (follows !== undefined && follows > i) {
-          problems.push({ seq: row.seq, kind: 'reordered', message: `entry ${row.seq} was moved: it was written after entry ${rows[follows]!.seq}` });
+          problems.push({
+            seq: row.seq,
+            kind: 'reordered',
+            message: `entry ${row.seq} was moved: it was written after entry ${rows[follows]!.seq}`,
+          });
           skipLinksThrough = follows + 1;
         } else if (follows !== undefined) {
-          problems.push({ seq: row.seq, kind: 'reordered', message: `entry ${row.seq} was moved: it was written straight after entry ${rows[follows]!.seq}` });
+          problems.push({
+            seq: row.seq,
+            kind: 'reordered',
+            message: `entry ${row.seq} was moved: it was written straight after entry ${rows[follows]!.seq}`,
+          });
         } else {
-          problems.push({ seq: row.seq, kind: 'removed', message: `the chain breaks before entry ${row.seq}: an entry was removed or rewritten` });
+          problems.push({
+            seq: row.seq,
+            kind: 'removed',
+            message: `the chain breaks before entry ${row.seq}: an entry was removed or rewritten`,
+          });
         }
       }
       prevHash = row.hash;
     });
 
-    const head = rows.length ? { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash } : { seq: 0, hash: GENESIS_HASH };
+    const head = rows.length
+      ? { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash }
+      : { seq: 0, hash: GENESIS_HASH };
     if (anchor && anchor.seq > 0) {
       const anchored = rows.find((r) => r.seq === anchor.seq);
       if (head.seq < anchor.seq) {
-        problems.push({ seq: head.seq + 1, kind: 'truncated', message: `entries ${head.seq + 1}..${anchor.seq} were cut from the end of the log` });
+        problems.push({
+          seq: head.seq + 1,
+          kind: 'truncated',
+          message: `entries ${head.seq + 1}..${anchor.seq} were cut from the end of the log`,
+        });
       } else if (anchored && anchored.hash !== anchor.hash) {
-        problems.push({ seq: anchor.seq, kind: 'rewritten', message: `entry ${anchor.seq} does not match the hash the workstation recorded: the chain was rebuilt` });
+        problems.push({
+          seq: anchor.seq,
+          kind: 'rewritten',
+          message: `entry ${anchor.seq} does not match the hash the workstation recorded: the chain was rebuilt`,
+        });
       }
     }
     return { ok: problems.length === 0, entries: rows.length, head, problems };

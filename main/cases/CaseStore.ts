@@ -61,9 +61,20 @@ export class CaseStore {
     this.jobs = new JobQueue(db, this.audit, actor);
   }
 
-  static create(dir: string, key: Buffer, info: CaseInfo, actor: string, anchor: AuditAnchor): CaseStore {
+  static create(
+    dir: string,
+    key: Buffer,
+    info: CaseInfo,
+    actor: string,
+    anchor: AuditAnchor,
+  ): CaseStore {
     mkdirSync(join(dir, 'evidence'), { recursive: true, mode: 0o700 });
-    const db = openEncryptedDatabase({ path: caseDatabasePath(dir), key, create: true, label: `case ${info.reference}'s database` });
+    const db = openEncryptedDatabase({
+      path: caseDatabasePath(dir),
+      key,
+      create: true,
+      label: `case ${info.reference}'s database`,
+    });
     migrate(db, caseMigrations, `case ${info.reference}'s database`);
     const store = new CaseStore(db, info, dir, actor, anchor);
     writeTransaction(db, () => {
@@ -75,19 +86,33 @@ export class CaseStore {
         actor,
         action: 'case.create',
         subject: `case:${info.id}`,
-        details: { reference: info.reference, title: info.title, owner: info.owner, classification: info.classification },
+        details: {
+          reference: info.reference,
+          title: info.title,
+          owner: info.owner,
+          classification: info.classification,
+        },
       });
     });
     store.syncAnchor();
     return store;
   }
 
-  static open(dir: string, key: Buffer, info: CaseInfo, actor: string, anchor: AuditAnchor): CaseStore {
+  static open(
+    dir: string,
+    key: Buffer,
+    info: CaseInfo,
+    actor: string,
+    anchor: AuditAnchor,
+  ): CaseStore {
     const label = `case ${info.reference}'s database`;
     const db = openEncryptedDatabase({ path: caseDatabasePath(dir), key, create: false, label });
     try {
       migrate(db, caseMigrations, label);
-      const id = (db.prepare(`SELECT value FROM case_meta WHERE key = 'id'`).get() as { value: string } | undefined)?.value;
+      const id = (
+        db.prepare(`SELECT value FROM case_meta WHERE key = 'id'`).get() as
+          { value: string } | undefined
+      )?.value;
       if (id !== info.id) throw new ToexError('storage', `${label} belongs to another case`);
     } catch (err) {
       db.close();
@@ -101,7 +126,10 @@ export class CaseStore {
 
   assertOpen(doing: string): void {
     if (this.info.status !== 'open') {
-      throw new ToexError('conflict', `case ${this.info.reference} is closed; reopen it before ${doing}`);
+      throw new ToexError(
+        'conflict',
+        `case ${this.info.reference} is closed; reopen it before ${doing}`,
+      );
     }
   }
 
@@ -116,7 +144,12 @@ export class CaseStore {
   }
 
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {
-    return new JobRunner(this.jobs, host, [verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor)], options);
+    return new JobRunner(
+      this.jobs,
+      host,
+      [verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor)],
+      options,
+    );
   }
 
   /** The head as the workstation recorded it, for `audit.verify`. */
@@ -143,9 +176,13 @@ export class CaseStore {
     const anchored = this.anchor.get();
     if (head.seq <= anchored.seq) return;
     if (anchored.seq > 0) {
-      const row = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').get(anchored.seq) as { hash: string } | undefined;
+      const row = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').get(anchored.seq) as
+        { hash: string } | undefined;
       if (row?.hash !== anchored.hash) {
-        log.error({ caseId: this.info.id, anchoredSeq: anchored.seq }, 'audit chain no longer holds the anchored entry; anchor kept');
+        log.error(
+          { caseId: this.info.id, anchoredSeq: anchored.seq },
+          'audit chain no longer holds the anchored entry; anchor kept',
+        );
         return;
       }
     }

@@ -56,7 +56,11 @@ export class CliContext {
   }
 
   passphrase(): Promise<string> {
-    return readSecret({ env: 'TOEX_PASSPHRASE', file: this.options.passphraseFile, what: 'passphrase' });
+    return readSecret({
+      env: 'TOEX_PASSPHRASE',
+      file: this.options.passphraseFile,
+      what: 'passphrase',
+    });
   }
 
   async withWorkstation<T>(fn: (ws: Workstation) => Promise<T> | T): Promise<T> {

@@ -19,7 +19,9 @@ const log = getLogger('cli');
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(installRoot(), 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(installRoot(), 'package.json'), 'utf8')) as {
+      version: string;
+    };
     return pkg.version;
   } catch {
     return 'unknown';
@@ -57,11 +59,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option('--json', 'machine-readable output (and JSON progress lines on stderr)')
     .option('--debug', 'show stack traces and log at debug level')
     .option('--home <dir>', 'data folder (default: TOEX_HOME, else ~/.local/share/toex)')
-    .option('--passphrase-file <file>', 'read the passphrase from a file (else TOEX_PASSPHRASE or a prompt)')
+    .option(
+      '--passphrase-file <file>',
+      'read the passphrase from a file (else TOEX_PASSPHRASE or a prompt)',
+    )
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `toex: ${s.slice(7)}` : s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `toex: ${s.slice(7)}` : s),
+    });
 
-  const wrap: Wrap = (body: CommandBody) =>
+  const wrap: Wrap =
+    (body: CommandBody) =>
     async (...args) => {
       const options = program.opts<GlobalOptions>();
       const ctx = new CliContext(options);
@@ -90,7 +98,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+        ? EXIT.ok
+        : EXIT.usage;
     }
     return report(err, argv.includes('--debug'));
   }

@@ -21,7 +21,9 @@ export function progressSink(options: { json: boolean; title: string }): Progres
         const now = Date.now();
         if (now - last < 200 && done < total) return;
         last = now;
-        process.stderr.write(JSON.stringify({ event: 'progress', title: options.title, done, total, label }) + '\n');
+        process.stderr.write(
+          JSON.stringify({ event: 'progress', title: options.title, done, total, label }) + '\n',
+        );
       },
       stop() {},
     };

@@ -8,7 +8,11 @@ import { progressSink } from './progressBar.js';
  * running job to stop (it is then cancelled, with its results so far kept);
  * a second Ctrl-C leaves at once and the job resumes on the next run.
  */
-export async function runWithProgress(ctx: CliContext, store: CaseStore, run: (runner: ReturnType<CaseStore['runner']>) => Promise<Job[]>): Promise<Job[]> {
+export async function runWithProgress(
+  ctx: CliContext,
+  store: CaseStore,
+  run: (runner: ReturnType<CaseStore['runner']>) => Promise<Job[]>,
+): Promise<Job[]> {
   const runner = store.runner();
   const sink = progressSink({ json: ctx.json, title: 'Job' });
   const unsubscribe = runner.onDidProgress((p) => sink.update(p.done, p.total, p.stage ?? ''));

@@ -55,7 +55,10 @@ export async function readSecret(source: SecretSource): Promise<string> {
   const fromEnv = process.env[source.env];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new ToexError('bad-input', `no ${source.what}: set ${source.env} or give its file with the --…-file option`);
+    throw new ToexError(
+      'bad-input',
+      `no ${source.what}: set ${source.env} or give its file with the --…-file option`,
+    );
   }
   const first = await promptHidden(`${source.what[0]!.toUpperCase()}${source.what.slice(1)}: `);
   if (source.confirm && (await promptHidden(`Repeat the ${source.what}: `)) !== first) {

@@ -70,7 +70,8 @@ export async function digestFile(path: string, options: DigestOptions = {}): Pro
   const fd = openForReading(path, { noFollow: options.noFollow === true });
   const digest = new DigestStream(options.onBytes);
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-  const range = options.maxBytes === undefined ? {} : { start: 0, end: Math.max(1, options.maxBytes) - 1 };
+  const range =
+    options.maxBytes === undefined ? {} : { start: 0, end: Math.max(1, options.maxBytes) - 1 };
   await pipeline(
     createReadStream('', { fd, highWaterMark: CHUNK_BYTES, ...range }),
     digest,

@@ -102,14 +102,17 @@ export class EvidenceStore {
 
   list(): EvidenceItem[] {
     try {
-      return (this.db.prepare('SELECT * FROM evidence ORDER BY id').all() as EvidenceRow[]).map(toItem);
+      return (this.db.prepare('SELECT * FROM evidence ORDER BY id').all() as EvidenceRow[]).map(
+        toItem,
+      );
     } catch (err) {
       throw fromSqliteError(err, 'the case database');
     }
   }
 
   get(id: number): EvidenceItem {
-    const row = this.db.prepare('SELECT * FROM evidence WHERE id = ?').get(id) as EvidenceRow | undefined;
+    const row = this.db.prepare('SELECT * FROM evidence WHERE id = ?').get(id) as
+      EvidenceRow | undefined;
     if (!row) throw new ToexError('not-found', `no evidence item ${id} in this case`);
     return toItem(row);
   }
@@ -129,7 +132,9 @@ export class EvidenceStore {
     };
     return listing(this.evidenceDir)
       .filter((name) => /^[0-9a-f]{2}$/.test(name))
-      .flatMap((prefix) => listing(join(this.evidenceDir, prefix)).map((name) => join('evidence', prefix, name)));
+      .flatMap((prefix) =>
+        listing(join(this.evidenceDir, prefix)).map((name) => join('evidence', prefix, name)),
+      );
   }
 
   /**
@@ -150,7 +155,9 @@ export class EvidenceStore {
       return !Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid);
     });
     for (const name of stale) rmSync(join(dir, name), { force: true });
-    if (stale.length) log.warn({ removed: stale.length }, 'removed partial copies from an interrupted import');
+    if (stale.length) {
+      log.warn({ removed: stale.length }, 'removed partial copies from an interrupted import');
+    }
     return stale.length;
   }
 
@@ -159,7 +166,9 @@ export class EvidenceStore {
       throw new ToexError('bad-input', 'no file was given to import');
     }
     const exhibitRef = options.exhibitRef?.trim() || null;
-    if (exhibitRef && exhibitRef.length > 64) throw new ToexError('bad-input', 'an exhibit reference is at most 64 characters');
+    if (exhibitRef && exhibitRef.length > 64) {
+      throw new ToexError('bad-input', 'an exhibit reference is at most 64 characters');
+    }
     const source = resolve(sourcePath);
     const name = basename(source);
     checkSource(source, name);
@@ -182,22 +191,36 @@ export class EvidenceStore {
     try {
       const digest = await this.copy(fd, temp, before.size, options.onProgress);
       const after = statSync(source);
-      const unchanged = after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs;
+      const unchanged =
+        after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs;
       if (!unchanged || digest.size !== before.size) {
-        throw new ToexError('conflict', `${name} changed while it was being read; import it again once nothing is writing to it`);
+        throw new ToexError(
+          'conflict',
+          `${name} changed while it was being read; import it again once nothing is writing to it`,
+        );
       }
 
-      const existing = this.db.prepare('SELECT * FROM evidence WHERE sha256 = ?').get(digest.sha256) as EvidenceRow | undefined;
+      const existing = this.db
+        .prepare('SELECT * FROM evidence WHERE sha256 = ?')
+        .get(digest.sha256) as EvidenceRow | undefined;
       if (existing) {
         rmSync(temp, { force: true });
-        this.audit.append({ actor: this.actor, action: 'evidence.duplicate', subject: `evidence:${existing.id}`, details: { sha256: digest.sha256, originalName: name, originalPath: source, exhibitRef } });
+        this.audit.append({
+          actor: this.actor,
+          action: 'evidence.duplicate',
+          subject: `evidence:${existing.id}`,
+          details: { sha256: digest.sha256, originalName: name, originalPath: source, exhibitRef },
+        });
         log.info({ evidenceId: existing.id }, 'import matched existing evidence');
         return { item: toItem(existing), duplicate: true };
       }
 
       const storedPath = join('evidence', digest.sha256.slice(0, 2), digest.sha256);
       const finalPath = join(this.caseDir, storedPath);
-      mkdirSync(join(this.caseDir, 'evidence', digest.sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+      mkdirSync(join(this.caseDir, 'evidence', digest.sha256.slice(0, 2)), {
+        recursive: true,
+        mode: 0o700,
+      });
       renameSync(temp, finalPath);
       chmodSync(finalPath, 0o444);
       fsyncFolder(join(this.caseDir, 'evidence', digest.sha256.slice(0, 2)));
@@ -214,7 +237,10 @@ export class EvidenceStore {
         imported_by: this.actor,
         imported_at: new Date().toISOString(),
       });
-      log.info({ evidenceId: item.id, bytes: item.size, ms: Date.now() - started }, 'evidence imported');
+      log.info(
+        { evidenceId: item.id, bytes: item.size, ms: Date.now() - started },
+        'evidence imported',
+      );
       return { item, duplicate: false };
     } catch (err) {
       rmSync(temp, { force: true });
@@ -264,7 +290,13 @@ export class EvidenceStore {
           actor: this.actor,
           action: 'evidence.import',
           subject: `evidence:${id}`,
-          details: { originalName: row.original_name, exhibitRef: row.exhibit_ref, size: row.size, sha256: row.sha256, md5: row.md5 },
+          details: {
+            originalName: row.original_name,
+            exhibitRef: row.exhibit_ref,
+            size: row.size,
+            sha256: row.sha256,
+            md5: row.md5,
+          },
         });
         return toItem({ id, ...row });
       });
@@ -275,7 +307,11 @@ export class EvidenceStore {
 
   private recordFailure(name: string, failure: ToexError): void {
     try {
-      this.audit.append({ actor: this.actor, action: 'evidence.import-failed', details: { originalName: name, kind: failure.kind, reason: failure.message } });
+      this.audit.append({
+        actor: this.actor,
+        action: 'evidence.import-failed',
+        details: { originalName: name, kind: failure.kind, reason: failure.message },
+      });
     } catch (err) {
       // A full disk can refuse this entry too; the import itself already failed cleanly.
       log.error({ code: (err as { code?: string }).code }, 'could not audit a failed import');
@@ -291,7 +327,10 @@ function checkSource(source: string, name: string): void {
   } catch (err) {
     throw fromFsError(err, `reading ${name}`);
   }
-  if (stat.isDirectory()) throw new ToexError('bad-input', `${name} is a folder; import the files in it one by one`);
-  if (!stat.isFile()) throw new ToexError('bad-input', `${name} is not a regular file (device, pipe or socket)`);
+  if (stat.isDirectory()) {
+    throw new ToexError('bad-input', `${name} is a folder; import the files in it one by one`);
+  }
+  if (!stat.isFile()) {
+    throw new ToexError('bad-input', `${name} is not a regular file (device, pipe or socket)`);
+  }
 }
-

@@ -34,19 +34,38 @@ export interface VerifySummary {
  * taken at import. Each file's outcome is a row of its own, and those rows are
  * the checkpoint: a resumed job skips the files it already checked.
  */
-export function verifyEvidenceKind(db: Db, evidence: EvidenceStore, audit: AuditLog, actor: string): JobKind<HashInput, HashPartial> {
+export function verifyEvidenceKind(
+  db: Db,
+  evidence: EvidenceStore,
+  audit: AuditLog,
+  actor: string,
+): JobKind<HashInput, HashPartial> {
   const checkedIds = (jobId: string): Set<number> =>
-    new Set((db.prepare('SELECT evidence_id FROM evidence_checks WHERE job_id = ?').all(jobId) as { evidence_id: number }[]).map((r) => r.evidence_id));
+    new Set(
+      (
+        db.prepare('SELECT evidence_id FROM evidence_checks WHERE job_id = ?').all(jobId) as {
+          evidence_id: number;
+        }[]
+      ).map((r) => r.evidence_id),
+    );
 
   /** The items in the job's scope, split by whether this job has checked them yet. */
   const coverage = (job: Job) => {
-    const wanted = Array.isArray(job.params.evidenceIds) ? new Set(job.params.evidenceIds as number[]) : undefined;
+    const wanted = Array.isArray(job.params.evidenceIds)
+      ? new Set(job.params.evidenceIds as number[])
+      : undefined;
     const items = evidence.list().filter((item) => !wanted || wanted.has(item.id));
     const checked = checkedIds(job.id);
     const todo = items.filter((item) => !checked.has(item.id));
     const total = items.reduce((sum, item) => sum + item.size, 0);
     const todoBytes = todo.reduce((sum, item) => sum + item.size, 0);
-    return { items, todo, total, doneBytes: total - todoBytes, doneItems: items.length - todo.length };
+    return {
+      items,
+      todo,
+      total,
+      doneBytes: total - todoBytes,
+      doneItems: items.length - todo.length,
+    };
   };
 
   return {
@@ -56,7 +75,15 @@ export function verifyEvidenceKind(db: Db, evidence: EvidenceStore, audit: Audit
     prepare(job) {
       const { todo, total, doneBytes } = coverage(job);
       return {
-        input: todo.length ? { items: todo.map((item) => ({ id: item.id, path: evidence.absolutePath(item), size: item.size })) } : undefined,
+        input: todo.length
+          ? {
+              items: todo.map((item) => ({
+                id: item.id,
+                path: evidence.absolutePath(item),
+                size: item.size,
+              })),
+            }
+          : undefined,
         total,
         done: doneBytes,
       };
@@ -67,11 +94,15 @@ export function verifyEvidenceKind(db: Db, evidence: EvidenceStore, audit: Audit
       let status: CheckStatus;
       let detail: string | null = null;
       if (partial.state === 'hashed') {
-        const same = partial.sha256 === item.sha256 && partial.md5 === item.md5 && partial.size === item.size;
+        const same =
+          partial.sha256 === item.sha256 && partial.md5 === item.md5 && partial.size === item.size;
         const writable = (partial.mode & 0o222) !== 0;
         status = !same ? 'mismatch' : writable ? 'unprotected' : 'ok';
         if (!same) {
-          const found = partial.size > item.size ? `a file longer than ${item.size} bytes` : `${partial.sha256} (${partial.size} bytes)`;
+          const found =
+            partial.size > item.size
+              ? `a file longer than ${item.size} bytes`
+              : `${partial.sha256} (${partial.size} bytes)`;
           detail = `expected sha256 ${item.sha256} (${item.size} bytes), found ${found}`;
         } else if (writable) {
           detail = `the content matches, but the copy was made writable (mode ${partial.mode.toString(8).padStart(4, '0')})`;
@@ -131,11 +162,15 @@ function unregisteredCopies(evidence: EvidenceStore): string[] {
 
 function summarise(db: Db, jobId: string): Omit<VerifySummary, 'unregistered'> {
   const rows = db
-    .prepare('SELECT evidence_id, status, detail FROM evidence_checks WHERE job_id = ? ORDER BY evidence_id')
+    .prepare(
+      'SELECT evidence_id, status, detail FROM evidence_checks WHERE job_id = ? ORDER BY evidence_id',
+    )
     .all(jobId) as { evidence_id: number; status: CheckStatus; detail: string | null }[];
   return {
     checked: rows.length,
     ok: rows.filter((r) => r.status === 'ok').length,
-    problems: rows.filter((r) => r.status !== 'ok').map((r) => ({ evidenceId: r.evidence_id, status: r.status, detail: r.detail })),
+    problems: rows
+      .filter((r) => r.status !== 'ok')
+      .map((r) => ({ evidenceId: r.evidence_id, status: r.status, detail: r.detail })),
   };
 }

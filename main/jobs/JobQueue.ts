@@ -71,7 +71,9 @@ function toJob(row: JobRow): Job {
     ownerPid: row.owner_pid,
     workerPid: row.worker_pid,
     heartbeatAt: row.heartbeat_at,
-    error: row.error_kind ? { kind: row.error_kind as ErrorKind, message: row.error_message ?? '' } : null,
+    error: row.error_kind
+      ? { kind: row.error_kind as ErrorKind, message: row.error_message ?? '' }
+      : null,
     result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -115,7 +117,11 @@ export class JobQueue {
     return row;
   }
 
-  enqueue(kind: string, params: Record<string, unknown>, options: { maxAttempts?: number } = {}): Job {
+  enqueue(
+    kind: string,
+    params: Record<string, unknown>,
+    options: { maxAttempts?: number } = {},
+  ): Job {
     const id = randomUUID();
     return this.tx('queueing the job', () => {
       this.db
@@ -123,8 +129,20 @@ export class JobQueue {
           `INSERT INTO jobs (id, kind, state, params, max_attempts, created_by, created_at)
            VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
         )
-        .run(id, kind, JSON.stringify(params), options.maxAttempts ?? 3, this.actor, new Date().toISOString());
-      this.audit.append({ actor: this.actor, action: 'job.queue', subject: `job:${id}`, details: { kind } });
+        .run(
+          id,
+          kind,
+          JSON.stringify(params),
+          options.maxAttempts ?? 3,
+          this.actor,
+          new Date().toISOString(),
+        );
+      this.audit.append({
+        actor: this.actor,
+        action: 'job.queue',
+        subject: `job:${id}`,
+        details: { kind },
+      });
       log.info({ jobId: id, kind }, 'job queued');
       return toJob(this.row(id));
     });
@@ -132,12 +150,17 @@ export class JobQueue {
 
   /** Finds a job by its id or an unambiguous prefix of at least four characters. */
   get(idOrPrefix: string): Job {
-    const exact = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(idOrPrefix) as JobRow | undefined;
+    const exact = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(idOrPrefix) as
+      JobRow | undefined;
     if (exact) return toJob(exact);
     if (idOrPrefix.length >= 4 && /^[0-9a-f-]+$/i.test(idOrPrefix)) {
-      const rows = this.db.prepare(`SELECT * FROM jobs WHERE id LIKE ? || '%'`).all(idOrPrefix.toLowerCase()) as JobRow[];
+      const rows = this.db
+        .prepare(`SELECT * FROM jobs WHERE id LIKE ? || '%'`)
+        .all(idOrPrefix.toLowerCase()) as JobRow[];
       if (rows.length === 1) return toJob(rows[0]!);
-      if (rows.length > 1) throw new ToexError('bad-input', `job id ${idOrPrefix} is ambiguous; give more of it`);
+      if (rows.length > 1) {
+        throw new ToexError('bad-input', `job id ${idOrPrefix} is ambiguous; give more of it`);
+      }
     }
     throw new ToexError('not-found', `no job ${idOrPrefix} in this case`);
   }
@@ -151,7 +174,9 @@ export class JobQueue {
   claim(id: string): Job {
     return this.tx('starting the job', () => {
       const row = this.row(id);
-      if (row.state !== 'queued') throw new ToexError('conflict', `job ${id} is ${row.state}, not queued`);
+      if (row.state !== 'queued') {
+        throw new ToexError('conflict', `job ${id} is ${row.state}, not queued`);
+      }
       const now = new Date().toISOString();
       this.db
         .prepare(
@@ -159,14 +184,21 @@ export class JobQueue {
              heartbeat_at = ?, started_at = coalesce(started_at, ?) WHERE id = ?`,
         )
         .run(process.pid, now, now, id);
-      this.audit.append({ actor: this.actor, action: 'job.start', subject: `job:${id}`, details: { kind: row.kind, attempt: row.attempts + 1 } });
+      this.audit.append({
+        actor: this.actor,
+        action: 'job.start',
+        subject: `job:${id}`,
+        details: { kind: row.kind, attempt: row.attempts + 1 },
+      });
       return toJob(this.row(id));
     });
   }
 
   heartbeat(id: string, workerPid?: number): void {
     this.db
-      .prepare(`UPDATE jobs SET heartbeat_at = ?, worker_pid = coalesce(?, worker_pid) WHERE id = ? AND state = 'running'`)
+      .prepare(
+        `UPDATE jobs SET heartbeat_at = ?, worker_pid = coalesce(?, worker_pid) WHERE id = ? AND state = 'running'`,
+      )
       .run(new Date().toISOString(), workerPid ?? null, id);
   }
 
@@ -175,13 +207,25 @@ export class JobQueue {
     this.tx('saving job results', () => {
       const next = write();
       this.db
-        .prepare(`UPDATE jobs SET progress = ?, stage = ?, checkpoint = ?, heartbeat_at = ? WHERE id = ?`)
-        .run(next.progress, next.stage ?? null, JSON.stringify(next.checkpoint), new Date().toISOString(), id);
+        .prepare(
+          `UPDATE jobs SET progress = ?, stage = ?, checkpoint = ?, heartbeat_at = ? WHERE id = ?`,
+        )
+        .run(
+          next.progress,
+          next.stage ?? null,
+          JSON.stringify(next.checkpoint),
+          new Date().toISOString(),
+          id,
+        );
     });
   }
 
   setProgress(id: string, progress: number, stage?: string): void {
-    this.db.prepare(`UPDATE jobs SET progress = ?, stage = coalesce(?, stage) WHERE id = ? AND state = 'running'`).run(progress, stage ?? null, id);
+    this.db
+      .prepare(
+        `UPDATE jobs SET progress = ?, stage = coalesce(?, stage) WHERE id = ? AND state = 'running'`,
+      )
+      .run(progress, stage ?? null, id);
   }
 
   isCancelRequested(id: string): boolean {
@@ -197,7 +241,12 @@ export class JobQueue {
         this.end(row, 'cancelled', null, null);
       } else if (row.state === 'running') {
         this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
-        this.audit.append({ actor: this.actor, action: 'job.cancel-requested', subject: `job:${id}`, details: { kind: row.kind } });
+        this.audit.append({
+          actor: this.actor,
+          action: 'job.cancel-requested',
+          subject: `job:${id}`,
+          details: { kind: row.kind },
+        });
       } else {
         throw new ToexError('conflict', `job ${id.slice(0, 8)} is already ${row.state}`);
       }
@@ -210,7 +259,9 @@ export class JobQueue {
   }
 
   fail(id: string, error: SerializedError): Job {
-    return this.tx('recording the job failure', () => this.end(this.row(id), 'failed', error, null));
+    return this.tx('recording the job failure', () =>
+      this.end(this.row(id), 'failed', error, null),
+    );
   }
 
   markCancelled(id: string): Job {
@@ -221,9 +272,21 @@ export class JobQueue {
   requeue(id: string, reason: string): Job {
     return this.tx('requeueing the job', () => {
       const row = this.row(id);
-      this.db.prepare(`UPDATE jobs SET state = 'queued', owner_pid = NULL, worker_pid = NULL WHERE id = ?`).run(id);
-      this.audit.append({ actor: this.actor, action: 'job.interrupted', subject: `job:${id}`, details: { kind: row.kind, attempt: row.attempts, reason } });
-      log.warn({ jobId: id, attempt: row.attempts }, 'job interrupted; it will resume from its checkpoint');
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = 'queued', owner_pid = NULL, worker_pid = NULL WHERE id = ?`,
+        )
+        .run(id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'job.interrupted',
+        subject: `job:${id}`,
+        details: { kind: row.kind, attempt: row.attempts, reason },
+      });
+      log.warn(
+        { jobId: id, attempt: row.attempts },
+        'job interrupted; it will resume from its checkpoint',
+      );
       return toJob(this.row(id));
     });
   }
@@ -234,27 +297,48 @@ export class JobQueue {
    */
   recoverInterrupted(): Job[] {
     const now = Date.now();
-    const stale = (this.db.prepare(`SELECT * FROM jobs WHERE state = 'running'`).all() as JobRow[]).filter((row) => {
+    const stale = (
+      this.db.prepare(`SELECT * FROM jobs WHERE state = 'running'`).all() as JobRow[]
+    ).filter((row) => {
       if (row.owner_pid === process.pid) return false;
       const beat = row.heartbeat_at ? Date.parse(row.heartbeat_at) : 0;
-      return row.owner_pid === null || !isProcessAlive(row.owner_pid) || now - beat > STALE_AFTER_MS;
+      return (
+        row.owner_pid === null || !isProcessAlive(row.owner_pid) || now - beat > STALE_AFTER_MS
+      );
     });
     return stale.map((row) => this.requeue(row.id, 'the process running it stopped'));
   }
 
-  private end(row: JobRow, state: 'done' | 'failed' | 'cancelled', error: SerializedError | null, result: Record<string, unknown> | null): Job {
+  private end(
+    row: JobRow,
+    state: 'done' | 'failed' | 'cancelled',
+    error: SerializedError | null,
+    result: Record<string, unknown> | null,
+  ): Job {
     this.db
       .prepare(
         `UPDATE jobs SET state = ?, error_kind = ?, error_message = ?, result = ?, finished_at = ?,
            progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?`,
       )
-      .run(state, error?.kind ?? null, error?.message ?? null, result ? JSON.stringify(result) : null, new Date().toISOString(), state, row.id);
+      .run(
+        state,
+        error?.kind ?? null,
+        error?.message ?? null,
+        result ? JSON.stringify(result) : null,
+        new Date().toISOString(),
+        state,
+        row.id,
+      );
     const action = state === 'done' ? 'job.finish' : state === 'failed' ? 'job.fail' : 'job.cancel';
     this.audit.append({
       actor: this.actor,
       action,
       subject: `job:${row.id}`,
-      details: { kind: row.kind, attempts: row.attempts, ...(error ? { error: error.kind, reason: error.message } : {}) },
+      details: {
+        kind: row.kind,
+        attempts: row.attempts,
+        ...(error ? { error: error.kind, reason: error.message } : {}),
+      },
     });
     log.info({ jobId: row.id, kind: row.kind, state }, 'job ended');
     return toJob(this.row(row.id));

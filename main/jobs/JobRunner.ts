@@ -114,7 +114,10 @@ export class JobRunner {
           const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.code}`;
           if (this.disposed) return this.queue.requeue(job.id, 'the runner shut down');
           if (job.attempts >= job.maxAttempts) {
-            return this.queue.fail(job.id, { kind: 'engine', message: `the worker stopped unexpectedly (${how}) on each of ${job.attempts} attempts` });
+            return this.queue.fail(job.id, {
+              kind: 'engine',
+              message: `the worker stopped unexpectedly (${how}) on each of ${job.attempts} attempts`,
+            });
           }
           this.queue.requeue(job.id, `the worker stopped unexpectedly (${how})`);
         }
@@ -129,7 +132,10 @@ export class JobRunner {
     const handle = this.host.start(workerEntry(kind.worker), kind.kind);
     this.active.add(handle);
     this.queue.heartbeat(job.id, handle.pid);
-    log.info({ jobId: job.id, kind: job.kind, attempt: job.attempts, workerPid: handle.pid }, 'worker started');
+    log.info(
+      { jobId: job.id, kind: job.kind, attempt: job.attempts, workerPid: handle.pid },
+      'worker started',
+    );
 
     const started = Date.now();
     let lastSaved = 0;
@@ -148,8 +154,21 @@ export class JobRunner {
         const done = work.done + doneInAttempt;
         const fraction = work.total > 0 ? Math.min(1, done / work.total) : 0;
         const rate = doneInAttempt / Math.max(1, Date.now() - started);
-        const etaSeconds = rate > 0 && Date.now() - started > 1000 ? Math.round((work.total - done) / rate / 1000) : null;
-        for (const l of this.listeners) l({ jobId: job.id, kind: job.kind, fraction, done, total: work.total, stage, etaSeconds });
+        const etaSeconds =
+          rate > 0 && Date.now() - started > 1000
+            ? Math.round((work.total - done) / rate / 1000)
+            : null;
+        for (const l of this.listeners) {
+          l({
+            jobId: job.id,
+            kind: job.kind,
+            fraction,
+            done,
+            total: work.total,
+            stage,
+            etaSeconds,
+          });
+        }
         if (Date.now() - lastSaved > 500) {
           lastSaved = Date.now();
           this.queue.setProgress(job.id, fraction, stage ?? undefined);
@@ -164,9 +183,17 @@ export class JobRunner {
             break;
           case 'partial':
             try {
-              this.queue.commit(job.id, () => kind.applyPartial(this.queue.get(job.id), message.payload));
+              this.queue.commit(job.id, () =>
+                kind.applyPartial(this.queue.get(job.id), message.payload),
+              );
             } catch (err) {
-              settled = { type: 'error', error: err instanceof ToexError ? err.toJSON() : { kind: 'internal', message: String(err) } };
+              settled = {
+                type: 'error',
+                error:
+                  err instanceof ToexError
+                    ? err.toJSON()
+                    : { kind: 'internal', message: String(err) },
+              };
               handle.kill();
             }
             break;
@@ -175,7 +202,10 @@ export class JobRunner {
             finish(settled);
             break;
           case 'error':
-            settled = message.error.kind === 'cancelled' ? { type: 'cancelled' } : { type: 'error', error: message.error };
+            settled =
+              message.error.kind === 'cancelled'
+                ? { type: 'cancelled' }
+                : { type: 'error', error: message.error };
             finish(settled);
             break;
         }

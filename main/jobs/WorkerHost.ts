@@ -39,14 +39,22 @@ export class ForkWorkerHost implements WorkerHost {
     });
     // A worker that died is reported by its exit; a send that races with the
     // death (EPIPE) or a failed spawn must not become an unhandled error too.
-    child.on('error', (err) => log.warn({ worker: name, code: (err as NodeJS.ErrnoException).code }, 'worker channel error'));
+    child.on('error', (err) =>
+      log.warn({ worker: name, code: (err as NodeJS.ErrnoException).code }, 'worker channel error'),
+    );
     return {
       pid: child.pid,
       send: (message) => {
-        if (child.connected) child.send(message, (err) => err && log.debug({ worker: name }, 'message to a stopped worker dropped'));
+        if (child.connected) {
+          child.send(
+            message,
+            (err) => err && log.debug({ worker: name }, 'message to a stopped worker dropped'),
+          );
+        }
       },
       onDidMessage: (listener) => child.on('message', (m) => listener(m as WorkerToMain)),
-      onDidExit: (listener) => child.on('exit', (code, signal) => listener({ code, signal: signal ?? null })),
+      onDidExit: (listener) =>
+        child.on('exit', (code, signal) => listener({ code, signal: signal ?? null })),
       kill: () => {
         child.kill('SIGKILL');
       },

@@ -10,6 +10,8 @@ import { installRoot } from '../installRoot.js';
  */
 export function workerEntry(name: string): string {
   const entry = join(installRoot(), 'dist', 'workers', `${name}.js`);
-  if (!existsSync(entry)) throw new ToexError('internal', `worker ${name} is not built (run npm run build)`);
+  if (!existsSync(entry)) {
+    throw new ToexError('internal', `worker ${name} is not built (run npm run build)`);
+  }
   return entry;
 }

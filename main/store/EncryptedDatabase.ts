@@ -31,7 +31,9 @@ function checkExistingFile(path: string, label: string): void {
   } catch (err) {
     throw fromFsError(err, `opening ${label}`);
   }
-  if (size === 0) throw new ToexError('storage', `${label} is empty (0 bytes); restore it from a backup`);
+  if (size === 0) {
+    throw new ToexError('storage', `${label} is empty (0 bytes); restore it from a backup`);
+  }
 
   const head = Buffer.alloc(16);
   const fd = openSync(path, 'r');
@@ -41,9 +43,14 @@ function checkExistingFile(path: string, label: string): void {
     closeSync(fd);
   }
   if (head.equals(PLAINTEXT_HEADER)) {
-    throw new ToexError('bad-input', `${label} is an unencrypted SQLite file, not a TOEX database; it was not opened`);
+    throw new ToexError(
+      'bad-input',
+      `${label} is an unencrypted SQLite file, not a TOEX database; it was not opened`,
+    );
   }
-  if (size < 512) throw new ToexError('storage', `${label} is too short to be a TOEX database (${size} bytes)`);
+  if (size < 512) {
+    throw new ToexError('storage', `${label} is too short to be a TOEX database (${size} bytes)`);
+  }
 }
 
 /**
@@ -59,7 +66,9 @@ function checkExistingFile(path: string, label: string): void {
  */
 export function openEncryptedDatabase(options: OpenDatabaseOptions): Db {
   const { path, key, create, label } = options;
-  if (key.length !== KEY_BYTES) throw new ToexError('internal', `a database key must be ${KEY_BYTES} bytes`);
+  if (key.length !== KEY_BYTES) {
+    throw new ToexError('internal', `a database key must be ${KEY_BYTES} bytes`);
+  }
   if (create && existsSync(path)) {
     throw new ToexError('conflict', `${label} already exists; it was left as it is`);
   }
@@ -83,7 +92,11 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): Db {
     // authenticated wrapping has just proved it right. A file that will not
     // decrypt under it is damaged or is not the file it should be.
     if (mapped.kind === 'wrong-key') {
-      throw new ToexError('storage', `${label} does not decrypt with its key: it is damaged or not the file it should be; it was left untouched`, { cause: err });
+      throw new ToexError(
+        'storage',
+        `${label} does not decrypt with its key: it is damaged or not the file it should be; it was left untouched`,
+        { cause: err },
+      );
     }
     throw mapped;
   }

@@ -56,10 +56,19 @@ export function checkPassphrase(passphrase: string): void {
   }
 }
 
-async function passphraseSlot(passphrase: string, masterKey: Buffer, params: ScryptParams): Promise<KeyringFile['passphrase']> {
+async function passphraseSlot(
+  passphrase: string,
+  masterKey: Buffer,
+  params: ScryptParams,
+): Promise<KeyringFile['passphrase']> {
   const salt = randomBytes(16);
   const kek = await deriveFromPassphrase(passphrase, salt, params);
-  return { kdf: 'scrypt', ...params, salt: salt.toString('base64'), wrapped: wrapKey(kek, masterKey, PASSPHRASE_SLOT) };
+  return {
+    kdf: 'scrypt',
+    ...params,
+    salt: salt.toString('base64'),
+    wrapped: wrapKey(kek, masterKey, PASSPHRASE_SLOT),
+  };
 }
 
 function keyCheck(masterKey: Buffer): string {
@@ -71,7 +80,8 @@ const isWrapped = (v: unknown): v is WrappedKey => {
   const w = v as Partial<WrappedKey> | null;
   return !!w && isText(w.iv) && isText(w.tag) && isText(w.data);
 };
-const inRange = (v: unknown, min: number, max: number): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const inRange = (v: unknown, min: number, max: number): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /** Every field checked before use: a damaged keyring is reported as damaged, not as a crash. */
 function isKeyringFile(value: unknown): value is KeyringFile {
@@ -80,25 +90,45 @@ function isKeyringFile(value: unknown): value is KeyringFile {
   const p = f.passphrase;
   const r = f.recovery;
   return (
-    !!p && p.kdf === 'scrypt' && inRange(p.N, 2 ** 14, 2 ** 24) && (p.N & (p.N - 1)) === 0 && inRange(p.r, 1, 32) &&
-    inRange(p.p, 1, 16) && isText(p.salt) && isWrapped(p.wrapped) &&
-    !!r && r.kdf === 'hkdf-sha256' && isText(r.salt) && isWrapped(r.wrapped)
+    !!p &&
+    p.kdf === 'scrypt' &&
+    inRange(p.N, 2 ** 14, 2 ** 24) &&
+    (p.N & (p.N - 1)) === 0 &&
+    inRange(p.r, 1, 32) &&
+    inRange(p.p, 1, 16) &&
+    isText(p.salt) &&
+    isWrapped(p.wrapped) &&
+    !!r &&
+    r.kdf === 'hkdf-sha256' &&
+    isText(r.salt) &&
+    isWrapped(r.wrapped)
   );
 }
 
 function readKeyring(path: string): KeyringFile {
   if (!existsSync(path)) {
-    throw new ToexError('not-found', 'no workstation is set up in this data folder (run `toex init`)');
+    throw new ToexError(
+      'not-found',
+      'no workstation is set up in this data folder (run `toex init`)',
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== undefined) throw fromFsError(err, 'reading the keyring');
-    throw new ToexError('storage', 'the keyring file is damaged (not valid JSON); restore it from a backup');
+    if ((err as NodeJS.ErrnoException).code !== undefined) {
+      throw fromFsError(err, 'reading the keyring');
+    }
+    throw new ToexError(
+      'storage',
+      'the keyring file is damaged (not valid JSON); restore it from a backup',
+    );
   }
   if (!isKeyringFile(parsed)) {
-    throw new ToexError('storage', 'the keyring file is not a TOEX keyring or is damaged; restore it from a backup');
+    throw new ToexError(
+      'storage',
+      'the keyring file is not a TOEX keyring or is damaged; restore it from a backup',
+    );
   }
   return parsed;
 }
@@ -113,7 +143,10 @@ export interface NewKeyring extends CreatedKeyring {
  * under the passphrase and the second, without writing anything yet: set-up
  * writes the keyring last, once the database it unlocks exists.
  */
-export async function newKeyring(passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<NewKeyring> {
+export async function newKeyring(
+  passphrase: string,
+  params: ScryptParams = DEFAULT_SCRYPT,
+): Promise<NewKeyring> {
   checkPassphrase(passphrase);
   const masterKey = randomKey();
   const recoveryKey = randomKey();
@@ -136,7 +169,12 @@ export async function newKeyring(passphrase: string, params: ScryptParams = DEFA
     masterKey,
     recoveryKey: formatRecoveryKey(recoveryKey),
     write(path) {
-      if (existsSync(path)) throw new ToexError('conflict', 'a workstation keyring already exists here; it was left as it is');
+      if (existsSync(path)) {
+        throw new ToexError(
+          'conflict',
+          'a workstation keyring already exists here; it was left as it is',
+        );
+      }
       writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
       log.info({ scryptN: params.N }, 'keyring created');
     },
@@ -181,7 +219,10 @@ export async function changePassphrase(
   checkPassphrase(newPassphrase);
   const file = readKeyring(path);
   if (keyCheck(masterKey) !== file.keyCheck) {
-    throw new ToexError('wrong-key', 'that key does not belong to this keyring; the passphrase was not changed');
+    throw new ToexError(
+      'wrong-key',
+      'that key does not belong to this keyring; the passphrase was not changed',
+    );
   }
   const next: KeyringFile = {
     ...file,

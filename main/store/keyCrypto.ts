@@ -20,9 +20,16 @@ export function randomKey(): Buffer {
   return randomBytes(KEY_BYTES);
 }
 
-export function deriveFromPassphrase(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+export function deriveFromPassphrase(
+  passphrase: string,
+  salt: Buffer,
+  params: ScryptParams,
+): Promise<Buffer> {
   if (!Number.isInteger(params.N) || params.N < MIN_SCRYPT_N || (params.N & (params.N - 1)) !== 0) {
-    throw new ToexError('bad-input', `scrypt cost N must be a power of two of at least ${MIN_SCRYPT_N}`);
+    throw new ToexError(
+      'bad-input',
+      `scrypt cost N must be a power of two of at least ${MIN_SCRYPT_N}`,
+    );
   }
   const maxmem = 256 * params.N * params.r + 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
@@ -34,7 +41,9 @@ export function deriveFromPassphrase(passphrase: string, salt: Buffer, params: S
 
 /** The recovery key is 256 random bits already, so a fast derivation is enough. */
 export function deriveFromRecoveryKey(recoveryKey: Buffer, salt: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', recoveryKey, salt, 'toex recovery key-encryption key', KEY_BYTES));
+  return Buffer.from(
+    hkdfSync('sha256', recoveryKey, salt, 'toex recovery key-encryption key', KEY_BYTES),
+  );
 }
 
 export interface WrappedKey {
@@ -49,7 +58,11 @@ export function wrapKey(kek: Buffer, key: Buffer, label: string): WrappedKey {
   const cipher = createCipheriv('aes-256-gcm', kek, iv);
   cipher.setAAD(Buffer.from(label, 'utf8'));
   const data = Buffer.concat([cipher.update(key), cipher.final()]);
-  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  return {
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  };
 }
 
 /** Returns undefined when the key-encryption key is wrong: the caller says which secret it was. */
@@ -86,11 +99,7 @@ export function formatRecoveryKey(key: Buffer): string {
 }
 
 export function parseRecoveryKey(text: string): Buffer {
-  const digits = text
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
+  const digits = text.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
   if (digits.length !== 52 || /[^0-9A-HJKMNP-TV-Z]/.test(digits)) {
     throw new ToexError('bad-input', 'a recovery key is 52 letters and digits in groups of four');
   }

@@ -20,7 +20,9 @@ export interface MigrationResult {
  */
 export function migrate(db: Db, migrations: readonly Migration[], label: string): MigrationResult {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new ToexError('internal', `migration ${m.name} is out of sequence`);
+    if (m.version !== i + 1) {
+      throw new ToexError('internal', `migration ${m.name} is out of sequence`);
+    }
   });
   const latest = migrations.length;
   let from: number;
@@ -30,7 +32,10 @@ export function migrate(db: Db, migrations: readonly Migration[], label: string)
     throw fromSqliteError(err, label);
   }
   if (from > latest) {
-    throw new ToexError('conflict', `${label} was written by a newer TOEX (schema ${from}; this build knows ${latest})`);
+    throw new ToexError(
+      'conflict',
+      `${label} was written by a newer TOEX (schema ${from}; this build knows ${latest})`,
+    );
   }
 
   for (const m of migrations.slice(from)) {

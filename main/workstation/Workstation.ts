@@ -9,7 +9,13 @@ import { parseClassification, type Classification } from '../cases/classificatio
 import { ToexError, fromFsError, fromSqliteError } from '../errors.js';
 import { getLogger } from '../log/log.js';
 import { openEncryptedDatabase, writeTransaction, type Db } from '../store/EncryptedDatabase.js';
-import { randomKey, unwrapKey, wrapKey, type ScryptParams, type WrappedKey } from '../store/keyCrypto.js';
+import {
+  randomKey,
+  unwrapKey,
+  wrapKey,
+  type ScryptParams,
+  type WrappedKey,
+} from '../store/keyCrypto.js';
 import {
   changePassphrase,
   newKeyring,
@@ -83,9 +89,14 @@ function toInfo(row: CaseRow): CaseInfo {
 function removeUnfinishedSetUp(paths: WorkstationPaths): void {
   if (existsSync(paths.keyring) || !existsSync(paths.database)) return;
   if (readdirSync(paths.cases).length > 0) {
-    throw new ToexError('conflict', 'this data folder has cases but no keyring; restore keyring.json from a backup (nothing was changed)');
+    throw new ToexError(
+      'conflict',
+      'this data folder has cases but no keyring; restore keyring.json from a backup (nothing was changed)',
+    );
   }
-  for (const suffix of ['', '-wal', '-shm']) rmSync(paths.database + suffix, { force: true, recursive: false });
+  for (const suffix of ['', '-wal', '-shm']) {
+    rmSync(paths.database + suffix, { force: true, recursive: false });
+  }
   log.warn({}, 'removed the database of an unfinished set-up');
 }
 
@@ -96,7 +107,9 @@ const WORKSTATION_LABEL = 'the workstation database';
 function requireText(value: unknown, field: string, max: number): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (!text) throw new ToexError('bad-input', `a case needs a ${field}`);
-  if (text.length > max) throw new ToexError('bad-input', `the ${field} is longer than ${max} characters`);
+  if (text.length > max) {
+    throw new ToexError('bad-input', `the ${field} is longer than ${max} characters`);
+  }
   return text;
 }
 
@@ -124,11 +137,21 @@ export class Workstation {
     options: { passphrase: string; operator: string; scrypt?: ScryptParams },
   ): Promise<{ workstation: Workstation; recoveryKey: string }> {
     const operator = options.operator?.trim();
-    if (!operator) throw new ToexError('bad-input', 'set-up needs the operator name that audit entries will carry');
-    if (operator.length > 100) throw new ToexError('bad-input', 'the operator name is longer than 100 characters');
+    if (!operator) {
+      throw new ToexError(
+        'bad-input',
+        'set-up needs the operator name that audit entries will carry',
+      );
+    }
+    if (operator.length > 100) {
+      throw new ToexError('bad-input', 'the operator name is longer than 100 characters');
+    }
     const paths = workstationPaths(home);
     if (existsSync(paths.keyring)) {
-      throw new ToexError('conflict', 'a workstation is already set up in this data folder; nothing was changed');
+      throw new ToexError(
+        'conflict',
+        'a workstation is already set up in this data folder; nothing was changed',
+      );
     }
     const keyring = await newKeyring(options.passphrase, options.scrypt);
     try {
@@ -140,13 +163,22 @@ export class Workstation {
 
     // The keyring is written last: until it exists the folder holds nothing
     // that a later `init` cannot safely clear away.
-    const db = openEncryptedDatabase({ path: paths.database, key: keyring.masterKey, create: true, label: WORKSTATION_LABEL });
+    const db = openEncryptedDatabase({
+      path: paths.database,
+      key: keyring.masterKey,
+      create: true,
+      label: WORKSTATION_LABEL,
+    });
     let workstation: Workstation;
     try {
       migrate(db, workstationMigrations, WORKSTATION_LABEL);
       db.prepare(`INSERT INTO settings (key, value) VALUES ('operator', ?)`).run(operator);
       workstation = new Workstation(paths, db, keyring.masterKey);
-      workstation.audit.append({ actor: workstation.actor, action: 'workstation.init', details: {} });
+      workstation.audit.append({
+        actor: workstation.actor,
+        action: 'workstation.init',
+        details: {},
+      });
       keyring.write(paths.keyring);
     } catch (err) {
       db.close();
@@ -166,16 +198,31 @@ export class Workstation {
   /** Unlocks with the recovery key; the caller then sets a new passphrase. */
   static recover(home: string, recoveryKey: string): Workstation {
     const paths = workstationPaths(home);
-    const workstation = Workstation.openWith(paths, unlockWithRecoveryKey(paths.keyring, recoveryKey));
-    workstation.audit.append({ actor: workstation.actor, action: 'workstation.recovery-key-used', details: {} });
+    const workstation = Workstation.openWith(
+      paths,
+      unlockWithRecoveryKey(paths.keyring, recoveryKey),
+    );
+    workstation.audit.append({
+      actor: workstation.actor,
+      action: 'workstation.recovery-key-used',
+      details: {},
+    });
     return workstation;
   }
 
   private static openWith(paths: WorkstationPaths, masterKey: Buffer): Workstation {
     if (!existsSync(paths.database)) {
-      throw new ToexError('storage', 'the workstation database is missing from the data folder; restore it from a backup');
+      throw new ToexError(
+        'storage',
+        'the workstation database is missing from the data folder; restore it from a backup',
+      );
     }
-    const db = openEncryptedDatabase({ path: paths.database, key: masterKey, create: false, label: WORKSTATION_LABEL });
+    const db = openEncryptedDatabase({
+      path: paths.database,
+      key: masterKey,
+      create: false,
+      label: WORKSTATION_LABEL,
+    });
     try {
       migrate(db, workstationMigrations, WORKSTATION_LABEL);
     } catch (err) {
@@ -186,7 +233,10 @@ export class Workstation {
   }
 
   private setting(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (
+      this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+        { value: string } | undefined
+    )?.value;
   }
 
   async changePassphrase(newPassphrase: string, scrypt?: ScryptParams): Promise<void> {
@@ -197,16 +247,33 @@ export class Workstation {
   createCase(input: NewCase): CaseInfo {
     const reference = requireText(input.reference, 'reference', 64);
     if (!REFERENCE.test(reference)) {
-      throw new ToexError('bad-input', 'a case reference uses letters, digits, spaces and . _ / - (e.g. OP-ARCTIC/2026/0042)');
+      throw new ToexError(
+        'bad-input',
+        'a case reference uses letters, digits, spaces and . _ / - (e.g. OP-ARCTIC/2026/0042)',
+      );
     }
     const title = requireText(input.title, 'title', 200);
     const owner = requireText(input.owner, 'owner', 100);
-    const classification = parseClassification(typeof input.classification === 'string' ? input.classification : '');
-    if (this.findRow(reference)) throw new ToexError('conflict', `a case with reference ${reference} already exists`);
+    const classification = parseClassification(
+      typeof input.classification === 'string' ? input.classification : '',
+    );
+    if (this.findRow(reference)) {
+      throw new ToexError('conflict', `a case with reference ${reference} already exists`);
+    }
 
     const id = randomUUID();
     const caseKey = randomKey();
-    const info: CaseInfo = { id, reference, title, owner, classification, status: 'open', createdBy: this.actor, createdAt: new Date().toISOString(), closedAt: null };
+    const info: CaseInfo = {
+      id,
+      reference,
+      title,
+      owner,
+      classification,
+      status: 'open',
+      createdBy: this.actor,
+      createdAt: new Date().toISOString(),
+      closedAt: null,
+    };
     const wrapped = JSON.stringify(wrapKey(this.masterKey, caseKey, CASE_KEY_SLOT + id));
 
     // The register row comes first: a case folder with no row is an
@@ -218,9 +285,29 @@ export class Workstation {
             `INSERT INTO cases (id, reference, title, owner, classification, status, key_wrapped, created_by, created_at)
              VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
           )
-          .run(id, reference, title, owner, classification, wrapped, info.createdBy, info.createdAt);
-        this.audit.append({ actor: this.actor, action: 'case.create', subject: `case:${id}`, details: { reference, classification } });
-        CaseStore.create(join(this.paths.cases, id), caseKey, info, this.actor, this.anchorFor(id)).close();
+          .run(
+            id,
+            reference,
+            title,
+            owner,
+            classification,
+            wrapped,
+            info.createdBy,
+            info.createdAt,
+          );
+        this.audit.append({
+          actor: this.actor,
+          action: 'case.create',
+          subject: `case:${id}`,
+          details: { reference, classification },
+        });
+        CaseStore.create(
+          join(this.paths.cases, id),
+          caseKey,
+          info,
+          this.actor,
+          this.anchorFor(id),
+        ).close();
       });
     } catch (err) {
       throw fromSqliteError(err, 'creating the case');
@@ -230,16 +317,26 @@ export class Workstation {
   }
 
   listCases(): CaseInfo[] {
-    return (this.db.prepare('SELECT * FROM cases ORDER BY created_at').all() as CaseRow[]).map(toInfo);
+    return (this.db.prepare('SELECT * FROM cases ORDER BY created_at').all() as CaseRow[]).map(
+      toInfo,
+    );
   }
 
   private findRow(refOrId: string): CaseRow | undefined {
-    return this.db.prepare('SELECT * FROM cases WHERE reference = ? COLLATE NOCASE OR id = ?').get(refOrId, refOrId) as CaseRow | undefined;
+    return this.db
+      .prepare('SELECT * FROM cases WHERE reference = ? COLLATE NOCASE OR id = ?')
+      .get(refOrId, refOrId) as CaseRow | undefined;
   }
 
   private row(refOrId: string): CaseRow {
-    const row = typeof refOrId === 'string' && refOrId.trim() ? this.findRow(refOrId.trim()) : undefined;
-    if (!row) throw new ToexError('not-found', `no case ${JSON.stringify(refOrId ?? '')} on this workstation`);
+    const row =
+      typeof refOrId === 'string' && refOrId.trim() ? this.findRow(refOrId.trim()) : undefined;
+    if (!row) {
+      throw new ToexError(
+        'not-found',
+        `no case ${JSON.stringify(refOrId ?? '')} on this workstation`,
+      );
+    }
     return row;
   }
 
@@ -249,22 +346,51 @@ export class Workstation {
 
   openCase(refOrId: string): CaseStore {
     const row = this.row(refOrId);
-    const caseKey = unwrapKey(this.masterKey, JSON.parse(row.key_wrapped) as WrappedKey, CASE_KEY_SLOT + row.id);
-    if (!caseKey) throw new ToexError('wrong-key', `the key of case ${row.reference} does not open with this workstation's key`);
-    return CaseStore.open(join(this.paths.cases, row.id), caseKey, toInfo(row), this.actor, this.anchorFor(row.id));
+    const caseKey = unwrapKey(
+      this.masterKey,
+      JSON.parse(row.key_wrapped) as WrappedKey,
+      CASE_KEY_SLOT + row.id,
+    );
+    if (!caseKey) {
+      throw new ToexError(
+        'wrong-key',
+        `the key of case ${row.reference} does not open with this workstation's key`,
+      );
+    }
+    return CaseStore.open(
+      join(this.paths.cases, row.id),
+      caseKey,
+      toInfo(row),
+      this.actor,
+      this.anchorFor(row.id),
+    );
   }
 
   /** A closed case can be read and verified but takes no new evidence or jobs. */
   setCaseStatus(refOrId: string, status: 'open' | 'closed'): CaseInfo {
     const row = this.row(refOrId);
-    if (row.status === status) throw new ToexError('conflict', `case ${row.reference} is already ${status}`);
+    if (row.status === status) {
+      throw new ToexError('conflict', `case ${row.reference} is already ${status}`);
+    }
     writeTransaction(this.db, () => {
-      this.db.prepare('UPDATE cases SET status = ?, closed_at = ? WHERE id = ?').run(status, status === 'closed' ? new Date().toISOString() : null, row.id);
-      this.audit.append({ actor: this.actor, action: status === 'closed' ? 'case.close' : 'case.reopen', subject: `case:${row.id}`, details: { reference: row.reference } });
+      this.db
+        .prepare('UPDATE cases SET status = ?, closed_at = ? WHERE id = ?')
+        .run(status, status === 'closed' ? new Date().toISOString() : null, row.id);
+      this.audit.append({
+        actor: this.actor,
+        action: status === 'closed' ? 'case.close' : 'case.reopen',
+        subject: `case:${row.id}`,
+        details: { reference: row.reference },
+      });
     });
     const store = this.openCase(row.id);
     try {
-      store.audit.append({ actor: this.actor, action: status === 'closed' ? 'case.close' : 'case.reopen', subject: `case:${row.id}`, details: {} });
+      store.audit.append({
+        actor: this.actor,
+        action: status === 'closed' ? 'case.close' : 'case.reopen',
+        subject: `case:${row.id}`,
+        details: {},
+      });
     } finally {
       store.close();
     }
@@ -274,11 +400,15 @@ export class Workstation {
   private anchorFor(caseId: string) {
     return {
       get: (): AuditHead => {
-        const row = this.db.prepare('SELECT audit_seq, audit_hash FROM cases WHERE id = ?').get(caseId) as { audit_seq: number; audit_hash: string | null } | undefined;
+        const row = this.db
+          .prepare('SELECT audit_seq, audit_hash FROM cases WHERE id = ?')
+          .get(caseId) as { audit_seq: number; audit_hash: string | null } | undefined;
         return { seq: row?.audit_seq ?? 0, hash: row?.audit_hash ?? GENESIS_HASH };
       },
       set: (head: AuditHead): void => {
-        this.db.prepare('UPDATE cases SET audit_seq = ?, audit_hash = ? WHERE id = ? AND audit_seq < ?').run(head.seq, head.hash, caseId, head.seq);
+        this.db
+          .prepare('UPDATE cases SET audit_seq = ?, audit_hash = ? WHERE id = ? AND audit_seq < ?')
+          .run(head.seq, head.hash, caseId, head.seq);
       },
     };
   }

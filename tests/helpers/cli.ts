@@ -18,17 +18,28 @@ export interface CliOptions {
 }
 
 /** Starts the built `toex` as a user would, with its own data folder. */
-export function startToex(home: string, args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export function startToex(
+  home: string,
+  args: string[],
+  options: CliOptions = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
   const [command, ...before] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(command!, [...before, TOEX, ...args], {
-    env: { PATH: process.env.PATH, TOEX_HOME: home, TOEX_PASSPHRASE: CLI_PASSPHRASE, ...options.env },
+    env: {
+      PATH: process.env.PATH,
+      TOEX_HOME: home,
+      TOEX_PASSPHRASE: CLI_PASSPHRASE,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, done };
 }
 

@@ -9,7 +9,12 @@ const { workstation } = await Workstation.init(home, {
   operator: 'DC Test 0001',
   scrypt: { N: 2 ** 14, r: 8, p: 1 },
 });
-const info = workstation.createCase({ reference: 'OP-BIG', title: 'big file', owner: 'DS Test', classification: 'OFFICIAL' });
+const info = workstation.createCase({
+  reference: 'OP-BIG',
+  title: 'big file',
+  owner: 'DS Test',
+  classification: 'OFFICIAL',
+});
 const store = workstation.openCase(info.id);
 const { item } = await store.importEvidence(file);
 store.close();

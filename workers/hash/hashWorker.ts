@@ -29,26 +29,55 @@ function kindOf(stat: Awaited<ReturnType<typeof lstat>>): string {
  * device that never stops giving bytes) is reported, never followed, and no
  * copy is read past one byte more than its recorded size.
  */
-async function hashOne(item: HashInput['items'][number], signal: AbortSignal, onBytes: (bytes: number) => void): Promise<HashPartial> {
+async function hashOne(
+  item: HashInput['items'][number],
+  signal: AbortSignal,
+  onBytes: (bytes: number) => void,
+): Promise<HashPartial> {
   let stat;
   try {
     stat = await lstat(item.path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { id: item.id, state: 'missing', detail: 'the stored copy is missing' };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { id: item.id, state: 'missing', detail: 'the stored copy is missing' };
+    }
     throw err;
   }
-  if (!stat.isFile()) return { id: item.id, state: 'replaced', detail: `the stored copy has been replaced by ${kindOf(stat)}` };
+  if (!stat.isFile()) {
+    return {
+      id: item.id,
+      state: 'replaced',
+      detail: `the stored copy has been replaced by ${kindOf(stat)}`,
+    };
+  }
 
   try {
-    const digest = await digestFile(item.path, { signal, onBytes, maxBytes: item.size + 1, noFollow: true });
+    const digest = await digestFile(item.path, {
+      signal,
+      onBytes,
+      maxBytes: item.size + 1,
+      noFollow: true,
+    });
     return { id: item.id, state: 'hashed', ...digest, mode: stat.mode & 0o7777 };
   } catch (err) {
     if (signal.aborted) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return { id: item.id, state: 'replaced', detail: 'the stored copy has been replaced by a symbolic link' };
-    if (code === 'ENOENT') return { id: item.id, state: 'missing', detail: 'the stored copy is missing' };
+    if (code === 'ELOOP') {
+      return {
+        id: item.id,
+        state: 'replaced',
+        detail: 'the stored copy has been replaced by a symbolic link',
+      };
+    }
+    if (code === 'ENOENT') {
+      return { id: item.id, state: 'missing', detail: 'the stored copy is missing' };
+    }
     if (code === 'EACCES' || code === 'EPERM' || code === 'EIO') {
-      return { id: item.id, state: 'unreadable', detail: `the stored copy cannot be read (${code})` };
+      return {
+        id: item.id,
+        state: 'unreadable',
+        detail: `the stored copy cannot be read (${code})`,
+      };
     }
     throw err;
   }

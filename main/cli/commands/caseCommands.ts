@@ -28,10 +28,15 @@ export function registerCaseCommands(program: Command, action: Wrap): void {
     .requiredOption('--owner <name>', 'officer in charge')
     .requiredOption('--classification <marking>', 'OFFICIAL or OFFICIAL-SENSITIVE')
     .action(
-      action(async (ctx, opts: { reference: string; title: string; owner: string; classification: string }) => {
-        const info = await ctx.withWorkstation((ws) => ws.createCase(opts));
-        ctx.print(info, () => [`Case ${info.reference} created.`, ...describe(info)]);
-      }),
+      action(
+        async (
+          ctx,
+          opts: { reference: string; title: string; owner: string; classification: string },
+        ) => {
+          const info = await ctx.withWorkstation((ws) => ws.createCase(opts));
+          ctx.print(info, () => [`Case ${info.reference} created.`, ...describe(info)]);
+        },
+      ),
     );
 
   cases
@@ -43,7 +48,10 @@ export function registerCaseCommands(program: Command, action: Wrap): void {
         ctx.print(list, () =>
           list.length === 0
             ? 'No cases yet: `toex case create`.'
-            : table([['REFERENCE', 'CLASSIFICATION', 'STATUS', 'OWNER', 'TITLE'], ...list.map((c) => [c.reference, c.classification, c.status, c.owner, c.title])]),
+            : table([
+                ['REFERENCE', 'CLASSIFICATION', 'STATUS', 'OWNER', 'TITLE'],
+                ...list.map((c) => [c.reference, c.classification, c.status, c.owner, c.title]),
+              ]),
         );
       }),
     );
@@ -60,7 +68,11 @@ export function registerCaseCommands(program: Command, action: Wrap): void {
           return {
             ...store.info,
             evidence: { items: evidence.length, bytes: evidence.reduce((s, e) => s + e.size, 0) },
-            jobs: { total: jobs.length, running: jobs.filter((j) => j.state === 'running').length, queued: jobs.filter((j) => j.state === 'queued').length },
+            jobs: {
+              total: jobs.length,
+              running: jobs.filter((j) => j.state === 'running').length,
+              queued: jobs.filter((j) => j.state === 'queued').length,
+            },
             audit: store.audit.head(),
           };
         });
@@ -73,10 +85,17 @@ export function registerCaseCommands(program: Command, action: Wrap): void {
       }),
     );
 
-  for (const [verb, status] of [['close', 'closed'], ['reopen', 'open']] as const) {
+  for (const [verb, status] of [
+    ['close', 'closed'],
+    ['reopen', 'open'],
+  ] as const) {
     cases
       .command(verb)
-      .description(verb === 'close' ? 'close a case: it stays readable but takes no new evidence' : 'reopen a closed case')
+      .description(
+        verb === 'close'
+          ? 'close a case: it stays readable but takes no new evidence'
+          : 'reopen a closed case',
+      )
       .argument('<case>', 'case reference or id')
       .action(
         action(async (ctx, ref: string) => {

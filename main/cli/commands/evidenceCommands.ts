@@ -9,12 +9,19 @@ import { progressSink } from '../progressBar.js';
 import { runWithProgress } from '../runJobs.js';
 
 export function verifyReport(job: Job): string[] {
-  if (job.state !== 'done') return [`Verification ${job.state}${job.error ? `: ${job.error.message}` : ''}.`];
+  if (job.state !== 'done') {
+    return [`Verification ${job.state}${job.error ? `: ${job.error.message}` : ''}.`];
+  }
   const summary = job.result as unknown as VerifySummary;
   return [
     `Checked ${summary.checked} items: ${summary.ok} match their import hashes.`,
-    ...summary.problems.map((p) => `  item ${p.evidenceId}: ${p.status.toUpperCase()}${p.detail ? ` (${p.detail})` : ''}`),
-    ...summary.unregistered.map((path) => `  ${path}: NOT IN THE REGISTER (left by an interrupted import? import the original again to register it)`),
+    ...summary.problems.map(
+      (p) => `  item ${p.evidenceId}: ${p.status.toUpperCase()}${p.detail ? ` (${p.detail})` : ''}`,
+    ),
+    ...summary.unregistered.map(
+      (path) =>
+        `  ${path}: NOT IN THE REGISTER (left by an interrupted import? import the original again to register it)`,
+    ),
   ];
 }
 
@@ -41,7 +48,12 @@ export function registerEvidenceCommands(program: Command, action: Wrap): void {
           for (const file of files) {
             const sink = progressSink({ json: ctx.json, title: 'Import' });
             try {
-              done.push(await store.importEvidence(file, { ...(opts.exhibit ? { exhibitRef: opts.exhibit } : {}), onProgress: (d, t) => sink.update(d, t) }));
+              done.push(
+                await store.importEvidence(file, {
+                  ...(opts.exhibit ? { exhibitRef: opts.exhibit } : {}),
+                  onProgress: (d, t) => sink.update(d, t),
+                }),
+              );
             } finally {
               sink.stop();
             }
@@ -60,7 +72,7 @@ export function registerEvidenceCommands(program: Command, action: Wrap): void {
 
   evidence
     .command('list')
-    .description('list a case\'s evidence with its hashes')
+    .description("list a case's evidence with its hashes")
     .argument('<case>', 'case reference or id')
     .action(
       action(async (ctx, ref: string) => {
@@ -70,7 +82,14 @@ export function registerEvidenceCommands(program: Command, action: Wrap): void {
             ? 'No evidence in this case yet.'
             : table([
                 ['ID', 'EXHIBIT', 'SIZE', 'SHA-256', 'IMPORTED', 'NAME'],
-                ...items.map((i) => [String(i.id), i.exhibitRef ?? '-', bytes(i.size), i.sha256, i.importedAt, i.originalName]),
+                ...items.map((i) => [
+                  String(i.id),
+                  i.exhibitRef ?? '-',
+                  bytes(i.size),
+                  i.sha256,
+                  i.importedAt,
+                  i.originalName,
+                ]),
               ]),
         );
       }),
@@ -84,7 +103,9 @@ export function registerEvidenceCommands(program: Command, action: Wrap): void {
       action(async (ctx, ref: string) => {
         const job = await ctx.withCase(ref, async (store) => {
           const queued = store.queueVerify();
-          const [finished] = await runWithProgress(ctx, store, async (runner) => [await runner.run(queued.id)]);
+          const [finished] = await runWithProgress(ctx, store, async (runner) => [
+            await runner.run(queued.id),
+          ]);
           return finished!;
         });
         ctx.print(job, () => verifyReport(job));

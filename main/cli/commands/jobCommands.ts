@@ -7,11 +7,11 @@ import { jobLine, runWithProgress } from '../runJobs.js';
 import { verifyExitCode, verifyReport } from './evidenceCommands.js';
 
 export function registerJobCommands(program: Command, action: Wrap): void {
-  const jobs = program.command('jobs').description('list, cancel and resume a case\'s jobs');
+  const jobs = program.command('jobs').description("list, cancel and resume a case's jobs");
 
   jobs
     .command('list')
-    .description('list a case\'s jobs and their state')
+    .description("list a case's jobs and their state")
     .argument('<case>', 'case reference or id')
     .action(
       action(async (ctx, ref: string) => {
@@ -21,7 +21,15 @@ export function registerJobCommands(program: Command, action: Wrap): void {
             ? 'No jobs in this case.'
             : table([
                 ['ID', 'KIND', 'STATE', 'PROGRESS', 'ATTEMPTS', 'CREATED', 'ERROR'],
-                ...list.map((j) => [j.id.slice(0, 8), j.kind, j.state, `${Math.round(j.progress * 100)}%`, String(j.attempts), j.createdAt, j.error?.message ?? '']),
+                ...list.map((j) => [
+                  j.id.slice(0, 8),
+                  j.kind,
+                  j.state,
+                  `${Math.round(j.progress * 100)}%`,
+                  String(j.attempts),
+                  j.createdAt,
+                  j.error?.message ?? '',
+                ]),
               ]),
         );
       }),
@@ -35,7 +43,11 @@ export function registerJobCommands(program: Command, action: Wrap): void {
     .action(
       action(async (ctx, ref: string, id: string) => {
         const job = await ctx.withCase(ref, (store) => store.jobs.requestCancel(id));
-        ctx.print(job, () => (job.state === 'cancelled' ? `Job ${job.id.slice(0, 8)} cancelled.` : `Job ${job.id.slice(0, 8)} asked to stop; it stops at the next safe point.`));
+        ctx.print(job, () =>
+          job.state === 'cancelled'
+            ? `Job ${job.id.slice(0, 8)} cancelled.`
+            : `Job ${job.id.slice(0, 8)} asked to stop; it stops at the next safe point.`,
+        );
       }),
     );
 
@@ -50,9 +62,20 @@ export function registerJobCommands(program: Command, action: Wrap): void {
           return runWithProgress(ctx, store, (runner) => runner.runPending());
         });
         ctx.print(ran, () =>
-          ran.length === 0 ? 'No jobs to run.' : ran.flatMap((j) => [jobLine(j), ...(j.kind === 'evidence.verify' ? verifyReport(j).map((l) => `  ${l}`) : [])]),
+          ran.length === 0
+            ? 'No jobs to run.'
+            : ran.flatMap((j) => [
+                jobLine(j),
+                ...(j.kind === 'evidence.verify' ? verifyReport(j).map((l) => `  ${l}`) : []),
+              ]),
         );
-        const codes = ran.map((j) => (j.kind === 'evidence.verify' ? verifyExitCode(j) : j.state === 'done' ? EXIT.ok : EXIT.engine));
+        const codes = ran.map((j) =>
+          j.kind === 'evidence.verify'
+            ? verifyExitCode(j)
+            : j.state === 'done'
+              ? EXIT.ok
+              : EXIT.engine,
+        );
         ctx.exitCode = codes.find((c) => c !== EXIT.ok) ?? EXIT.ok;
       }),
     );

@@ -12,10 +12,18 @@ describe('caseSchema', () => {
   const tempDir = useTempDirs();
 
   it('migration 1 creates the evidence register, jobs, checks and audit, with evidence rows immutable', () => {
-    const db = openEncryptedDatabase({ path: join(tempDir(), 'case.db'), key: randomBytes(32), create: true, label: 'case db' });
+    const db = openEncryptedDatabase({
+      path: join(tempDir(), 'case.db'),
+      key: randomBytes(32),
+      create: true,
+      label: 'case db',
+    });
     migrate(db, caseMigrations.slice(0, 1), 'case db');
 
-    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+      .all()
+      .map((r) => (r as { name: string }).name);
     expect(tables).toEqual(['audit', 'case_meta', 'evidence', 'evidence_checks', 'jobs']);
 
     db.prepare(
@@ -25,10 +33,18 @@ describe('caseSchema', () => {
     expect(() => db.prepare('UPDATE evidence SET size = 2').run()).toThrow(/never changed/);
     expect(() => db.prepare('DELETE FROM evidence').run()).toThrow(/never deleted/);
     expect(() =>
-      db.prepare(`INSERT INTO evidence_checks (job_id, evidence_id, status, checked_at) VALUES ('no-such-job', 1, 'ok', 'now')`).run(),
+      db
+        .prepare(
+          `INSERT INTO evidence_checks (job_id, evidence_id, status, checked_at) VALUES ('no-such-job', 1, 'ok', 'now')`,
+        )
+        .run(),
     ).toThrow(/FOREIGN KEY/);
     expect(() =>
-      db.prepare(`INSERT INTO jobs (id, kind, state, params, created_by, created_at) VALUES ('j', 'k', 'sleeping', '{}', 'me', 'now')`).run(),
+      db
+        .prepare(
+          `INSERT INTO jobs (id, kind, state, params, created_by, created_at) VALUES ('j', 'k', 'sleeping', '{}', 'me', 'now')`,
+        )
+        .run(),
     ).toThrow(/CHECK/);
     db.close();
   });

@@ -13,11 +13,19 @@ describe('classification', () => {
     expect(parseClassification(text)).toBe(marking);
   });
 
-  it.each(['SECRET', 'secret', 'TOP SECRET', 'top-secret'])('refuses %j as above the terminal\'s accreditation', (text) => {
-    expect(() => parseClassification(text)).toThrow(/cannot be held here: this terminal is accredited up to OFFICIAL-SENSITIVE/);
-  });
+  it.each(['SECRET', 'secret', 'TOP SECRET', 'top-secret'])(
+    "refuses %j as above the terminal's accreditation",
+    (text) => {
+      expect(() => parseClassification(text)).toThrow(
+        /cannot be held here: this terminal is accredited up to OFFICIAL-SENSITIVE/,
+      );
+    },
+  );
 
-  it.each(['', 'UNCLASSIFIED', 'PROTECT', 'OFFICIAL-SENSITIVE-PERSONAL'])('refuses the unknown marking %j', (text) => {
-    expect(() => parseClassification(text)).toThrow(/unknown classification/);
-  });
+  it.each(['', 'UNCLASSIFIED', 'PROTECT', 'OFFICIAL-SENSITIVE-PERSONAL'])(
+    'refuses the unknown marking %j',
+    (text) => {
+      expect(() => parseClassification(text)).toThrow(/unknown classification/);
+    },
+  );
 });

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -31,7 +39,18 @@ describe('toex command line', () => {
     const init = await toex(home, ['--json', 'init', '--operator', 'DC Test 0001']);
     expect(init.code).toBe(0);
     const { recoveryKey } = JSON.parse(init.stdout) as { recoveryKey: string };
-    const created = await toex(home, ['case', 'create', '--reference', REF, '--title', 'County lines', '--owner', 'DS Kaur', '--classification', 'OFFICIAL-SENSITIVE']);
+    const created = await toex(home, [
+      'case',
+      'create',
+      '--reference',
+      REF,
+      '--title',
+      'County lines',
+      '--owner',
+      'DS Kaur',
+      '--classification',
+      'OFFICIAL-SENSITIVE',
+    ]);
     expect(created.code).toBe(0);
     return { home, recoveryKey };
   }
@@ -57,36 +76,132 @@ describe('toex command line', () => {
 
     const added = await toex(home, ['evidence', 'add', REF, file, '--exhibit', 'JS/1']);
     expect(added).toMatchObject({ code: 0, stderr: '' });
-    expect(added.stdout).toMatch(new RegExp(`^chat export ü\\.txt: item 1, ${MARKER_BYTES} B, sha256 [0-9a-f]{64}\n$`));
+    expect(added.stdout).toMatch(
+      new RegExp(`^chat export ü\\.txt: item 1, ${MARKER_BYTES} B, sha256 [0-9a-f]{64}\n$`),
+    );
 
     const again = await toex(home, ['evidence', 'add', REF, file]);
-    expect(again.stdout).toBe('chat export ü.txt: already in the case as item 1 (same SHA-256); nothing added\n');
+    expect(again.stdout).toBe(
+      'chat export ü.txt: already in the case as item 1 (same SHA-256); nothing added\n',
+    );
 
-    const listed = JSON.parse((await toex(home, ['--json', 'evidence', 'list', REF])).stdout) as { exhibitRef: string; size: number; originalPath: string }[];
-    expect(listed).toMatchObject([{ id: 1, exhibitRef: 'JS/1', size: MARKER_BYTES, originalPath: file }]);
+    const listed = JSON.parse((await toex(home, ['--json', 'evidence', 'list', REF])).stdout) as {
+      exhibitRef: string;
+      size: number;
+      originalPath: string;
+    }[];
+    expect(listed).toMatchObject([
+      { id: 1, exhibitRef: 'JS/1', size: MARKER_BYTES, originalPath: file },
+    ]);
 
     const verified = await toex(home, ['evidence', 'verify', REF]);
-    expect(verified).toMatchObject({ code: 0, stdout: 'Checked 1 items: 1 match their import hashes.\n' });
+    expect(verified).toMatchObject({
+      code: 0,
+      stdout: 'Checked 1 items: 1 match their import hashes.\n',
+    });
 
     const audit = await toex(home, ['audit', 'verify', REF]);
     expect(audit.code).toBe(0);
     expect(audit.stdout).toMatch(/^Audit log intact: 7 entries, head [0-9a-f]{16}…\n$/);
-    const entries = JSON.parse((await toex(home, ['--json', 'audit', 'show', REF])).stdout) as { action: string }[];
-    expect(entries.map((e) => e.action)).toEqual(['case.create', 'evidence.import', 'evidence.duplicate', 'job.queue', 'job.start', 'evidence.verify', 'job.finish']);
+    const entries = JSON.parse((await toex(home, ['--json', 'audit', 'show', REF])).stdout) as {
+      action: string;
+    }[];
+    expect(entries.map((e) => e.action)).toEqual([
+      'case.create',
+      'evidence.import',
+      'evidence.duplicate',
+      'job.queue',
+      'job.start',
+      'evidence.verify',
+      'job.finish',
+    ]);
 
-    const shown = JSON.parse((await toex(home, ['--json', 'case', 'show', REF])).stdout) as Record<string, unknown>;
-    expect(shown).toMatchObject({ reference: REF, classification: 'OFFICIAL-SENSITIVE', status: 'open', evidence: { items: 1, bytes: MARKER_BYTES }, jobs: { total: 1 } });
+    const shown = JSON.parse((await toex(home, ['--json', 'case', 'show', REF])).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(shown).toMatchObject({
+      reference: REF,
+      classification: 'OFFICIAL-SENSITIVE',
+      status: 'open',
+      evidence: { items: 1, bytes: MARKER_BYTES },
+      jobs: { total: 1 },
+    });
     expect((await toex(home, ['audit', 'verify', '--workstation'])).code).toBe(0);
   });
 
   it.each([
-    ['a wrong passphrase', ['case', 'list'], { TOEX_PASSPHRASE: 'not the passphrase' }, 4, 'toex: wrong passphrase'],
-    ['an unknown case', ['case', 'show', 'OP-NOPE'], {}, 3, 'toex: no case "OP-NOPE" on this workstation'],
-    ['a missing file', ['evidence', 'add', REF, '/nonexistent/x.bin'], {}, 3, 'toex: reading x.bin: no such file or folder'],
-    ['a SECRET case', ['case', 'create', '--reference', 'OP-9', '--title', 't', '--owner', 'o', '--classification', 'SECRET'], {}, 2, 'toex: SECRET material cannot be held here: this terminal is accredited up to OFFICIAL-SENSITIVE'],
-    ['no passphrase and no terminal', ['case', 'list'], { TOEX_PASSPHRASE: undefined }, 2, 'toex: no passphrase: set TOEX_PASSPHRASE or give its file with the --…-file option'],
-    ['a duplicate reference', ['case', 'create', '--reference', REF, '--title', 't', '--owner', 'o', '--classification', 'OFFICIAL'], {}, 5, `toex: a case with reference ${REF} already exists`],
-    ['an unknown job', ['jobs', 'cancel', REF, 'deadbeef'], {}, 3, 'toex: no job deadbeef in this case'],
+    [
+      'a wrong passphrase',
+      ['case', 'list'],
+      { TOEX_PASSPHRASE: 'not the passphrase' },
+      4,
+      'toex: wrong passphrase',
+    ],
+    [
+      'an unknown case',
+      ['case', 'show', 'OP-NOPE'],
+      {},
+      3,
+      'toex: no case "OP-NOPE" on this workstation',
+    ],
+    [
+      'a missing file',
+      ['evidence', 'add', REF, '/nonexistent/x.bin'],
+      {},
+      3,
+      'toex: reading x.bin: no such file or folder',
+    ],
+    [
+      'a SECRET case',
+      [
+        'case',
+        'create',
+        '--reference',
+        'OP-9',
+        '--title',
+        't',
+        '--owner',
+        'o',
+        '--classification',
+        'SECRET',
+      ],
+      {},
+      2,
+      'toex: SECRET material cannot be held here: this terminal is accredited up to OFFICIAL-SENSITIVE',
+    ],
+    [
+      'no passphrase and no terminal',
+      ['case', 'list'],
+      { TOEX_PASSPHRASE: undefined },
+      2,
+      'toex: no passphrase: set TOEX_PASSPHRASE or give its file with the --…-file option',
+    ],
+    [
+      'a duplicate reference',
+      [
+        'case',
+        'create',
+        '--reference',
+        REF,
+        '--title',
+        't',
+        '--owner',
+        'o',
+        '--classification',
+        'OFFICIAL',
+      ],
+      {},
+      5,
+      `toex: a case with reference ${REF} already exists`,
+    ],
+    [
+      'an unknown job',
+      ['jobs', 'cancel', REF, 'deadbeef'],
+      {},
+      3,
+      'toex: no job deadbeef in this case',
+    ],
   ])('answers %s with one line and its exit code', async (_why, args, env, code, line) => {
     const { home } = await homeWithCase();
     const result = await toex(home, args, { env });
@@ -104,7 +219,10 @@ describe('toex command line', () => {
 
     const missing = join(dir, 'typo', 'home');
     const result = await toex(missing, ['case', 'list']);
-    expect(result).toMatchObject({ code: 3, stderr: 'toex: no workstation is set up in this data folder (run `toex init`)\n' });
+    expect(result).toMatchObject({
+      code: 3,
+      stderr: 'toex: no workstation is set up in this data folder (run `toex init`)\n',
+    });
     expect(existsSync(join(dir, 'typo'))).toBe(false);
   });
 
@@ -124,7 +242,11 @@ describe('toex command line', () => {
     writeFileSync(db, bytes);
 
     const listed = await toex(home, ['evidence', 'list', REF]);
-    expect(listed).toMatchObject({ code: 6, stderr: 'toex: the case database is damaged (truncated or corrupt); restore it from a backup\n' });
+    expect(listed).toMatchObject({
+      code: 6,
+      stderr:
+        'toex: the case database is damaged (truncated or corrupt); restore it from a backup\n',
+    });
     expect(readFileSync(db)).toEqual(bytes);
   });
 
@@ -133,8 +255,12 @@ describe('toex command line', () => {
     const file = join(tempDir(), 'red\u001b[31mtext\u202egnp.exe');
     writeFileSync(file, 'x');
     const added = await toex(home, ['evidence', 'add', REF, file]);
-    expect(added.stdout).toMatch(/^red\\u\{1b\}\[31mtext\\u\{202e\}gnp\.exe: item 1, 1 B, sha256 [0-9a-f]{64}\n$/);
-    const listed = JSON.parse((await toex(home, ['--json', 'evidence', 'list', REF])).stdout) as { originalName: string }[];
+    expect(added.stdout).toMatch(
+      /^red\\u\{1b\}\[31mtext\\u\{202e\}gnp\.exe: item 1, 1 B, sha256 [0-9a-f]{64}\n$/,
+    );
+    const listed = JSON.parse((await toex(home, ['--json', 'evidence', 'list', REF])).stdout) as {
+      originalName: string;
+    }[];
     expect(listed[0]!.originalName).toBe('red\u001b[31mtext\u202egnp.exe');
   });
 
@@ -144,7 +270,9 @@ describe('toex command line', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^toex: unknown command 'frobnicate'/);
 
-    const debug = await toex(home, ['--debug', 'case', 'list'], { env: { TOEX_PASSPHRASE: 'not the passphrase' } });
+    const debug = await toex(home, ['--debug', 'case', 'list'], {
+      env: { TOEX_PASSPHRASE: 'not the passphrase' },
+    });
     expect(debug.code).toBe(4);
     expect(debug.stderr.split('\n')[0]).toBe('toex: wrong passphrase');
     expect(debug.stderr).toMatch(/\n\s+at .*Keyring/);
@@ -161,13 +289,19 @@ describe('toex command line', () => {
     const copy = store.evidence.absolutePath(store.evidence.get(1));
     chmodSync(copy, 0o644);
     writeFileSync(copy, 'changed');
-    store.db.exec(`DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'someone else' WHERE seq = 2;`);
+    store.db.exec(
+      `DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'someone else' WHERE seq = 2;`,
+    );
     store.close();
     ws.close();
 
     const verify = await toex(home, ['evidence', 'verify', REF]);
     expect(verify.code).toBe(7);
-    expect(verify.stdout).toMatch(new RegExp(`^Checked 1 items: 0 match their import hashes.\n {2}item 1: MISMATCH \\(expected sha256 [0-9a-f]{64} \\(${MARKER_BYTES} bytes\\), found [0-9a-f]{64} \\(7 bytes\\)\\)\n$`));
+    expect(verify.stdout).toMatch(
+      new RegExp(
+        `^Checked 1 items: 0 match their import hashes.\n {2}item 1: MISMATCH \\(expected sha256 [0-9a-f]{64} \\(${MARKER_BYTES} bytes\\), found [0-9a-f]{64} \\(7 bytes\\)\\)\n$`,
+      ),
+    );
     const audit = await toex(home, ['audit', 'verify', REF]);
     expect(audit.code).toBe(7);
     expect(audit.stdout).toContain('entry 2 (evidence.import) was altered after it was written');
@@ -178,7 +312,8 @@ describe('toex command line', () => {
     await bigEvidence(home, 8, 48);
     const ws = await Workstation.unlock(home, CLI_PASSPHRASE);
     const store = ws.openCase(REF);
-    const checked = () => (store.db.prepare('SELECT count(*) AS n FROM evidence_checks').get() as { n: number }).n;
+    const checked = () =>
+      (store.db.prepare('SELECT count(*) AS n FROM evidence_checks').get() as { n: number }).n;
 
     const run = startToex(home, ['--json', 'evidence', 'verify', REF]);
     await waitFor(() => checked() >= 2);
@@ -189,18 +324,34 @@ describe('toex command line', () => {
     const [job] = store.jobs.list();
     expect(job!.state).toBe('running');
     await waitFor(() => !isAlive(job!.workerPid!), 10_000);
-    const before = store.db.prepare('SELECT evidence_id, checked_at FROM evidence_checks ORDER BY evidence_id').all();
+    const before = store.db
+      .prepare('SELECT evidence_id, checked_at FROM evidence_checks ORDER BY evidence_id')
+      .all();
     expect(before.length).toBeGreaterThanOrEqual(2);
     expect(before.length).toBeLessThan(8);
 
     const resumed = await toex(home, ['--json', 'jobs', 'resume', REF]);
     expect(resumed.code).toBe(0);
-    const [finished] = JSON.parse(resumed.stdout) as { id: string; state: string; attempts: number; result: { checked: number; ok: number } }[];
-    expect(finished).toMatchObject({ id: job!.id, state: 'done', attempts: 2, result: { checked: 8, ok: 8 } });
-    const after = store.db.prepare('SELECT evidence_id, checked_at FROM evidence_checks ORDER BY evidence_id').all();
+    const [finished] = JSON.parse(resumed.stdout) as {
+      id: string;
+      state: string;
+      attempts: number;
+      result: { checked: number; ok: number };
+    }[];
+    expect(finished).toMatchObject({
+      id: job!.id,
+      state: 'done',
+      attempts: 2,
+      result: { checked: 8, ok: 8 },
+    });
+    const after = store.db
+      .prepare('SELECT evidence_id, checked_at FROM evidence_checks ORDER BY evidence_id')
+      .all();
     expect(after).toHaveLength(8);
     expect(after.slice(0, before.length)).toEqual(before);
-    expect(store.audit.list().map((e) => e.action)).toEqual(expect.arrayContaining(['job.interrupted']));
+    expect(store.audit.list().map((e) => e.action)).toEqual(
+      expect.arrayContaining(['job.interrupted']),
+    );
     expect(store.audit.verify(store.anchoredHead()).ok).toBe(true);
     store.close();
     ws.close();
@@ -213,10 +364,18 @@ describe('toex command line', () => {
     const store = ws.openCase(REF);
 
     const run = startToex(home, ['evidence', 'verify', REF]);
-    await waitFor(() => store.jobs.list(['running']).length === 1 && (store.db.prepare('SELECT count(*) AS n FROM evidence_checks').get() as { n: number }).n >= 1);
+    await waitFor(
+      () =>
+        store.jobs.list(['running']).length === 1 &&
+        (store.db.prepare('SELECT count(*) AS n FROM evidence_checks').get() as { n: number }).n >=
+          1,
+    );
     const [job] = store.jobs.list(['running']);
     const cancel = await toex(home, ['jobs', 'cancel', REF, job!.id.slice(0, 8)]);
-    expect(cancel).toMatchObject({ code: 0, stdout: `Job ${job!.id.slice(0, 8)} asked to stop; it stops at the next safe point.\n` });
+    expect(cancel).toMatchObject({
+      code: 0,
+      stdout: `Job ${job!.id.slice(0, 8)} asked to stop; it stops at the next safe point.\n`,
+    });
 
     const first = await run.done;
     expect(first.code).toBe(8);
@@ -228,20 +387,40 @@ describe('toex command line', () => {
 
   it('changes the passphrase and recovers with the recovery key from the command line', async () => {
     const { home, recoveryKey } = await homeWithCase();
-    const changed = await toex(home, ['passphrase', 'change'], { env: { TOEX_NEW_PASSPHRASE: 'a second long passphrase' } });
+    const changed = await toex(home, ['passphrase', 'change'], {
+      env: { TOEX_NEW_PASSPHRASE: 'a second long passphrase' },
+    });
     expect(changed).toMatchObject({ code: 0, stdout: 'Passphrase changed.\n' });
     expect((await toex(home, ['case', 'list'])).code).toBe(4);
-    expect((await toex(home, ['case', 'list'], { env: { TOEX_PASSPHRASE: 'a second long passphrase' } })).code).toBe(0);
+    expect(
+      (await toex(home, ['case', 'list'], { env: { TOEX_PASSPHRASE: 'a second long passphrase' } }))
+        .code,
+    ).toBe(0);
 
     const keyFile = join(tempDir(), 'recovery.txt');
     writeFileSync(keyFile, `${recoveryKey}\n`);
-    const tooShort = await toex(home, ['recover', '--recovery-key-file', keyFile], { env: { TOEX_PASSPHRASE: undefined, TOEX_NEW_PASSPHRASE: 'short' } });
+    const tooShort = await toex(home, ['recover', '--recovery-key-file', keyFile], {
+      env: { TOEX_PASSPHRASE: undefined, TOEX_NEW_PASSPHRASE: 'short' },
+    });
     expect(tooShort.code).toBe(2);
-    const recovered = await toex(home, ['recover', '--recovery-key-file', keyFile], { env: { TOEX_PASSPHRASE: undefined, TOEX_NEW_PASSPHRASE: 'set after recovery' } });
-    expect(recovered).toMatchObject({ code: 0, stdout: 'Unlocked with the recovery key; the new passphrase is set.\n' });
-    const listed = await toex(home, ['case', 'list'], { env: { TOEX_PASSPHRASE: 'set after recovery' } });
+    const recovered = await toex(home, ['recover', '--recovery-key-file', keyFile], {
+      env: { TOEX_PASSPHRASE: undefined, TOEX_NEW_PASSPHRASE: 'set after recovery' },
+    });
+    expect(recovered).toMatchObject({
+      code: 0,
+      stdout: 'Unlocked with the recovery key; the new passphrase is set.\n',
+    });
+    const listed = await toex(home, ['case', 'list'], {
+      env: { TOEX_PASSPHRASE: 'set after recovery' },
+    });
     expect(listed.stdout).toContain(REF);
-    const log = JSON.parse((await toex(home, ['--json', 'audit', 'show', '--workstation'], { env: { TOEX_PASSPHRASE: 'set after recovery' } })).stdout) as { action: string }[];
+    const log = JSON.parse(
+      (
+        await toex(home, ['--json', 'audit', 'show', '--workstation'], {
+          env: { TOEX_PASSPHRASE: 'set after recovery' },
+        })
+      ).stdout,
+    ) as { action: string }[];
     expect(log.map((e) => e.action).filter((a) => a.startsWith('workstation.'))).toEqual([
       'workstation.init',
       'workstation.passphrase-change',
@@ -257,12 +436,23 @@ describe('toex command line', () => {
     await toex(home, ['evidence', 'add', REF, file]);
     await toex(home, ['evidence', 'verify', REF]);
     await toex(home, ['case', 'list'], { env: { TOEX_PASSPHRASE: 'a wrong guess at it' } });
-    await toex(home, ['passphrase', 'change'], { env: { TOEX_NEW_PASSPHRASE: 'the replacement phrase' } });
+    await toex(home, ['passphrase', 'change'], {
+      env: { TOEX_NEW_PASSPHRASE: 'the replacement phrase' },
+    });
 
     const log = readFileSync(join(home, 'logs', 'toex.log'), 'utf8');
     expect(log).toContain('"msg":"evidence imported"');
     expect(log).toContain('"msg":"unlock refused: wrong passphrase"');
-    for (const secret of [CLI_PASSPHRASE, 'a wrong guess at it', 'the replacement phrase', recoveryKey, recoveryKey.replace(/-/g, ''), EVIDENCE_MARKER, 'secret-name-7431', 'leisure']) {
+    for (const secret of [
+      CLI_PASSPHRASE,
+      'a wrong guess at it',
+      'the replacement phrase',
+      recoveryKey,
+      recoveryKey.replace(/-/g, ''),
+      EVIDENCE_MARKER,
+      'secret-name-7431',
+      'leisure',
+    ]) {
       expect(log).not.toContain(secret);
     }
     const keyring = readFileSync(join(home, 'keyring.json'), 'utf8');
@@ -271,16 +461,30 @@ describe('toex command line', () => {
 
   // Root reads every file, so the test takes from this toex the capabilities
   // that let it (setpriv, util-linux) and gives the file to another user.
-  it.runIf(isRoot && existsSync('/usr/bin/setpriv'))('refuses a file the user may not read, with exit code 6', async () => {
-    const { home } = await homeWithCase();
-    const file = join(tempDir(), 'someone-elses.bin');
-    writeFileSync(file, EVIDENCE_MARKER);
-    chownSync(file, 65534, 65534);
-    chmodSync(file, 0o600);
-    const withoutOverride = { prefix: ['/usr/bin/setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--inh-caps', '-dac_override,-dac_read_search'] };
+  it.runIf(isRoot && existsSync('/usr/bin/setpriv'))(
+    'refuses a file the user may not read, with exit code 6',
+    async () => {
+      const { home } = await homeWithCase();
+      const file = join(tempDir(), 'someone-elses.bin');
+      writeFileSync(file, EVIDENCE_MARKER);
+      chownSync(file, 65534, 65534);
+      chmodSync(file, 0o600);
+      const withoutOverride = {
+        prefix: [
+          '/usr/bin/setpriv',
+          '--bounding-set',
+          '-dac_override,-dac_read_search',
+          '--inh-caps',
+          '-dac_override,-dac_read_search',
+        ],
+      };
 
-    const result = await toex(home, ['evidence', 'add', REF, file], withoutOverride);
-    expect(result).toMatchObject({ code: 6, stderr: 'toex: reading someone-elses.bin: permission denied\n' });
-    expect((await toex(home, ['--json', 'case', 'show', REF])).stdout).toContain('"items": 0');
-  });
+      const result = await toex(home, ['evidence', 'add', REF, file], withoutOverride);
+      expect(result).toMatchObject({
+        code: 6,
+        stderr: 'toex: reading someone-elses.bin: permission denied\n',
+      });
+      expect((await toex(home, ['--json', 'case', 'show', REF])).stdout).toContain('"items": 0');
+    },
+  );
 });

@@ -10,8 +10,18 @@ describe('DigestStream', () => {
   const tempDir = useTempDirs();
 
   it.each([
-    ['the empty file', '', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'd41d8cd98f00b204e9800998ecf8427e'],
-    ['"abc"', 'abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', '900150983cd24fb0d6963f7d28e17f72'],
+    [
+      'the empty file',
+      '',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'd41d8cd98f00b204e9800998ecf8427e',
+    ],
+    [
+      '"abc"',
+      'abc',
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      '900150983cd24fb0d6963f7d28e17f72',
+    ],
   ])('gives the published SHA-256 and MD5 of %s', async (_name, content, sha256, md5) => {
     const path = join(tempDir(), 'f');
     writeFileSync(path, content);
@@ -28,6 +38,8 @@ describe('DigestStream', () => {
 
     const controller = new AbortController();
     controller.abort();
-    await expect(digestFile(path, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(digestFile(path, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });

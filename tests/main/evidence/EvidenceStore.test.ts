@@ -1,6 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +59,11 @@ describe('EvidenceStore', () => {
     expect(readFileSync(source)).toEqual(content);
     expect(statAfter.mtimeMs).toBe(statBefore.mtimeMs);
     expect(statAfter.mode).toBe(statBefore.mode);
-    expect(store.audit.list().at(-1)).toMatchObject({ action: 'evidence.import', subject: 'evidence:1', details: { sha256: sha256(content), size: content.length } });
+    expect(store.audit.list().at(-1)).toMatchObject({
+      action: 'evidence.import',
+      subject: 'evidence:1',
+      details: { sha256: sha256(content), size: content.length },
+    });
     store.close();
     workstation.close();
   });
@@ -100,7 +114,11 @@ describe('EvidenceStore', () => {
   });
 
   it.each([
-    ['a missing file', (dir: string) => join(dir, 'not-there.bin'), /reading not-there.bin: no such file or folder/],
+    [
+      'a missing file',
+      (dir: string) => join(dir, 'not-there.bin'),
+      /reading not-there.bin: no such file or folder/,
+    ],
     ['a folder', (dir: string) => dir, /is a folder; import the files in it one by one/],
     ['an empty path', () => '', /no file was given/],
     ['a device', () => '/dev/null', /not a regular file/],
@@ -117,43 +135,60 @@ describe('EvidenceStore', () => {
     const source = join(tempDir(), 'locked.bin');
     writeFileSync(source, 'x');
     chmodSync(source, 0o000);
-    await expect(store.importEvidence(source)).rejects.toThrow(/reading locked.bin: permission denied/);
+    await expect(store.importEvidence(source)).rejects.toThrow(
+      /reading locked.bin: permission denied/,
+    );
     store.close();
     workstation.close();
   });
 
-  it.runIf(isRoot)('fails cleanly when the disk fills mid-copy, keeping what was stored and taking the next import', async () => {
-    const mount = tempDir('toex-full-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]);
-    mounts.push(mount);
-    const { workstation, store } = await workstationWithCase(mount);
-    const small = join(tempDir(), 'small.txt');
-    writeFileSync(small, 'first exhibit');
-    await store.importEvidence(small);
-    const big = join(tempDir(), 'big.bin');
-    writeFileSync(big, Buffer.alloc(6 * 1024 * 1024, 1));
+  it.runIf(isRoot)(
+    'fails cleanly when the disk fills mid-copy, keeping what was stored and taking the next import',
+    async () => {
+      const mount = tempDir('toex-full-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]);
+      mounts.push(mount);
+      const { workstation, store } = await workstationWithCase(mount);
+      const small = join(tempDir(), 'small.txt');
+      writeFileSync(small, 'first exhibit');
+      await store.importEvidence(small);
+      const big = join(tempDir(), 'big.bin');
+      writeFileSync(big, Buffer.alloc(6 * 1024 * 1024, 1));
 
-    await expect(store.importEvidence(big)).rejects.toMatchObject({ kind: 'storage', message: 'importing big.bin: no space left on the device' });
+      await expect(store.importEvidence(big)).rejects.toMatchObject({
+        kind: 'storage',
+        message: 'importing big.bin: no space left on the device',
+      });
 
-    expect(store.evidence.list().map((i) => i.originalName)).toEqual(['small.txt']);
-    expect(readdirSync(join(store.dir, 'evidence', '.incoming'))).toEqual([]);
-    expect(store.audit.list().at(-1)).toMatchObject({ action: 'evidence.import-failed', details: { kind: 'storage' } });
-    const another = join(tempDir(), 'another.txt');
-    writeFileSync(another, 'second exhibit');
-    expect((await store.importEvidence(another)).item.id).toBe(2);
-    expect(store.audit.verify().ok).toBe(true);
-    store.close();
-    workstation.close();
-  });
+      expect(store.evidence.list().map((i) => i.originalName)).toEqual(['small.txt']);
+      expect(readdirSync(join(store.dir, 'evidence', '.incoming'))).toEqual([]);
+      expect(store.audit.list().at(-1)).toMatchObject({
+        action: 'evidence.import-failed',
+        details: { kind: 'storage' },
+      });
+      const another = join(tempDir(), 'another.txt');
+      writeFileSync(another, 'second exhibit');
+      expect((await store.importEvidence(another)).item.id).toBe(2);
+      expect(store.audit.verify().ok).toBe(true);
+      store.close();
+      workstation.close();
+    },
+  );
 
   it('removes partial copies left by interrupted imports when the case opens, not those of a live import', async () => {
     const home = tempDir();
     const { workstation, store, info } = await workstationWithCase(home);
     mkdirSync(join(store.dir, 'evidence', '.incoming'), { recursive: true });
-    writeFileSync(join(store.dir, 'evidence', '.incoming', `${deadPid()}-left.part`), 'half a file');
+    writeFileSync(
+      join(store.dir, 'evidence', '.incoming', `${deadPid()}-left.part`),
+      'half a file',
+    );
     writeFileSync(join(store.dir, 'evidence', '.incoming', 'no-owner.part'), 'half a file');
     const live = `${process.pid}-being-written.part`;
-    writeFileSync(join(store.dir, 'evidence', '.incoming', live), 'another process is still writing this');
+    writeFileSync(
+      join(store.dir, 'evidence', '.incoming', live),
+      'another process is still writing this',
+    );
     store.close();
     const reopened = workstation.openCase(info.id);
     expect(readdirSync(join(reopened.dir, 'evidence', '.incoming'))).toEqual([live]);
@@ -170,8 +205,15 @@ describe('EvidenceStore', () => {
     const expectedMd5 = execFileSync('md5sum', [source], { encoding: 'utf8' }).split(' ')[0];
     const home = join(dir, 'home');
 
-    const out = execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'helpers', 'importInChild.mjs'), home, source], { encoding: 'utf8' });
-    const { item, maxRssBytes } = JSON.parse(out) as { item: { size: number; sha256: string; md5: string }; maxRssBytes: number };
+    const out = execFileSync(
+      process.execPath,
+      [join(import.meta.dirname, '..', '..', 'helpers', 'importInChild.mjs'), home, source],
+      { encoding: 'utf8' },
+    );
+    const { item, maxRssBytes } = JSON.parse(out) as {
+      item: { size: number; sha256: string; md5: string };
+      maxRssBytes: number;
+    };
 
     expect(item).toMatchObject({ size: 1.25 * 1024 ** 3, sha256: expectedSha, md5: expectedMd5 });
     expect(maxRssBytes).toBeLessThan(256 * 1024 * 1024);

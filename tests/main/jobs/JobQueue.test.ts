@@ -16,15 +16,38 @@ describe('JobQueue', () => {
   it('moves a job from queued to running to done, auditing each step', async () => {
     const { workstation, store } = await workstationWithCase(tempDir());
     const job = store.jobs.enqueue('evidence.verify', { evidenceIds: [1] });
-    expect(job).toMatchObject({ state: 'queued', attempts: 0, progress: 0, params: { evidenceIds: [1] }, createdBy: workstation.actor });
+    expect(job).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      progress: 0,
+      params: { evidenceIds: [1] },
+      createdBy: workstation.actor,
+    });
 
-    expect(store.jobs.claim(job.id)).toMatchObject({ state: 'running', attempts: 1, ownerPid: process.pid });
+    expect(store.jobs.claim(job.id)).toMatchObject({
+      state: 'running',
+      attempts: 1,
+      ownerPid: process.pid,
+    });
     expect(() => store.jobs.claim(job.id)).toThrow(/is running, not queued/);
     store.jobs.commit(job.id, () => ({ progress: 0.5, stage: 'hashing', checkpoint: { at: 5 } }));
-    expect(store.jobs.get(job.id)).toMatchObject({ progress: 0.5, stage: 'hashing', checkpoint: { at: 5 } });
-    expect(store.jobs.finish(job.id, { checked: 1 })).toMatchObject({ state: 'done', progress: 1, result: { checked: 1 } });
+    expect(store.jobs.get(job.id)).toMatchObject({
+      progress: 0.5,
+      stage: 'hashing',
+      checkpoint: { at: 5 },
+    });
+    expect(store.jobs.finish(job.id, { checked: 1 })).toMatchObject({
+      state: 'done',
+      progress: 1,
+      result: { checked: 1 },
+    });
 
-    expect(store.audit.list().slice(1).map((e) => e.action)).toEqual(['job.queue', 'job.start', 'job.finish']);
+    expect(
+      store.audit
+        .list()
+        .slice(1)
+        .map((e) => e.action),
+    ).toEqual(['job.queue', 'job.start', 'job.finish']);
     store.close();
     workstation.close();
   });
@@ -37,7 +60,10 @@ describe('JobQueue', () => {
 
     const running = store.jobs.enqueue('evidence.verify', {});
     store.jobs.claim(running.id);
-    expect(store.jobs.requestCancel(running.id)).toMatchObject({ state: 'running', cancelRequested: true });
+    expect(store.jobs.requestCancel(running.id)).toMatchObject({
+      state: 'running',
+      cancelRequested: true,
+    });
     expect(store.jobs.isCancelRequested(running.id)).toBe(true);
     store.close();
     workstation.close();
@@ -63,8 +89,16 @@ describe('JobQueue', () => {
     const recovered = store.jobs.recoverInterrupted();
 
     expect(recovered.map((j) => j.id)).toEqual([job.id]);
-    expect(store.jobs.get(job.id)).toMatchObject({ state: 'queued', progress: 0.25, checkpoint: { checkedItems: 1 }, attempts: 1 });
-    expect(store.audit.list().at(-1)).toMatchObject({ action: 'job.interrupted', details: { reason: 'the process running it stopped' } });
+    expect(store.jobs.get(job.id)).toMatchObject({
+      state: 'queued',
+      progress: 0.25,
+      checkpoint: { checkedItems: 1 },
+      attempts: 1,
+    });
+    expect(store.audit.list().at(-1)).toMatchObject({
+      action: 'job.interrupted',
+      details: { reason: 'the process running it stopped' },
+    });
     store.close();
     workstation.close();
   });
@@ -83,7 +117,11 @@ describe('JobQueue', () => {
   it('shares a case with a second process writing at the same time: no write is refused, no entry number taken twice', async () => {
     const home = tempDir();
     const { workstation, store, info } = await workstationWithCase(home);
-    const hammer = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'helpers', 'auditHammer.mjs'), home, info.id, '150'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const hammer = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', '..', 'helpers', 'auditHammer.mjs'), home, info.id, '150'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const finished = new Promise<number | null>((resolve) => hammer.on('close', resolve));
 
     for (let i = 0; i < 150; i++) {

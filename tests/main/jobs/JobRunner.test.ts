@@ -1,11 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import type { HashInput } from '../../../workers/hash/hashWorker.js';
-import { ForkWorkerHost, type WorkerHandle, type WorkerHost } from '../../../main/jobs/WorkerHost.js';
+import {
+  ForkWorkerHost,
+  type WorkerHandle,
+  type WorkerHost,
+} from '../../../main/jobs/WorkerHost.js';
 import { importFiles, waitFor } from '../../helpers/evidence.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
@@ -14,7 +26,9 @@ import { workstationWithCase } from '../../helpers/workstation.js';
 class RecordingHost implements WorkerHost {
   readonly inner = new ForkWorkerHost();
   readonly started: { handle: WorkerHandle; items: number[] }[] = [];
-  constructor(private readonly onStart: (handle: WorkerHandle, attempt: number) => void = () => {}) {}
+  constructor(
+    private readonly onStart: (handle: WorkerHandle, attempt: number) => void = () => {},
+  ) {}
 
   start(entry: string, name: string): WorkerHandle {
     const handle = this.inner.start(entry, name);
@@ -24,7 +38,9 @@ class RecordingHost implements WorkerHost {
     return {
       pid: handle.pid,
       send: (message) => {
-        if (message.type === 'start') record.items = (message.input as HashInput).items.map((i) => i.id);
+        if (message.type === 'start') {
+          record.items = (message.input as HashInput).items.map((i) => i.id);
+        }
         handle.send(message);
       },
       onDidMessage: (l) => handle.onDidMessage(l),
@@ -34,8 +50,15 @@ class RecordingHost implements WorkerHost {
   }
 }
 
-const checks = (store: { db: { prepare(sql: string): { get(...a: unknown[]): unknown } } }, jobId: string) =>
-  (store.db.prepare('SELECT count(*) AS n FROM evidence_checks WHERE job_id = ?').get(jobId) as { n: number }).n;
+const checks = (
+  store: { db: { prepare(sql: string): { get(...a: unknown[]): unknown } } },
+  jobId: string,
+) =>
+  (
+    store.db.prepare('SELECT count(*) AS n FROM evidence_checks WHERE job_id = ?').get(jobId) as {
+      n: number;
+    }
+  ).n;
 
 describe('JobRunner', () => {
   const tempDir = useTempDirs();
@@ -50,11 +73,21 @@ describe('JobRunner', () => {
 
     const job = await runner.run(store.queueVerify().id);
 
-    expect(job).toMatchObject({ state: 'done', attempts: 1, progress: 1, result: { checked: 3, ok: 3, problems: [] } });
+    expect(job).toMatchObject({
+      state: 'done',
+      attempts: 1,
+      progress: 1,
+      result: { checked: 3, ok: 3, problems: [] },
+    });
     expect(host.started).toHaveLength(1);
     expect(host.started[0]!.handle.pid).not.toBe(process.pid);
     expect(progress.at(-1)).toBe(1);
-    expect(store.audit.list().slice(-4).map((e) => e.action)).toEqual(['job.queue', 'job.start', 'evidence.verify', 'job.finish']);
+    expect(
+      store.audit
+        .list()
+        .slice(-4)
+        .map((e) => e.action),
+    ).toEqual(['job.queue', 'job.start', 'evidence.verify', 'job.finish']);
     store.close();
     workstation.close();
   });
@@ -74,11 +107,24 @@ describe('JobRunner', () => {
       checked: 3,
       ok: 1,
       problems: [
-        { evidenceId: altered!.id, status: 'mismatch', detail: expect.stringContaining(`expected sha256 ${altered!.sha256}`) },
+        {
+          evidenceId: altered!.id,
+          status: 'mismatch',
+          detail: expect.stringContaining(`expected sha256 ${altered!.sha256}`),
+        },
         { evidenceId: deleted!.id, status: 'missing', detail: 'the stored copy is missing' },
       ],
     });
-    expect(store.audit.list().at(-2)).toMatchObject({ action: 'evidence.verify', details: { ok: 1, problems: [{ evidenceId: altered!.id, status: 'mismatch' }, { evidenceId: deleted!.id, status: 'missing' }] } });
+    expect(store.audit.list().at(-2)).toMatchObject({
+      action: 'evidence.verify',
+      details: {
+        ok: 1,
+        problems: [
+          { evidenceId: altered!.id, status: 'mismatch' },
+          { evidenceId: deleted!.id, status: 'missing' },
+        ],
+      },
+    });
     store.close();
     workstation.close();
   });
@@ -86,7 +132,9 @@ describe('JobRunner', () => {
   it('reports what stands in place of a copy without following it: a link, a pipe, a folder; and a copy made writable', async () => {
     const { workstation, store } = await workstationWithCase(tempDir());
     const items = await importFiles(store, tempDir(), 5, 1);
-    const [linked, piped, folder, writable, longer] = items.map((i) => store.evidence.absolutePath(i));
+    const [linked, piped, folder, writable, longer] = items.map((i) =>
+      store.evidence.absolutePath(i),
+    );
     const outside = join(tempDir(), 'same-content.bin');
     writeFileSync(outside, readFileSync(linked!));
     rmSync(linked!);
@@ -104,11 +152,31 @@ describe('JobRunner', () => {
 
     expect(job.state).toBe('done');
     expect((job.result as { problems: unknown[] }).problems).toEqual([
-      { evidenceId: items[0]!.id, status: 'replaced', detail: 'the stored copy has been replaced by a symbolic link' },
-      { evidenceId: items[1]!.id, status: 'replaced', detail: 'the stored copy has been replaced by a named pipe' },
-      { evidenceId: items[2]!.id, status: 'replaced', detail: 'the stored copy has been replaced by a folder' },
-      { evidenceId: items[3]!.id, status: 'unprotected', detail: 'the content matches, but the copy was made writable (mode 0644)' },
-      { evidenceId: items[4]!.id, status: 'mismatch', detail: `expected sha256 ${items[4]!.sha256} (1048576 bytes), found a file longer than 1048576 bytes` },
+      {
+        evidenceId: items[0]!.id,
+        status: 'replaced',
+        detail: 'the stored copy has been replaced by a symbolic link',
+      },
+      {
+        evidenceId: items[1]!.id,
+        status: 'replaced',
+        detail: 'the stored copy has been replaced by a named pipe',
+      },
+      {
+        evidenceId: items[2]!.id,
+        status: 'replaced',
+        detail: 'the stored copy has been replaced by a folder',
+      },
+      {
+        evidenceId: items[3]!.id,
+        status: 'unprotected',
+        detail: 'the content matches, but the copy was made writable (mode 0644)',
+      },
+      {
+        evidenceId: items[4]!.id,
+        status: 'mismatch',
+        detail: `expected sha256 ${items[4]!.sha256} (1048576 bytes), found a file longer than 1048576 bytes`,
+      },
     ]);
     store.close();
     workstation.close();
@@ -132,7 +200,10 @@ describe('JobRunner', () => {
     const { workstation, store } = await workstationWithCase(tempDir());
     const host = new RecordingHost();
     const job = await store.runner(host).run(store.queueVerify().id);
-    expect(job).toMatchObject({ state: 'done', result: { checked: 0, ok: 0, problems: [], unregistered: [] } });
+    expect(job).toMatchObject({
+      state: 'done',
+      result: { checked: 0, ok: 0, problems: [], unregistered: [] },
+    });
     expect(host.started).toHaveLength(0);
     store.close();
     workstation.close();
@@ -153,7 +224,12 @@ describe('JobRunner', () => {
     expect(job.state).toBe('cancelled');
     expect(checks(store, job.id)).toBeGreaterThanOrEqual(1);
     expect(checks(store, job.id)).toBeLessThan(6);
-    expect(store.audit.list().slice(-2).map((e) => e.action)).toEqual(['job.cancel-requested', 'job.cancel']);
+    expect(
+      store.audit
+        .list()
+        .slice(-2)
+        .map((e) => e.action),
+    ).toEqual(['job.cancel-requested', 'job.cancel']);
     other.close();
     store.close();
     workstation.close();
@@ -199,7 +275,10 @@ describe('JobRunner', () => {
     expect(job).toMatchObject({
       state: 'failed',
       attempts: 2,
-      error: { kind: 'engine', message: 'the worker stopped unexpectedly (signal SIGKILL) on each of 2 attempts' },
+      error: {
+        kind: 'engine',
+        message: 'the worker stopped unexpectedly (signal SIGKILL) on each of 2 attempts',
+      },
     });
     expect(host.started).toHaveLength(2);
     store.close();

@@ -28,7 +28,16 @@ describe('EncryptedDatabase', () => {
 
   it('writes no SQLite header and none of the inserted text to disk', () => {
     const { path } = filled(500);
-    const bytes = Buffer.concat([readFileSync(path), ...[`${path}-wal`].flatMap((p) => { try { return [readFileSync(p)]; } catch { return []; } })]);
+    const bytes = Buffer.concat([
+      readFileSync(path),
+      ...[`${path}-wal`].flatMap((p) => {
+        try {
+          return [readFileSync(p)];
+        } catch {
+          return [];
+        }
+      }),
+    ]);
     expect(bytes.length).toBeGreaterThan(4096);
     expect(bytes.includes(Buffer.from('SQLite format 3'))).toBe(false);
     expect(bytes.includes(Buffer.from('leisure centre'))).toBe(false);
@@ -49,7 +58,14 @@ describe('EncryptedDatabase', () => {
   it('refuses a key that does not open the file with a clear error and leaves the file byte for byte as it was', () => {
     const { path } = filled(10);
     const before = readFileSync(path);
-    expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(
+    expect(() =>
+      openEncryptedDatabase({
+        path,
+        key: randomBytes(32),
+        create: false,
+        label: 'the test database',
+      }),
+    ).toThrow(
       /^the test database does not decrypt with its key: it is damaged or not the file it should be; it was left untouched$/,
     );
     expect(readFileSync(path)).toEqual(before);
@@ -61,9 +77,14 @@ describe('EncryptedDatabase', () => {
     plain.exec(`CREATE TABLE t (x); INSERT INTO t VALUES ('${SECRET_TEXT}')`);
     plain.close();
     const before = readFileSync(path);
-    expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(
-      /is an unencrypted SQLite file, not a TOEX database/,
-    );
+    expect(() =>
+      openEncryptedDatabase({
+        path,
+        key: randomBytes(32),
+        create: false,
+        label: 'the test database',
+      }),
+    ).toThrow(/is an unencrypted SQLite file, not a TOEX database/);
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -71,7 +92,14 @@ describe('EncryptedDatabase', () => {
     const path = join(tempDir(), 'foreign.bin');
     writeFileSync(path, randomBytes(8192));
     const before = readFileSync(path);
-    expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(/does not decrypt with its key/);
+    expect(() =>
+      openEncryptedDatabase({
+        path,
+        key: randomBytes(32),
+        create: false,
+        label: 'the test database',
+      }),
+    ).toThrow(/does not decrypt with its key/);
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -81,7 +109,14 @@ describe('EncryptedDatabase', () => {
   ])('refuses a file that is %s', (_why, content, message) => {
     const path = join(tempDir(), 'odd.db');
     writeFileSync(path, content);
-    expect(() => openEncryptedDatabase({ path, key: randomBytes(32), create: false, label: 'the test database' })).toThrow(message);
+    expect(() =>
+      openEncryptedDatabase({
+        path,
+        key: randomBytes(32),
+        create: false,
+        label: 'the test database',
+      }),
+    ).toThrow(message);
     expect(statSync(path).size).toBe(content.length);
   });
 
@@ -109,21 +144,33 @@ describe('EncryptedDatabase', () => {
   it('reports a zeroed file as damaged, not as a wrong key', () => {
     const { path, key } = filled(50);
     writeFileSync(path, Buffer.alloc(statSync(path).size));
-    expect(() => openEncryptedDatabase({ path, key, create: false, label: 'the test database' })).toThrow(
-      expect.objectContaining({ kind: 'storage', message: expect.stringMatching(/does not decrypt with its key: it is damaged/) }),
+    expect(() =>
+      openEncryptedDatabase({ path, key, create: false, label: 'the test database' }),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'storage',
+        message: expect.stringMatching(/does not decrypt with its key: it is damaged/),
+      }),
     );
   });
 
   it('never creates over an existing file', () => {
     const { path, key } = filled(1);
     const before = readFileSync(path);
-    expect(() => openEncryptedDatabase({ path, key, create: true, label: 'the test database' })).toThrow(/already exists/);
+    expect(() =>
+      openEncryptedDatabase({ path, key, create: true, label: 'the test database' }),
+    ).toThrow(/already exists/);
     expect(readFileSync(path)).toEqual(before);
   });
 
   it('says so when the file is missing', () => {
-    expect(() => openEncryptedDatabase({ path: join(tempDir(), 'nope.db'), key: randomBytes(32), create: false, label: 'the test database' })).toThrow(
-      /no such file/,
-    );
+    expect(() =>
+      openEncryptedDatabase({
+        path: join(tempDir(), 'nope.db'),
+        key: randomBytes(32),
+        create: false,
+        label: 'the test database',
+      }),
+    ).toThrow(/no such file/);
   });
 });

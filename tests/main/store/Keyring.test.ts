@@ -45,7 +45,10 @@ describe('Keyring', () => {
   it('refuses a wrong passphrase with a clear error and leaves the file untouched', async () => {
     const { path } = await keyring();
     const before = readFileSync(path);
-    await expect(unlockWithPassphrase(path, 'not the passphrase at all')).rejects.toMatchObject({ kind: 'wrong-key', message: 'wrong passphrase' });
+    await expect(unlockWithPassphrase(path, 'not the passphrase at all')).rejects.toMatchObject({
+      kind: 'wrong-key',
+      message: 'wrong passphrase',
+    });
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -60,14 +63,18 @@ describe('Keyring', () => {
     await changePassphrase(path, masterKey, 'a brand new passphrase', TEST_SCRYPT);
 
     expect(await unlockWithPassphrase(path, 'a brand new passphrase')).toEqual(masterKey);
-    await expect(unlockWithPassphrase(path, PASSPHRASE)).rejects.toMatchObject({ kind: 'wrong-key' });
+    await expect(unlockWithPassphrase(path, PASSPHRASE)).rejects.toMatchObject({
+      kind: 'wrong-key',
+    });
     expect(unlockWithRecoveryKey(path, recoveryKey)).toEqual(masterKey);
   });
 
-  it('refuses to re-wrap under a key that is not the keyring\'s own, so nobody is locked out', async () => {
+  it("refuses to re-wrap under a key that is not the keyring's own, so nobody is locked out", async () => {
     const { path } = await keyring();
     const before = readFileSync(path);
-    await expect(changePassphrase(path, randomKey(), 'a brand new passphrase', TEST_SCRYPT)).rejects.toMatchObject({ kind: 'wrong-key' });
+    await expect(
+      changePassphrase(path, randomKey(), 'a brand new passphrase', TEST_SCRYPT),
+    ).rejects.toMatchObject({ kind: 'wrong-key' });
     expect(readFileSync(path)).toEqual(before);
     expect(await unlockWithPassphrase(path, PASSPHRASE)).toHaveLength(32);
   });
@@ -90,7 +97,7 @@ describe('Keyring', () => {
 
   it.each([
     ['damaged JSON', '{"format": "toex-keyr'],
-    ['another program\'s JSON', '{"name": "something else"}'],
+    ["another program's JSON", '{"name": "something else"}'],
     ['binary junk', '\u0000\u0001\u0002'],
     ['a keyring whose salt is a number', 'SALT_NUMBER'],
     ['a keyring whose scrypt cost is absurd', 'HUGE_N'],
@@ -109,6 +116,8 @@ describe('Keyring', () => {
   });
 
   it('says there is no workstation when the keyring is missing', async () => {
-    await expect(unlockWithPassphrase(join(tempDir(), 'keyring.json'), PASSPHRASE)).rejects.toMatchObject({ kind: 'not-found' });
+    await expect(
+      unlockWithPassphrase(join(tempDir(), 'keyring.json'), PASSPHRASE),
+    ).rejects.toMatchObject({ kind: 'not-found' });
   });
 });

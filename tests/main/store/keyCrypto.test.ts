@@ -73,6 +73,8 @@ describe('keyCrypto', () => {
   });
 
   it('refuses an scrypt cost too low to resist brute force', () => {
-    expect(() => deriveFromPassphrase('a long passphrase', randomBytes(16), { N: 1024, r: 8, p: 1 })).toThrow(/power of two/);
+    expect(() =>
+      deriveFromPassphrase('a long passphrase', randomBytes(16), { N: 1024, r: 8, p: 1 }),
+    ).toThrow(/power of two/);
   });
 });

@@ -14,7 +14,13 @@ const steps: Migration[] = [
 
 describe('migrate', () => {
   const tempDir = useTempDirs();
-  const open = () => openEncryptedDatabase({ path: join(tempDir(), 'm.db'), key: randomBytes(32), create: true, label: 'the test database' });
+  const open = () =>
+    openEncryptedDatabase({
+      path: join(tempDir(), 'm.db'),
+      key: randomBytes(32),
+      create: true,
+      label: 'the test database',
+    });
 
   it('applies each migration once and records the version', () => {
     const db = open();
@@ -22,24 +28,41 @@ describe('migrate', () => {
     expect(migrate(db, steps, 'db')).toEqual({ from: 1, to: 2 });
     expect(migrate(db, steps, 'db')).toEqual({ from: 2, to: 2 });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
-    expect(db.prepare('SELECT name FROM pragma_table_info(\'a\')').all()).toEqual([{ name: 'x' }, { name: 'y' }]);
+    expect(db.prepare("SELECT name FROM pragma_table_info('a')").all()).toEqual([
+      { name: 'x' },
+      { name: 'y' },
+    ]);
     db.close();
   });
 
   it('rolls a failing migration back whole and keeps the old version', () => {
     const db = open();
     migrate(db, steps.slice(0, 1), 'db');
-    const broken: Migration[] = [steps[0]!, { version: 2, name: 'broken', up: (d) => { d.exec('CREATE TABLE b (x)'); d.exec('NOT SQL'); } }];
+    const broken: Migration[] = [
+      steps[0]!,
+      {
+        version: 2,
+        name: 'broken',
+        up: (d) => {
+          d.exec('CREATE TABLE b (x)');
+          d.exec('NOT SQL');
+        },
+      },
+    ];
     expect(() => migrate(db, broken, 'the test database')).toThrow(/migration 2, broken/);
     expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'b'`).get()).toEqual({ n: 0 });
+    expect(db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'b'`).get()).toEqual({
+      n: 0,
+    });
     db.close();
   });
 
   it('refuses a database written by a newer build', () => {
     const db = open();
     migrate(db, steps, 'db');
-    expect(() => migrate(db, steps.slice(0, 1), 'the test database')).toThrow(/newer TOEX \(schema 2; this build knows 1\)/);
+    expect(() => migrate(db, steps.slice(0, 1), 'the test database')).toThrow(
+      /newer TOEX \(schema 2; this build knows 1\)/,
+    );
     db.close();
   });
 });

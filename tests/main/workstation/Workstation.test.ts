@@ -41,10 +41,22 @@ describe('Workstation', () => {
   });
 
   it.each([
-    ['marked SECRET', { ...NEW_CASE, classification: 'SECRET' }, /accredited up to OFFICIAL-SENSITIVE/],
-    ['marked TOP SECRET', { ...NEW_CASE, classification: 'TOP SECRET' }, /accredited up to OFFICIAL-SENSITIVE/],
+    [
+      'marked SECRET',
+      { ...NEW_CASE, classification: 'SECRET' },
+      /accredited up to OFFICIAL-SENSITIVE/,
+    ],
+    [
+      'marked TOP SECRET',
+      { ...NEW_CASE, classification: 'TOP SECRET' },
+      /accredited up to OFFICIAL-SENSITIVE/,
+    ],
     ['with no reference', { ...NEW_CASE, reference: '' }, /needs a reference/],
-    ['whose reference climbs out of its folder', { ...NEW_CASE, reference: '../../etc' }, /letters, digits/],
+    [
+      'whose reference climbs out of its folder',
+      { ...NEW_CASE, reference: '../../etc' },
+      /letters, digits/,
+    ],
     ['with a blank title', { ...NEW_CASE, title: '   ' }, /needs a title/],
     ['with an owner name too long', { ...NEW_CASE, owner: 'x'.repeat(101) }, /longer than 100/],
   ])('refuses a case %s and registers nothing', async (_why, input, message) => {
@@ -57,7 +69,9 @@ describe('Workstation', () => {
   it('refuses a second case with the same reference, whatever its case', async () => {
     const { workstation } = await newWorkstation(tempDir());
     workstation.createCase(NEW_CASE);
-    expect(() => workstation.createCase({ ...NEW_CASE, reference: NEW_CASE.reference.toLowerCase() })).toThrow(/already exists/);
+    expect(() =>
+      workstation.createCase({ ...NEW_CASE, reference: NEW_CASE.reference.toLowerCase() }),
+    ).toThrow(/already exists/);
     expect(workstation.listCases()).toHaveLength(1);
     workstation.close();
   });
@@ -71,14 +85,21 @@ describe('Workstation', () => {
 
     expect(workstation.setCaseStatus(info.id, 'closed').status).toBe('closed');
     const closed = workstation.openCase(info.id);
-    await expect(closed.importEvidence(file)).rejects.toThrow(/is closed; reopen it before adding evidence/);
+    await expect(closed.importEvidence(file)).rejects.toThrow(
+      /is closed; reopen it before adding evidence/,
+    );
     closed.close();
     expect(() => workstation.setCaseStatus(info.id, 'closed')).toThrow(/already closed/);
 
     workstation.setCaseStatus(info.id, 'open');
     const reopened = workstation.openCase(info.id);
     expect((await reopened.importEvidence(file)).duplicate).toBe(false);
-    expect(reopened.audit.list().map((e) => e.action)).toEqual(['case.create', 'case.close', 'case.reopen', 'evidence.import']);
+    expect(reopened.audit.list().map((e) => e.action)).toEqual([
+      'case.create',
+      'case.close',
+      'case.reopen',
+      'evidence.import',
+    ]);
     reopened.close();
     workstation.close();
   });
@@ -118,12 +139,20 @@ describe('Workstation', () => {
   it('refuses to set up over an existing workstation and changes nothing', async () => {
     const home = tempDir();
     (await newWorkstation(home)).workstation.close();
-    const before = readdirSync(home).map((name) => [name, name.endsWith('.json') ? readFileSync(join(home, name), 'utf8') : '']);
+    const before = readdirSync(home).map((name) => [
+      name,
+      name.endsWith('.json') ? readFileSync(join(home, name), 'utf8') : '',
+    ]);
     await expect(newWorkstation(home)).rejects.toMatchObject({ kind: 'conflict' });
-    expect(readdirSync(home).map((name) => [name, name.endsWith('.json') ? readFileSync(join(home, name), 'utf8') : ''])).toEqual(before);
+    expect(
+      readdirSync(home).map((name) => [
+        name,
+        name.endsWith('.json') ? readFileSync(join(home, name), 'utf8') : '',
+      ]),
+    ).toEqual(before);
   });
 
-  it('records each case\'s audit head in the register, which catches entries cut from the case\'s log', async () => {
+  it("records each case's audit head in the register, which catches entries cut from the case's log", async () => {
     const home = tempDir();
     const { workstation, store } = await workstationWithCase(home);
     store.jobs.enqueue('evidence.verify', {});
@@ -132,7 +161,9 @@ describe('Workstation', () => {
     const reopened = workstation.openCase(NEW_CASE.reference);
     expect(reopened.anchoredHead().seq).toBe(2);
     reopened.db.exec('DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2;');
-    expect(reopened.audit.verify(reopened.anchoredHead()).problems).toMatchObject([{ kind: 'truncated', seq: 2 }]);
+    expect(reopened.audit.verify(reopened.anchoredHead()).problems).toMatchObject([
+      { kind: 'truncated', seq: 2 },
+    ]);
     reopened.close();
     workstation.close();
   });
@@ -156,20 +187,28 @@ describe('Workstation', () => {
     workstation.close();
     rmSync(join(home, 'keyring.json'));
     const before = readFileSync(join(home, 'workstation.db'));
-    await expect(newWorkstation(home)).rejects.toThrow(/has cases but no keyring; restore keyring.json from a backup/);
+    await expect(newWorkstation(home)).rejects.toThrow(
+      /has cases but no keyring; restore keyring.json from a backup/,
+    );
     expect(readFileSync(join(home, 'workstation.db'))).toEqual(before);
   });
 
   it('needs an operator name at set-up', async () => {
-    await expect(Workstation.init(tempDir(), { passphrase: PASSPHRASE, operator: '  ', scrypt: TEST_SCRYPT })).rejects.toThrow(/operator name/);
+    await expect(
+      Workstation.init(tempDir(), { passphrase: PASSPHRASE, operator: '  ', scrypt: TEST_SCRYPT }),
+    ).rejects.toThrow(/operator name/);
   });
 
   it('says the database is empty or missing when only the keyring is left', async () => {
     const home = tempDir();
     (await newWorkstation(home)).workstation.close();
     writeFileSync(join(home, 'workstation.db'), '');
-    await expect(Workstation.unlock(home, PASSPHRASE)).rejects.toThrow(/workstation database is empty/);
+    await expect(Workstation.unlock(home, PASSPHRASE)).rejects.toThrow(
+      /workstation database is empty/,
+    );
     rmSync(join(home, 'workstation.db'));
-    await expect(Workstation.unlock(home, PASSPHRASE)).rejects.toThrow(/workstation database is missing/);
+    await expect(Workstation.unlock(home, PASSPHRASE)).rejects.toThrow(
+      /workstation database is missing/,
+    );
   });
 });

@@ -12,10 +12,18 @@ describe('workstationSchema', () => {
   const tempDir = useTempDirs();
 
   it('migration 1 creates settings, the case register and the audit log, with markings limited', () => {
-    const db = openEncryptedDatabase({ path: join(tempDir(), 'ws.db'), key: randomBytes(32), create: true, label: 'ws db' });
+    const db = openEncryptedDatabase({
+      path: join(tempDir(), 'ws.db'),
+      key: randomBytes(32),
+      create: true,
+      label: 'ws db',
+    });
     migrate(db, workstationMigrations.slice(0, 1), 'ws db');
 
-    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+      .all()
+      .map((r) => (r as { name: string }).name);
     expect(tables).toEqual(['audit', 'cases', 'settings']);
     const insert = db.prepare(
       `INSERT INTO cases (id, reference, title, owner, classification, status, key_wrapped, created_by, created_at)
