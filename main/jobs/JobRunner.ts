@@ -46,13 +46,19 @@ export interface RunnerOptions {
   heartbeatMs?: number;
   /** How long a worker has to stop after a cancel before it is killed. */
   stopDeadlineMs?: number;
+  /**
+   * A worker that sends nothing for this long is taken as hung (a read
+   * blocked on a dead device, a native call that never returns), killed and
+   * retried from the checkpoint like one that crashed.
+   */
+  stallMs?: number;
 }
 
 type AttemptOutcome =
   | { type: 'done' }
   | { type: 'error'; error: SerializedError }
   | { type: 'cancelled' }
-  | { type: 'crashed'; code: number | null; signal: string | null };
+  | { type: 'crashed'; how: string };
 
 /**
  * Runs queued jobs of one case, one at a time, each in a worker process.
@@ -68,6 +74,7 @@ export class JobRunner {
   private readonly pollMs: number;
   private readonly heartbeatMs: number;
   private readonly stopDeadlineMs: number;
+  private readonly stallMs: number;
 
   constructor(
     private readonly queue: JobQueue,
@@ -79,6 +86,7 @@ export class JobRunner {
     this.pollMs = options.pollMs ?? 200;
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.stopDeadlineMs = options.stopDeadlineMs ?? 5000;
+    this.stallMs = options.stallMs ?? 5 * 60_000;
   }
 
   onDidProgress(listener: (p: JobProgress) => void): () => void {
@@ -111,7 +119,7 @@ export class JobRunner {
         case 'error':
           return this.queue.fail(job.id, outcome.error);
         case 'crashed': {
-          const how = outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.code}`;
+          const how = outcome.how;
           if (this.disposed) return this.queue.requeue(job.id, 'the runner shut down');
           if (job.attempts >= job.maxAttempts) {
             return this.queue.fail(job.id, {
@@ -142,6 +150,8 @@ export class JobRunner {
     let lastBeat = Date.now();
     let settled: AttemptOutcome | undefined;
     let cancelSentAt: number | undefined;
+    let lastHeard = Date.now();
+    let stalled = false;
 
     return new Promise<AttemptOutcome>((resolve) => {
       const finish = (outcome: AttemptOutcome): void => {
@@ -177,6 +187,7 @@ export class JobRunner {
 
       handle.onDidMessage((message: WorkerToMain) => {
         if (settled || message.jobId !== job.id) return;
+        lastHeard = Date.now();
         switch (message.type) {
           case 'progress':
             report(message.done, message.stage ?? null);
@@ -214,8 +225,13 @@ export class JobRunner {
       handle.onDidExit(({ code, signal }) => {
         if (settled) return finish(settled);
         if (cancelSentAt !== undefined) return finish({ type: 'cancelled' });
-        log.warn({ jobId: job.id, code, signal }, 'worker exited without finishing');
-        finish({ type: 'crashed', code, signal });
+        log.warn({ jobId: job.id, code, signal, stalled }, 'worker exited without finishing');
+        const how = stalled
+          ? `sent nothing for ${Math.round(this.stallMs / 1000)} s and was stopped`
+          : signal
+            ? `signal ${signal}`
+            : `exit code ${code}`;
+        finish({ type: 'crashed', how });
       });
 
       const timer = setInterval(() => {
@@ -224,6 +240,10 @@ export class JobRunner {
           cancelSentAt = now;
           handle.send({ type: 'cancel', jobId: job.id });
         } else if (cancelSentAt !== undefined && now - cancelSentAt > this.stopDeadlineMs) {
+          handle.kill();
+        }
+        if (!stalled && now - lastHeard > this.stallMs) {
+          stalled = true;
           handle.kill();
         }
         if (now - lastBeat > this.heartbeatMs) {

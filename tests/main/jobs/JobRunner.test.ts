@@ -264,6 +264,27 @@ describe('JobRunner', () => {
     workstation.close();
   });
 
+  it('stops a worker that hangs (SIGSTOP) once it has sent nothing for the stall time, and resumes in a new one', async () => {
+    const { workstation, store } = await workstationWithCase(tempDir());
+    await importFiles(store, tempDir(), 6, 48);
+    const queued = store.queueVerify();
+    const host = new RecordingHost((handle, attempt) => {
+      if (attempt !== 1) return;
+      void waitFor(() => checks(store, queued.id) >= 1).then(() =>
+        process.kill(handle.pid!, 'SIGSTOP'),
+      );
+    });
+
+    const job = await store.runner(host, { pollMs: 20, stallMs: 1500 }).run(queued.id);
+
+    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { checked: 6, ok: 6 } });
+    expect(store.audit.list().find((e) => e.action === 'job.interrupted')).toMatchObject({
+      details: { reason: 'the worker stopped unexpectedly (sent nothing for 2 s and was stopped)' },
+    });
+    store.close();
+    workstation.close();
+  });
+
   it('fails the job, with the reason, when its worker dies on every attempt', async () => {
     const { workstation, store } = await workstationWithCase(tempDir());
     await importFiles(store, tempDir(), 2, 1);
