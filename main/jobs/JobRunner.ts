@@ -1,4 +1,4 @@
-import { ToexError, type SerializedError } from '../errors.js';
+import { ToexError, toToexError, type SerializedError } from '../errors.js';
 import { getLogger } from '../log/log.js';
 import type { WorkerToMain } from '../../workers/protocol.js';
 import type { Checkpoint, Job, JobQueue } from './JobQueue.js';
@@ -24,7 +24,8 @@ export interface JobKind<Input = unknown, Partial = unknown> {
   readonly kind: string;
   /** The worker script, e.g. `hash/hashWorker`. */
   readonly worker: string;
-  prepare(job: Job): PreparedWork<Input>;
+  /** May look at the input first (probe a file); a ToexError thrown here fails the job with its reason. */
+  prepare(job: Job): PreparedWork<Input> | Promise<PreparedWork<Input>>;
   /** Stores one partial result; runs inside the transaction that saves the checkpoint. */
   applyPartial(job: Job, partial: Partial): Checkpoint;
   finish(job: Job): Record<string, unknown>;
@@ -133,9 +134,14 @@ export class JobRunner {
     }
   }
 
-  private attempt(kind: JobKind, job: Job): Promise<AttemptOutcome> {
-    const work = kind.prepare(job);
-    if (work.input === undefined) return Promise.resolve({ type: 'done' });
+  private async attempt(kind: JobKind, job: Job): Promise<AttemptOutcome> {
+    let work: PreparedWork<unknown>;
+    try {
+      work = await kind.prepare(job);
+    } catch (err) {
+      return { type: 'error', error: toToexError(err).toJSON() };
+    }
+    if (work.input === undefined) return { type: 'done' };
 
     const handle = this.host.start(workerEntry(kind.worker), kind.kind);
     this.active.add(handle);
@@ -153,7 +159,7 @@ export class JobRunner {
     let lastHeard = Date.now();
     let stalled = false;
 
-    return new Promise<AttemptOutcome>((resolve) => {
+    return await new Promise<AttemptOutcome>((resolve) => {
       const finish = (outcome: AttemptOutcome): void => {
         clearInterval(timer);
         this.active.delete(handle);
