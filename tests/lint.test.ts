@@ -27,6 +27,7 @@ describe('lint', () => {
         'bin',
         'tests',
         'bench',
+        'models',
       ],
       { cwd: root, encoding: 'utf8' },
     );
@@ -35,7 +36,7 @@ describe('lint', () => {
 
   it('finds nothing to report in the sources, tests and benchmarks', async () => {
     const eslint = new ESLint({ cwd: root });
-    const results = await eslint.lintFiles(['main', 'workers', 'bin', 'tests', 'bench']);
+    const results = await eslint.lintFiles(['main', 'workers', 'bin', 'tests', 'bench', 'models']);
     const problems = results.flatMap((r) =>
       r.messages.map(
         (m) => `${r.filePath.split('/main/').at(-1)}:${m.line} ${m.ruleId}: ${m.message}`,

@@ -5,12 +5,19 @@ import { AuditLog, type AuditHead } from '../audit/AuditLog.js';
 import { ToexError } from '../errors.js';
 import { EvidenceStore, type ImportOptions, type ImportResult } from '../evidence/EvidenceStore.js';
 import { verifyEvidenceKind } from '../evidence/verifyEvidenceJob.js';
-import { JobQueue } from '../jobs/JobQueue.js';
+import { JobQueue, type Job } from '../jobs/JobQueue.js';
 import { JobRunner, type RunnerOptions } from '../jobs/JobRunner.js';
 import { ForkWorkerHost, type WorkerHost } from '../jobs/WorkerHost.js';
 import { getLogger } from '../log/log.js';
 import { openEncryptedDatabase, writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 import { migrate } from '../store/migrate.js';
+import {
+  TRANSCRIBE,
+  transcribeKind,
+  type TranscribeParams,
+} from '../transcription/transcribeJob.js';
+import { TranscriptStore } from '../transcription/TranscriptStore.js';
+import { identifyModel } from '../../models/modelManifest.js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
 
@@ -46,6 +53,7 @@ export class CaseStore {
   readonly audit: AuditLog;
   readonly evidence: EvidenceStore;
   readonly jobs: JobQueue;
+  readonly transcripts: TranscriptStore;
   private anchorPending = false;
   private closed = false;
 
@@ -59,6 +67,7 @@ export class CaseStore {
     this.audit = new AuditLog(db, () => this.scheduleAnchor());
     this.evidence = new EvidenceStore(db, this.audit, dir, actor);
     this.jobs = new JobQueue(db, this.audit, actor);
+    this.transcripts = new TranscriptStore(db);
   }
 
   static create(
@@ -143,11 +152,64 @@ export class CaseStore {
     return this.jobs.enqueue('evidence.verify', evidenceIds ? { evidenceIds } : {});
   }
 
+  /**
+   * Queues a transcription of one recording. The model file is named by its
+   * SHA-256 against the manifest first: an unknown or altered file is refused.
+   */
+  async queueTranscription(
+    evidenceId: number,
+    modelPath: string,
+    options: { language?: string; threads?: number } = {},
+  ): Promise<Job> {
+    this.assertOpen('transcribing');
+    this.evidence.get(evidenceId);
+    const { entry, file } = await identifyModel(modelPath);
+    const language = options.language ?? 'auto';
+    if (!/^(auto|[a-z]{2,3})$/.test(language)) {
+      throw new ToexError(
+        'bad-input',
+        `unknown language code "${language}" (use auto, or a code such as en, pl, ro)`,
+      );
+    }
+    if (
+      !entry.languages.includes('multilingual') &&
+      language !== 'auto' &&
+      !entry.languages.includes(language)
+    ) {
+      throw new ToexError('bad-input', `${entry.id} knows ${entry.languages.join(', ')} only`);
+    }
+    const threads = options.threads ?? 2;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+      throw new ToexError('bad-input', 'threads must be a whole number from 1 to 64');
+    }
+    return writeTransaction(this.db, () => {
+      const params: TranscribeParams = {
+        evidenceId,
+        modelPath,
+        modelId: entry.id,
+        modelSha256: file.sha256,
+        language,
+        threads,
+      };
+      const job = this.jobs.enqueue(TRANSCRIBE, { ...params });
+      this.db
+        .prepare(
+          `INSERT INTO transcripts (evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
+           VALUES (?, ?, 'whisper.cpp 1.5.0', ?, ?, ?, ?)`,
+        )
+        .run(evidenceId, job.id, entry.id, file.sha256, this.actor, new Date().toISOString());
+      return job;
+    });
+  }
+
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {
     return new JobRunner(
       this.jobs,
       host,
-      [verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor)],
+      [
+        verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor),
+        transcribeKind(this.db, this.evidence, this.audit, this.actor),
+      ],
       options,
     );
   }

@@ -69,4 +69,52 @@ export const caseMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'transcripts and their segments',
+    up(db) {
+      db.exec(`
+        CREATE TABLE transcripts (
+          id INTEGER PRIMARY KEY,
+          evidence_id INTEGER NOT NULL REFERENCES evidence (id),
+          job_id TEXT NOT NULL UNIQUE REFERENCES jobs (id),
+          engine TEXT NOT NULL,
+          model_id TEXT NOT NULL,
+          model_sha256 TEXT NOT NULL CHECK (length(model_sha256) = 64),
+          language TEXT,
+          duration_ms INTEGER NOT NULL DEFAULT 0,
+          created_by TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+
+        -- Each transcribed stretch of speech, with the language the model heard
+        -- in it; the transcript's language is the one heard longest.
+        CREATE TABLE transcript_chunks (
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          start_ms INTEGER NOT NULL,
+          end_ms INTEGER NOT NULL,
+          language TEXT NOT NULL,
+          PRIMARY KEY (transcript_id, start_ms)
+        ) STRICT;
+
+        -- The machine's segments, never changed: corrections (issue 3, item 7)
+        -- will be versions of their own that point back here.
+        CREATE TABLE segments (
+          id INTEGER PRIMARY KEY,
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          start_ms INTEGER NOT NULL CHECK (start_ms >= 0),
+          end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),
+          text TEXT NOT NULL,
+          words TEXT NOT NULL,
+          avg_logprob REAL NOT NULL,
+          flags TEXT NOT NULL,
+          chunk_start_ms INTEGER NOT NULL,
+          UNIQUE (transcript_id, start_ms, end_ms, text)
+        ) STRICT;
+        CREATE INDEX segments_by_time ON segments (transcript_id, start_ms);
+        CREATE TRIGGER segments_no_update BEFORE UPDATE ON segments
+          BEGIN SELECT RAISE(ABORT, 'machine segments are never changed'); END;
+      `);
+    },
+  },
 ];

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { Workstation } from '../../../main/workstation/Workstation.js';
 import { CLI_PASSPHRASE, startToex, toex } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/evidence.js';
+import { JFK_WAV, whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 
 const REF = 'OP-ARCTIC/2026/0042';
@@ -383,6 +384,39 @@ describe('toex command line', () => {
     expect(store.jobs.get(job!.id).state).toBe('cancelled');
     store.close();
     ws.close();
+  });
+
+  it('transcribes a recording in the case, printing timed segments, and fails a non-recording with its reason', async () => {
+    const { home } = await homeWithCase();
+    const notes = join(tempDir(), 'notes.txt');
+    writeFileSync(notes, EVIDENCE_MARKER);
+    await toex(home, ['evidence', 'add', REF, JFK_WAV, notes]);
+
+    const done = await toex(home, [
+      'transcribe',
+      REF,
+      '1',
+      '--model',
+      whisperModel('ggml-tiny.en.bin'),
+    ]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(
+      /^\[00:00:00\.\d{3} --> 00:00:0\d\.\d{3}\] {2}And so my fellow Americans/,
+    );
+    expect(done.stdout).toMatch(/\n\n\d segments; language en; model whisper-tiny\.en\.\n$/);
+
+    const failed = await toex(home, [
+      'transcribe',
+      REF,
+      '2',
+      '--model',
+      whisperModel('ggml-tiny.en.bin'),
+    ]);
+    expect(failed).toMatchObject({
+      code: 2,
+      stdout:
+        'Transcription failed: the file cannot be read as audio (damaged, empty, or not a recording).\n',
+    });
   });
 
   it('changes the passphrase and recovers with the recovery key from the command line', async () => {

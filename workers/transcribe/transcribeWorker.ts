@@ -1,0 +1,86 @@
+import { serveJob } from '../serveJob.js';
+import { ToexError } from '../../main/errors.js';
+import { decodeAudio } from './decodeAudio.js';
+import { flagsFor, type SegmentFlag } from './guards.js';
+import { SpeechChunker } from './speechChunks.js';
+import { SAMPLE_RATE, WhisperEngine, type EngineSegment } from './WhisperEngine.js';
+
+export interface TranscribeInput {
+  audioPath: string;
+  modelPath: string;
+  language: string;
+  threads: number;
+  /** Where to start: the end of the last chunk already stored. */
+  startMs: number;
+  durationMs: number;
+}
+
+/** One chunk's segments; main stores them with the checkpoint (the chunk's end). */
+export interface TranscribePartial {
+  startMs: number;
+  endMs: number;
+  language: string;
+  segments: (EngineSegment & { flags: SegmentFlag[] })[];
+}
+
+/**
+ * Decodes the recording as a stream, cuts it into chunks of speech and
+ * transcribes them one at a time, so memory stays flat whatever the length
+ * and every finished chunk is stored before the next begins.
+ */
+serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
+  const engine = await WhisperEngine.start(input.modelPath, {
+    threads: input.threads,
+    language: input.language,
+  });
+  io.signal.addEventListener('abort', () => engine.kill());
+  const chunker = new SpeechChunker({ startMs: input.startMs });
+  let decodedMs = input.startMs;
+  let chunks = 0;
+
+  const transcribe = async (chunk: { startMs: number; endMs: number; samples: Float32Array }) => {
+    const result = await engine.transcribe(chunk.samples, chunk.startMs);
+    chunks += 1;
+    // Whisper pads each chunk to 30 s and can place an end past the audio it
+    // was given; times are held to the chunk so none overlaps the next.
+    const clamp = (ms: number) => Math.min(Math.max(ms, chunk.startMs), chunk.endMs);
+    io.partial({
+      startMs: chunk.startMs,
+      endMs: chunk.endMs,
+      language: result.language,
+      segments: result.segments.map((s) => {
+        const held = {
+          ...s,
+          startMs: clamp(s.startMs),
+          endMs: clamp(s.endMs),
+          words: s.words.map((w) => ({ ...w, startMs: clamp(w.startMs), endMs: clamp(w.endMs) })),
+        };
+        return { ...held, flags: flagsFor(held) };
+      }),
+    });
+  };
+
+  try {
+    for await (const samples of decodeAudio(input.audioPath, {
+      startMs: input.startMs,
+      signal: io.signal,
+    })) {
+      decodedMs += (samples.length / SAMPLE_RATE) * 1000;
+      for (const chunk of chunker.push(samples)) {
+        await transcribe(chunk);
+        io.progress(Math.min(decodedMs, input.durationMs), input.durationMs, 'transcribing');
+      }
+    }
+    for (const chunk of chunker.end()) await transcribe(chunk);
+  } finally {
+    engine.close();
+  }
+  io.signal.throwIfAborted();
+  if (chunks === 0 && input.startMs === 0) {
+    throw new ToexError(
+      'bad-input',
+      'no speech was found in the recording (silent, or too quiet to transcribe)',
+    );
+  }
+  io.progress(input.durationMs, input.durationMs, 'transcribing');
+});
