@@ -398,6 +398,8 @@ describe('toex command line', () => {
       '1',
       '--model',
       whisperModel('ggml-tiny.en.bin'),
+      '--threads',
+      '1',
     ]);
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(
@@ -411,6 +413,8 @@ describe('toex command line', () => {
       '2',
       '--model',
       whisperModel('ggml-tiny.en.bin'),
+      '--threads',
+      '1',
     ]);
     expect(failed).toMatchObject({
       code: 2,

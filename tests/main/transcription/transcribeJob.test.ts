@@ -16,6 +16,13 @@ import { useTempDirs } from '../../helpers/temp.js';
 import { wordErrorRate } from '../../helpers/wer.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
 
+/**
+ * One engine thread: the suite runs two test files at once on two cores, and
+ * whisper.cpp's worker threads spin while they wait for each other, so two
+ * threads against a busy core slow a test many times over.
+ */
+const TEST_THREADS = 1;
+
 /** toex-whisper processes left running with no parent (their worker was killed); the dead are not counted. */
 function orphanRunners(): number[] {
   return readdirSync('/proc')
@@ -55,7 +62,10 @@ async function transcribe(
 ) {
   const ctx = await workstationWithCase(home);
   const { item } = await ctx.store.importEvidence(file);
-  const job = await ctx.store.queueTranscription(item.id, model, language ? { language } : {});
+  const job = await ctx.store.queueTranscription(item.id, model, {
+    threads: TEST_THREADS,
+    ...(language ? { language } : {}),
+  });
   const done = await ctx.store.runner(host).run(job.id);
   const [transcript] = ctx.store.transcripts.list();
   const segments = transcript ? ctx.store.transcripts.segments(transcript.id) : [];
@@ -220,7 +230,9 @@ describe('transcribeJob', () => {
       (ctx.store.db.prepare('SELECT count(*) AS n FROM transcript_chunks').get() as { n: number })
         .n;
     const { item } = await ctx.store.importEvidence(file);
-    const queued = await ctx.store.queueTranscription(item.id, whisperModel('ggml-tiny.en.bin'));
+    const queued = await ctx.store.queueTranscription(item.id, whisperModel('ggml-tiny.en.bin'), {
+      threads: TEST_THREADS,
+    });
 
     const job = await ctx.store.runner(host).run(queued.id);
 

