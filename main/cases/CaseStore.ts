@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { AuditLog, type AuditHead } from '../audit/AuditLog.js';
 import { ToexError } from '../errors.js';
@@ -185,7 +185,7 @@ export class CaseStore {
     return writeTransaction(this.db, () => {
       const params: TranscribeParams = {
         evidenceId,
-        modelPath,
+        modelPath: resolve(modelPath),
         modelId: entry.id,
         modelSha256: file.sha256,
         language,

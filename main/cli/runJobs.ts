@@ -24,7 +24,10 @@ export async function runWithProgress(
       runner.dispose();
       return;
     }
-    for (const job of store.jobs.list(['running'])) store.jobs.requestCancel(job.id);
+    // Only the jobs this process runs: another terminal's jobs on the same case are theirs.
+    for (const job of store.jobs.list(['running'])) {
+      if (job.ownerPid === process.pid) store.jobs.requestCancel(job.id);
+    }
   };
   process.on('SIGINT', onInterrupt);
   try {

@@ -8,6 +8,7 @@ import type {
   TranscribeInput,
   TranscribePartial,
 } from '../../workers/transcribe/transcribeWorker.js';
+import { sha256OfFile } from '../../models/modelManifest.js';
 import { probeAudio } from './probeAudio.js';
 
 export const TRANSCRIBE = 'transcribe';
@@ -62,6 +63,14 @@ export function transcribeKind(
 
     async prepare(job) {
       const p = params(job);
+      // Checked again at every attempt: a resumed job must use the very model
+      // the transcript names, not whatever file now sits at that path.
+      if ((await sha256OfFile(p.modelPath)) !== p.modelSha256) {
+        throw new ToexError(
+          'bad-input',
+          `the model file is no longer the ${p.modelId} this job was queued with; nothing was transcribed with it`,
+        );
+      }
       const item = evidence.get(p.evidenceId);
       const info = await probeAudio(evidence.absolutePath(item));
       if (info.durationMs === 0) {

@@ -51,12 +51,14 @@ export async function* decodeAudio(
   }
   const code = await exited;
   if (options.signal?.aborted) throw new ToexError('cancelled', 'cancelled');
-  if (code !== 0) {
+  // With -v error ffmpeg writes only errors, and it can write them and still
+  // exit 0 on a file cut short ("partial file"): either way the recording is damaged.
+  if (code !== 0 || errorText.trim() !== '') {
     // ffmpeg's own words name the input path; only whether it was damage is passed on.
     const damaged = /invalid data|error while decoding|truncat|corrupt/i.test(errorText);
     throw new ToexError(
       'bad-input',
-      damaged
+      damaged || code === 0
         ? 'the recording is damaged: decoding stopped part-way'
         : `ffmpeg could not decode the recording (exit code ${code})`,
     );

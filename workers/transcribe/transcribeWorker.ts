@@ -24,6 +24,18 @@ export interface TranscribePartial {
 }
 
 /**
+ * whisper.cpp 1.5 returns nothing at all for less than a second of audio, so
+ * a lone "Yes." or "No." between pauses would vanish; silence after it fixes that.
+ */
+const MIN_SAMPLES = Math.round(SAMPLE_RATE * 1.2);
+function padded(samples: Float32Array): Float32Array {
+  if (samples.length >= MIN_SAMPLES) return samples;
+  const out = new Float32Array(MIN_SAMPLES);
+  out.set(samples);
+  return out;
+}
+
+/**
  * Decodes the recording as a stream, cuts it into chunks of speech and
  * transcribes them one at a time, so memory stays flat whatever the length
  * and every finished chunk is stored before the next begins.
@@ -39,7 +51,7 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
   let chunks = 0;
 
   const transcribe = async (chunk: { startMs: number; endMs: number; samples: Float32Array }) => {
-    const result = await engine.transcribe(chunk.samples, chunk.startMs);
+    const result = await engine.transcribe(padded(chunk.samples), chunk.startMs);
     chunks += 1;
     // Whisper pads each chunk to 30 s and can place an end past the audio it
     // was given; times are held to the chunk so none overlaps the next.
@@ -68,7 +80,12 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
       decodedMs += (samples.length / SAMPLE_RATE) * 1000;
       for (const chunk of chunker.push(samples)) {
         await transcribe(chunk);
-        io.progress(Math.min(decodedMs, input.durationMs), input.durationMs, 'transcribing');
+        // Progress counts from where this attempt started; main adds the rest.
+        io.progress(
+          Math.min(decodedMs, input.durationMs) - input.startMs,
+          input.durationMs - input.startMs,
+          'transcribing',
+        );
       }
     }
     for (const chunk of chunker.end()) await transcribe(chunk);
@@ -82,5 +99,5 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
       'no speech was found in the recording (silent, or too quiet to transcribe)',
     );
   }
-  io.progress(input.durationMs, input.durationMs, 'transcribing');
+  io.progress(input.durationMs - input.startMs, input.durationMs - input.startMs, 'transcribing');
 });

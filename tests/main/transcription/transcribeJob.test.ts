@@ -259,6 +259,50 @@ describe('transcribeJob', () => {
     ctx.workstation.close();
   });
 
+  it('keeps a one-word answer between pauses (whisper.cpp gives nothing for under a second)', async () => {
+    const file = interview(
+      tempDir(),
+      ['Were you at the flat on Friday night?', 'Yes.', 'Did you see the man?', 'No.'],
+      3,
+    );
+    const r = await transcribe(tempDir(), file);
+    expect(r.job.state).toBe('done');
+    // Four turns, four segments; espeak's "No." is often heard as "now".
+    const texts = r.segments.map((s) =>
+      s.text
+        .toLowerCase()
+        .replace(/[^a-z ]/g, '')
+        .trim(),
+    );
+    expect(texts).toHaveLength(4);
+    expect(texts[1]).toBe('yes');
+    expect(['no', 'now']).toContain(texts[3]);
+    r.store.close();
+    r.workstation.close();
+  });
+
+  it('refuses to resume with a model file that is no longer the one the job was queued with', async () => {
+    const ctx = await workstationWithCase(tempDir());
+    const { item } = await ctx.store.importEvidence(JFK_WAV);
+    const model = join(tempDir(), 'ggml-tiny.en.bin');
+    writeFileSync(model, readFileSync(whisperModel('ggml-tiny.en.bin')));
+    const queued = await ctx.store.queueTranscription(item.id, model, { threads: TEST_THREADS });
+    writeFileSync(model, readFileSync(whisperModel('ggml-base.bin')));
+
+    const job = await ctx.store.runner().run(queued.id);
+
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: {
+        kind: 'bad-input',
+        message:
+          'the model file is no longer the whisper-tiny.en this job was queued with; nothing was transcribed with it',
+      },
+    });
+    ctx.store.close();
+    ctx.workstation.close();
+  });
+
   it('detects the language over the speech with a multilingual model', async () => {
     const dir = tempDir();
     const german = join(dir, 'de.wav');

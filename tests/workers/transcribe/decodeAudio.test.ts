@@ -34,6 +34,20 @@ describe('decodeAudio', () => {
     expect(Math.abs((await samplesOf(path, 1500)) - 2.5 * 16_000)).toBeLessThan(400);
   });
 
+  it('fails a streamable M4A cut short, though ffmpeg exits 0 on it', async () => {
+    const whole = toneFile(tempDir(), 'fast.m4a', {
+      seconds: 8,
+      codec: ['-c:a', 'aac', '-movflags', '+faststart'],
+    });
+    const cut = join(tempDir(), 'cut.m4a');
+    const bytes = readFileSync(whole);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await expect(samplesOf(cut)).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: 'the recording is damaged: decoding stopped part-way',
+    });
+  });
+
   it('fails with a clear reason, not an early end, on a recording cut off mid-stream', async () => {
     const whole = toneFile(tempDir(), 'a.m4a', { seconds: 5, codec: ['-c:a', 'aac'] });
     const cut = join(tempDir(), 'cut.m4a');
