@@ -10,6 +10,10 @@ import { useTempDirs } from '../../helpers/temp.js';
 
 const SECRET_TEXT = 'Meet at the car park behind the leisure centre 07700 900123';
 
+/** Opens an existing file as TOEX would, under the given key or a random (wrong) one. */
+const openExisting = (path: string, key: Buffer = randomBytes(32)) =>
+  openEncryptedDatabase({ path, key, create: false, label: 'the test database' });
+
 describe('EncryptedDatabase', () => {
   const tempDir = useTempDirs();
 
@@ -47,7 +51,7 @@ describe('EncryptedDatabase', () => {
 
   it('reads back what was written with the right key, in WAL mode with foreign keys on', () => {
     const { path, key } = filled(3);
-    const db = openEncryptedDatabase({ path, key, create: false, label: 'the test database' });
+    const db = openExisting(path, key);
     expect(db.prepare('SELECT count(*) AS n FROM notes').get()).toEqual({ n: 3 });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -58,14 +62,7 @@ describe('EncryptedDatabase', () => {
   it('refuses a key that does not open the file with a clear error and leaves the file byte for byte as it was', () => {
     const { path } = filled(10);
     const before = readFileSync(path);
-    expect(() =>
-      openEncryptedDatabase({
-        path,
-        key: randomBytes(32),
-        create: false,
-        label: 'the test database',
-      }),
-    ).toThrow(
+    expect(() => openExisting(path)).toThrow(
       /^the test database does not decrypt with its key: it is damaged or not the file it should be; it was left untouched$/,
     );
     expect(readFileSync(path)).toEqual(before);
@@ -77,14 +74,7 @@ describe('EncryptedDatabase', () => {
     plain.exec(`CREATE TABLE t (x); INSERT INTO t VALUES ('${SECRET_TEXT}')`);
     plain.close();
     const before = readFileSync(path);
-    expect(() =>
-      openEncryptedDatabase({
-        path,
-        key: randomBytes(32),
-        create: false,
-        label: 'the test database',
-      }),
-    ).toThrow(/is an unencrypted SQLite file, not a TOEX database/);
+    expect(() => openExisting(path)).toThrow(/is an unencrypted SQLite file, not a TOEX database/);
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -92,14 +82,7 @@ describe('EncryptedDatabase', () => {
     const path = join(tempDir(), 'foreign.bin');
     writeFileSync(path, randomBytes(8192));
     const before = readFileSync(path);
-    expect(() =>
-      openEncryptedDatabase({
-        path,
-        key: randomBytes(32),
-        create: false,
-        label: 'the test database',
-      }),
-    ).toThrow(/does not decrypt with its key/);
+    expect(() => openExisting(path)).toThrow(/does not decrypt with its key/);
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -109,14 +92,7 @@ describe('EncryptedDatabase', () => {
   ])('refuses a file that is %s', (_why, content, message) => {
     const path = join(tempDir(), 'odd.db');
     writeFileSync(path, content);
-    expect(() =>
-      openEncryptedDatabase({
-        path,
-        key: randomBytes(32),
-        create: false,
-        label: 'the test database',
-      }),
-    ).toThrow(message);
+    expect(() => openExisting(path)).toThrow(message);
     expect(statSync(path).size).toBe(content.length);
   });
 
@@ -128,7 +104,7 @@ describe('EncryptedDatabase', () => {
 
     let error: unknown;
     try {
-      const db = openEncryptedDatabase({ path, key, create: false, label: 'the test database' });
+      const db = openExisting(path, key);
       try {
         db.prepare('SELECT count(*), max(length(body)) FROM notes').get();
       } finally {
@@ -144,9 +120,7 @@ describe('EncryptedDatabase', () => {
   it('reports a zeroed file as damaged, not as a wrong key', () => {
     const { path, key } = filled(50);
     writeFileSync(path, Buffer.alloc(statSync(path).size));
-    expect(() =>
-      openEncryptedDatabase({ path, key, create: false, label: 'the test database' }),
-    ).toThrow(
+    expect(() => openExisting(path, key)).toThrow(
       expect.objectContaining({
         kind: 'storage',
         message: expect.stringMatching(/does not decrypt with its key: it is damaged/),
