@@ -16,6 +16,8 @@ import {
   transcribeKind,
   type TranscribeParams,
 } from '../transcription/transcribeJob.js';
+import type { TranscriptDocument } from '../transcription/export/TranscriptDocument.js';
+import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { identifyModel } from '../../models/modelManifest.js';
 import { caseMigrations } from './caseSchema.js';
@@ -67,7 +69,7 @@ export class CaseStore {
     this.audit = new AuditLog(db, () => this.scheduleAnchor());
     this.evidence = new EvidenceStore(db, this.audit, dir, actor);
     this.jobs = new JobQueue(db, this.audit, actor);
-    this.transcripts = new TranscriptStore(db);
+    this.transcripts = new TranscriptStore(db, this.audit, actor);
   }
 
   static create(
@@ -200,6 +202,21 @@ export class CaseStore {
         .run(evidenceId, job.id, entry.id, file.sha256, this.actor, new Date().toISOString());
       return job;
     });
+  }
+
+  /** One version of a transcript (default: the newest) with what an export says about the case. */
+  transcriptDocument(transcriptId: number, version?: number): TranscriptDocument {
+    const t = this.transcripts.get(transcriptId);
+    return transcriptDocument(
+      {
+        caseInfo: this.info,
+        item: this.evidence.get(t.evidenceId),
+        transcripts: this.transcripts,
+        exportedBy: this.actor,
+      },
+      transcriptId,
+      version,
+    );
   }
 
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {

@@ -97,8 +97,7 @@ export const caseMigrations: readonly Migration[] = [
           PRIMARY KEY (transcript_id, start_ms)
         ) STRICT;
 
-        -- The machine's segments, never changed: corrections (issue 3, item 7)
-        -- will be versions of their own that point back here.
+        -- The machine's segments, never changed (rebuilt by version 3).
         CREATE TABLE segments (
           id INTEGER PRIMARY KEY,
           transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
@@ -114,6 +113,91 @@ export const caseMigrations: readonly Migration[] = [
         CREATE INDEX segments_by_time ON segments (transcript_id, start_ms);
         CREATE TRIGGER segments_no_update BEFORE UPDATE ON segments
           BEGIN SELECT RAISE(ABORT, 'machine segments are never changed'); END;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'repeated segments kept, channels and speakers, transcript versions and sign-off',
+    up(db) {
+      db.exec(`
+        -- The machine's segments again, without the old UNIQUE over start, end
+        -- and text, which silently merged a speaker saying the same short
+        -- answer twice. Resume is exact through the job's checkpoint instead.
+        CREATE TABLE segments_v3 (
+          id INTEGER PRIMARY KEY,
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          start_ms INTEGER NOT NULL CHECK (start_ms >= 0),
+          end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),
+          text TEXT NOT NULL,
+          words TEXT NOT NULL,
+          avg_logprob REAL NOT NULL,
+          flags TEXT NOT NULL,
+          chunk_start_ms INTEGER NOT NULL,
+          -- The recording's channel the segment was heard on (1, 2...), when
+          -- the channels were transcribed one by one; null for a mixed-down track.
+          channel INTEGER CHECK (channel >= 1),
+          -- What the machine suggests as speaker (a channel label, a speaker
+          -- cluster): only a suggestion until an officer labels the segment.
+          speaker_suggestion TEXT
+        ) STRICT;
+        INSERT INTO segments_v3 (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+          SELECT id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms FROM segments;
+        DROP TABLE segments;
+        ALTER TABLE segments_v3 RENAME TO segments;
+        CREATE INDEX segments_by_time ON segments (transcript_id, start_ms);
+        CREATE TRIGGER segments_no_update BEFORE UPDATE ON segments
+          BEGIN SELECT RAISE(ABORT, 'machine segments are never changed'); END;
+        CREATE TRIGGER segments_no_delete BEFORE DELETE ON segments
+          BEGIN SELECT RAISE(ABORT, 'machine segments are never deleted'); END;
+
+        -- Version 1 of every transcript is the machine's text; each saved
+        -- correction is the next version, with who made it, when and why.
+        CREATE TABLE transcript_versions (
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          version INTEGER NOT NULL CHECK (version >= 2),
+          author TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+          PRIMARY KEY (transcript_id, version)
+        ) STRICT;
+
+        -- What one version changed: a segment's text, its speaker, or both
+        -- (null where that version left it as it was).
+        CREATE TABLE segment_edits (
+          transcript_id INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          segment_id INTEGER NOT NULL REFERENCES segments (id),
+          text TEXT,
+          speaker TEXT,
+          CHECK (text IS NOT NULL OR speaker IS NOT NULL),
+          PRIMARY KEY (transcript_id, version, segment_id),
+          FOREIGN KEY (transcript_id, version) REFERENCES transcript_versions (transcript_id, version)
+        ) STRICT;
+        CREATE INDEX segment_edits_by_segment ON segment_edits (segment_id, version);
+
+        -- An officer's statement that one version was checked against the audio.
+        CREATE TABLE transcript_signoffs (
+          id INTEGER PRIMARY KEY,
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          version INTEGER NOT NULL CHECK (version >= 1),
+          signed_by TEXT NOT NULL,
+          signed_at TEXT NOT NULL,
+          statement TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TRIGGER transcript_versions_no_update BEFORE UPDATE ON transcript_versions
+          BEGIN SELECT RAISE(ABORT, 'transcript versions are never changed'); END;
+        CREATE TRIGGER transcript_versions_no_delete BEFORE DELETE ON transcript_versions
+          BEGIN SELECT RAISE(ABORT, 'transcript versions are never deleted'); END;
+        CREATE TRIGGER segment_edits_no_update BEFORE UPDATE ON segment_edits
+          BEGIN SELECT RAISE(ABORT, 'transcript edits are never changed'); END;
+        CREATE TRIGGER segment_edits_no_delete BEFORE DELETE ON segment_edits
+          BEGIN SELECT RAISE(ABORT, 'transcript edits are never deleted'); END;
+        CREATE TRIGGER transcript_signoffs_no_update BEFORE UPDATE ON transcript_signoffs
+          BEGIN SELECT RAISE(ABORT, 'sign-offs are never changed'); END;
+        CREATE TRIGGER transcript_signoffs_no_delete BEFORE DELETE ON transcript_signoffs
+          BEGIN SELECT RAISE(ABORT, 'sign-offs are never deleted'); END;
       `);
     },
   },

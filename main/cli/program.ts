@@ -11,6 +11,7 @@ import { registerCaseCommands } from './commands/caseCommands.js';
 import { registerEvidenceCommands } from './commands/evidenceCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
+import { registerTranscriptCommands } from './commands/transcriptCommands.js';
 import { registerWorkstationCommands } from './commands/workstationCommands.js';
 import type { CommandBody, Wrap } from './action.js';
 import { CliContext, type GlobalOptions } from './context.js';
@@ -94,6 +95,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerEvidenceCommands(program, wrap);
   registerJobCommands(program, wrap);
   registerTranscribeCommands(program, wrap);
+  registerTranscriptCommands(program, wrap);
   registerAuditCommands(program, wrap);
 
   try {

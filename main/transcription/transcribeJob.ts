@@ -100,8 +100,13 @@ export function transcribeKind(
 
     applyPartial(job, partial) {
       const transcriptId = transcriptOf(job);
+      // A chunk the checkpoint already covers was stored with it; storing it
+      // again would repeat its segments.
+      if (partial.endMs <= doneMs(job)) {
+        return { progress: job.progress, checkpoint: { doneMs: doneMs(job) } };
+      }
       const insert = db.prepare(
-        `INSERT OR IGNORE INTO segments (transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+        `INSERT INTO segments (transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const s of partial.segments) {

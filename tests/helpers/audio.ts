@@ -61,3 +61,17 @@ export function speechFile(dir: string, name: string, text: string): string {
   execFileSync('espeak-ng', ['-v', 'en-gb', '-s', '150', '-w', path, text]);
   return path;
 }
+
+/** Speech from espeak-ng with real silence between the sentences, like an interview's pauses. */
+export function interview(dir: string, sentences: string[], pauseSeconds: number): string {
+  const parts = sentences.map((s, i) => speechFile(dir, `s${i}.wav`, s));
+  const out = join(dir, 'interview.wav');
+  const pad = ['pad', '0', String(pauseSeconds)];
+  const padded = parts.map((p, i) => {
+    const q = join(dir, `p${i}.wav`);
+    execFileSync('sox', [p, '-r', '16000', q, ...pad]);
+    return q;
+  });
+  execFileSync('sox', [...padded, out]);
+  return out;
+}

@@ -48,4 +48,43 @@ describe('caseSchema', () => {
     ).toThrow(/CHECK/);
     db.close();
   });
+
+  it('migration 3 keeps existing segments, and lets the same answer be said twice', () => {
+    const db = openEncryptedDatabase({
+      path: join(tempDir(), 'case.db'),
+      key: randomBytes(32),
+      create: true,
+      label: 'case db',
+    });
+    migrate(db, caseMigrations.slice(0, 2), 'case db');
+    db.exec(`
+      INSERT INTO evidence (original_name, original_path, size, sha256, md5, stored_path, imported_by, imported_at)
+        VALUES ('a.wav', '/a.wav', 1, '${'a'.repeat(64)}', '${'b'.repeat(32)}', 'evidence/x', 'me', 'now');
+      INSERT INTO jobs (id, kind, state, params, created_by, created_at) VALUES ('j', 'transcribe', 'done', '{}', 'me', 'now');
+      INSERT INTO transcripts (evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
+        VALUES (1, 'j', 'whisper.cpp', 'm', '${'c'.repeat(64)}', 'me', 'now');
+      INSERT INTO segments (transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+        VALUES (1, 0, 900, 'No.', '[]', -0.2, '[]', 0);
+    `);
+
+    migrate(db, caseMigrations, 'case db');
+    const insert = db.prepare(
+      `INSERT INTO segments (transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+       VALUES (1, 0, 900, 'No.', '[]', -0.2, '[]', 0)`,
+    );
+    insert.run();
+    expect(db.prepare('SELECT id, text, channel FROM segments ORDER BY id').all()).toEqual([
+      { id: 1, text: 'No.', channel: null },
+      { id: 2, text: 'No.', channel: null },
+    ]);
+    expect(() => db.prepare(`UPDATE segments SET text = 'Yes.'`).run()).toThrow(/never changed/);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO segment_edits (transcript_id, version, segment_id, text) VALUES (1, 2, 1, 'x')`,
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
 });

@@ -9,7 +9,7 @@ import {
   type WorkerHandle,
   type WorkerHost,
 } from '../../../main/jobs/WorkerHost.js';
-import { speechFile, toneFile } from '../../helpers/audio.js';
+import { interview, toneFile } from '../../helpers/audio.js';
 import { waitFor } from '../../helpers/evidence.js';
 import { CORPUS, JFK_TEXT, JFK_WAV, whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
@@ -37,20 +37,6 @@ function orphanRunners(): number[] {
       }
     })
     .map(Number);
-}
-
-/** Speech from espeak-ng with real silence between the sentences, like an interview's pauses. */
-function interview(dir: string, sentences: string[], pauseSeconds: number): string {
-  const parts = sentences.map((s, i) => speechFile(dir, `s${i}.wav`, s));
-  const out = join(dir, 'interview.wav');
-  const pad = ['pad', '0', String(pauseSeconds)];
-  const padded = parts.map((p, i) => {
-    const q = join(dir, `p${i}.wav`);
-    execFileSync('sox', [p, '-r', '16000', q, ...pad]);
-    return q;
-  });
-  execFileSync('sox', [...padded, out]);
-  return out;
 }
 
 async function transcribe(

@@ -1,0 +1,130 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { segmentList } from '../../../main/cli/commands/transcriptCommands.js';
+import { toex } from '../../helpers/cli.js';
+import { JFK_WAV, whisperModel } from '../../helpers/models.js';
+import { useTempDirs } from '../../helpers/temp.js';
+
+const REF = 'OP-ARCTIC/2026/0042';
+
+describe('toex transcript', () => {
+  const tempDir = useTempDirs();
+
+  /** A data folder with one case holding JFK's speech, transcribed by tiny.en. */
+  async function transcribedCase(): Promise<string> {
+    const home = tempDir();
+    const steps = [
+      ['init', '--operator', 'DC Test 0001'],
+      [
+        'case',
+        'create',
+        '--reference',
+        REF,
+        '--title',
+        'T',
+        '--owner',
+        'DS Kaur',
+        '--classification',
+        'OFFICIAL',
+      ],
+      ['evidence', 'add', REF, JFK_WAV, '--exhibit', 'JFK/1'],
+      ['transcribe', REF, '1', '--model', whisperModel('ggml-tiny.en.bin'), '--threads', '1'],
+    ];
+    for (const args of steps) {
+      const run = await toex(home, args);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+    }
+    return home;
+  }
+
+  it('corrects, labels, shows the history and the difference, and signs off', async () => {
+    const home = await transcribedCase();
+    const show = await toex(home, ['--json', 'transcript', 'show', REF, '1']);
+    const { segments } = JSON.parse(show.stdout) as { segments: { id: number; text: string }[] };
+    expect(segments.length).toBeGreaterThan(0);
+    const first = segments[0]!;
+
+    const edit = await toex(home, [
+      'transcript',
+      'edit',
+      REF,
+      '1',
+      String(first.id),
+      '--text',
+      first.text.replace('Americans', 'Americans,'),
+      '--reason',
+      'punctuation heard',
+    ]);
+    expect(edit.stderr).toBe('');
+    expect(edit.stdout).toBe('Saved version 2 of transcript 1 (1 segment changed).\n');
+
+    const label = await toex(home, [
+      'transcript',
+      'label',
+      REF,
+      '1',
+      'Speaker (JFK)',
+      '--segments',
+      segments.map((s) => s.id).join(','),
+    ]);
+    expect(label.stdout).toMatch(/^Saved version 3 of transcript 1: \d+ segment\(s\) labelled/);
+
+    const diff = await toex(home, ['transcript', 'diff', REF, '1']);
+    expect(diff.stdout).toContain(`#${first.id} [00:00:0`);
+    expect(diff.stdout).toContain('speaker (none) -> Speaker (JFK);');
+    expect(diff.stdout).toMatch(/\[-Americans-\] \{\+Americans,\+\}|\[-Americans,-\]/);
+
+    const history = await toex(home, ['transcript', 'history', REF, '1']);
+    expect(history.stdout).toMatch(
+      /1\s+whisper\.cpp 1\.5\.0, whisper-tiny\.en.*machine transcript/,
+    );
+    expect(history.stdout).toMatch(/2\s+DC Test 0001.*punctuation heard/);
+
+    const list = await toex(home, ['transcript', 'list', REF]);
+    expect(list.stdout).toMatch(/^1\s+1\s+done\s+en\s+whisper-tiny\.en\s+3\s+draft$/m);
+    const signOff = await toex(home, ['transcript', 'sign-off', REF, '1']);
+    expect(signOff.stdout).toMatch(/^Version 3 of transcript 1 signed off by DC Test 0001/);
+    const again = await toex(home, ['transcript', 'list', REF]);
+    expect(again.stdout).toMatch(/3\s+signed off$/m);
+    const audit = await toex(home, ['audit', 'verify', REF]);
+    expect(audit.code).toBe(0);
+  });
+
+  it('refuses bad input with one line and the usage exit code, changing nothing', async () => {
+    const home = await transcribedCase();
+    const changes = join(tempDir(), 'changes.json');
+    writeFileSync(changes, '{"segment": 1}');
+    const cases: [string[], RegExp, number][] = [
+      [['edit', REF, '1', '1', '--reason', 'r'], /segment 1: give new text or a speaker/, 2],
+      [['edit', REF, '1', '--reason', 'r'], /give either a segment id or --changes/, 2],
+      [['edit', REF, '1', '--changes', changes, '--reason', 'r'], /must hold a JSON list/, 2],
+      [['edit', REF, '1', 'x', '--text', 'y', '--reason', 'r'], /segment id must be a whole/, 2],
+      [['edit', REF, '7', '1', '--text', 'y', '--reason', 'r'], /no transcript 7 in this case/, 3],
+      [['show', REF, '1', '--at', '9'], /has versions 1 to 1; there is no version 9/, 3],
+      [['label', REF, '1', 'Interviewer'], /give one of --segments, --channel or --replace/, 2],
+      [['label', REF, '1', 'Interviewer', '--channel', '2'], /no segment of the transcript/, 3],
+    ];
+    for (const [args, message, code] of cases) {
+      const run = await toex(home, ['transcript', ...args]);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(run.code, args.join(' ')).toBe(code);
+    }
+    const history = await toex(home, ['--json', 'transcript', 'history', REF, '1']);
+    expect((JSON.parse(history.stdout) as { versions: unknown[] }).versions).toHaveLength(1);
+  });
+
+  it.each([
+    ['3,5,9-11', [3, 5, 9, 10, 11]],
+    [' 4 ', [4]],
+  ])('reads the segment list %s', (value, ids) => {
+    expect(segmentList(value)).toEqual(ids);
+  });
+
+  it.each(['', '3-1', 'a', '1,,2'])('refuses the segment list "%s"', (value) => {
+    expect(() => segmentList(value)).toThrow(/segment id|runs backwards/);
+  });
+});
