@@ -161,7 +161,7 @@ export class CaseStore {
   async queueTranscription(
     evidenceId: number,
     modelPath: string,
-    options: { language?: string; threads?: number } = {},
+    options: { language?: string; threads?: number; splitChannels?: boolean } = {},
   ): Promise<Job> {
     this.assertOpen('transcribing');
     this.evidence.get(evidenceId);
@@ -192,6 +192,7 @@ export class CaseStore {
         modelSha256: file.sha256,
         language,
         threads,
+        ...(options.splitChannels ? { splitChannels: true } : {}),
       };
       const job = this.jobs.enqueue(TRANSCRIBE, { ...params });
       this.db

@@ -148,6 +148,24 @@ export const caseMigrations: readonly Migration[] = [
         CREATE INDEX segments_by_time ON segments (transcript_id, start_ms);
         CREATE TRIGGER segments_no_update BEFORE UPDATE ON segments
           BEGIN SELECT RAISE(ABORT, 'machine segments are never changed'); END;
+
+        -- How many channels the recording has (ffprobe's count), once probed.
+        ALTER TABLE transcripts ADD COLUMN channels INTEGER CHECK (channels >= 1);
+
+        -- Chunks by channel too: two channels' speech can start at the same time.
+        -- Channel 0 is the mixed-down track.
+        CREATE TABLE transcript_chunks_v3 (
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          channel INTEGER NOT NULL DEFAULT 0 CHECK (channel >= 0),
+          start_ms INTEGER NOT NULL,
+          end_ms INTEGER NOT NULL,
+          language TEXT NOT NULL,
+          PRIMARY KEY (transcript_id, channel, start_ms)
+        ) STRICT;
+        INSERT INTO transcript_chunks_v3 (transcript_id, start_ms, end_ms, language)
+          SELECT transcript_id, start_ms, end_ms, language FROM transcript_chunks;
+        DROP TABLE transcript_chunks;
+        ALTER TABLE transcript_chunks_v3 RENAME TO transcript_chunks;
         CREATE TRIGGER segments_no_delete BEFORE DELETE ON segments
           BEGIN SELECT RAISE(ABORT, 'machine segments are never deleted'); END;
 

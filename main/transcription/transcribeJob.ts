@@ -20,7 +20,12 @@ export interface TranscribeParams {
   modelSha256: string;
   language: string;
   threads: number;
+  /** Each channel transcribed on its own and labelled by channel (absent in older jobs: mixed down). */
+  splitChannels?: boolean;
 }
+
+/** The most channels split apart: more is a multitrack session, not an interview recording. */
+export const MAX_SPLIT_CHANNELS = 8;
 
 export interface TranscriptSummary {
   transcriptId: number;
@@ -56,6 +61,11 @@ export function transcribeKind(
   const transcriptOf = (job: Job) =>
     (db.prepare('SELECT id FROM transcripts WHERE job_id = ?').get(job.id) as { id: number }).id;
   const doneMs = (job: Job) => Number(job.checkpoint?.doneMs ?? 0);
+  // The track being worked on: 0 is the mixed-down recording, 1... a channel.
+  const doneTrack = (job: Job) =>
+    Number(job.checkpoint?.channel ?? (params(job).splitChannels ? 1 : 0));
+  const tracksOf = (job: Job, channels: number) =>
+    params(job).splitChannels ? Array.from({ length: channels }, (_, i) => i + 1) : [0];
 
   return {
     kind: TRANSCRIBE,
@@ -76,25 +86,38 @@ export function transcribeKind(
       if (info.durationMs === 0) {
         throw new ToexError('bad-input', 'the recording is empty (no audio in it)');
       }
-      const start = doneMs(job);
-      db.prepare('UPDATE transcripts SET duration_ms = ? WHERE job_id = ?').run(
+      if (p.splitChannels && (info.channels < 2 || info.channels > MAX_SPLIT_CHANNELS)) {
+        throw new ToexError(
+          'bad-input',
+          info.channels < 2
+            ? 'the recording has one channel: there are no channels to split'
+            : `the recording has ${info.channels} channels; at most ${MAX_SPLIT_CHANNELS} can be split`,
+        );
+      }
+      db.prepare('UPDATE transcripts SET duration_ms = ?, channels = ? WHERE job_id = ?').run(
         info.durationMs,
+        info.channels,
         job.id,
       );
+      const all = tracksOf(job, info.channels);
+      const at = Math.max(0, all.indexOf(doneTrack(job)));
+      const tracks = all.slice(at);
+      const start = doneMs(job);
+      const finished = tracks.length === 1 && start >= info.durationMs;
       return {
-        input:
-          start >= info.durationMs
-            ? undefined
-            : {
-                audioPath: evidence.absolutePath(item),
-                modelPath: p.modelPath,
-                language: p.language,
-                threads: p.threads,
-                startMs: start,
-                durationMs: info.durationMs,
-              },
-        total: info.durationMs,
-        done: start,
+        input: finished
+          ? undefined
+          : {
+              audioPath: evidence.absolutePath(item),
+              modelPath: p.modelPath,
+              language: p.language,
+              threads: p.threads,
+              tracks,
+              startMs: start,
+              durationMs: info.durationMs,
+            },
+        total: info.durationMs * all.length,
+        done: info.durationMs * at + start,
       };
     },
 
@@ -102,12 +125,13 @@ export function transcribeKind(
       const transcriptId = transcriptOf(job);
       // A chunk the checkpoint already covers was stored with it; storing it
       // again would repeat its segments.
-      if (partial.endMs <= doneMs(job)) {
-        return { progress: job.progress, checkpoint: { doneMs: doneMs(job) } };
-      }
+      const track = partial.channel;
+      const stored =
+        track < doneTrack(job) || (track === doneTrack(job) && partial.endMs <= doneMs(job));
+      if (stored) return { progress: job.progress, checkpoint: { ...job.checkpoint } };
       const insert = db.prepare(
-        `INSERT INTO segments (transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO segments (transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms, channel, speaker_suggestion)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const s of partial.segments) {
         insert.run(
@@ -119,24 +143,28 @@ export function transcribeKind(
           s.avgLogprob,
           JSON.stringify(s.flags),
           partial.startMs,
+          track || null,
+          track ? `Channel ${track}` : null,
         );
       }
       db.prepare(
-        'INSERT OR IGNORE INTO transcript_chunks (transcript_id, start_ms, end_ms, language) VALUES (?, ?, ?, ?)',
-      ).run(transcriptId, partial.startMs, partial.endMs, partial.language);
+        'INSERT OR IGNORE INTO transcript_chunks (transcript_id, channel, start_ms, end_ms, language) VALUES (?, ?, ?, ?, ?)',
+      ).run(transcriptId, track, partial.startMs, partial.endMs, partial.language);
       db.prepare('UPDATE transcripts SET language = ? WHERE id = ?').run(
         dominantLanguage(db, transcriptId),
         transcriptId,
       );
-      const duration = (
-        db.prepare('SELECT duration_ms FROM transcripts WHERE id = ?').get(transcriptId) as {
-          duration_ms: number;
-        }
-      ).duration_ms;
+      const { duration_ms: duration, channels } = db
+        .prepare('SELECT duration_ms, channels FROM transcripts WHERE id = ?')
+        .get(transcriptId) as { duration_ms: number; channels: number | null };
+      const tracks = params(job).splitChannels ? (channels ?? 1) : 1;
+      const before = track === 0 ? 0 : track - 1;
       return {
-        progress: duration ? Math.min(1, partial.endMs / duration) : 0,
-        stage: 'transcribing',
-        checkpoint: { doneMs: partial.endMs },
+        progress: duration
+          ? Math.min(1, (before * duration + partial.endMs) / (tracks * duration))
+          : 0,
+        stage: tracks > 1 ? `transcribing channel ${track} of ${tracks}` : 'transcribing',
+        checkpoint: { channel: track, doneMs: partial.endMs },
       };
     },
 

@@ -6,11 +6,12 @@ import { SAMPLE_RATE } from './WhisperEngine.js';
 /**
  * Decodes the first audio stream to 16 kHz mono float samples, from
  * `startMs` on, as a stream: a recording of any length passes through in
- * constant memory. Ends with an error if ffmpeg fails part-way.
+ * constant memory. `channel` (1, 2...) takes that channel alone instead of
+ * mixing them down. Ends with an error if ffmpeg fails part-way.
  */
 export async function* decodeAudio(
   path: string,
-  options: { startMs?: number; signal?: AbortSignal } = {},
+  options: { startMs?: number; channel?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<Float32Array> {
   const args = ['-nostdin', '-v', 'error'];
   if (options.startMs) args.push('-ss', (options.startMs / 1000).toFixed(3));
@@ -19,8 +20,7 @@ export async function* decodeAudio(
     path,
     '-map',
     '0:a:0',
-    '-ac',
-    '1',
+    ...(options.channel ? ['-af', `pan=mono|c0=c${options.channel - 1}`] : ['-ac', '1']),
     '-ar',
     String(SAMPLE_RATE),
     '-f',

@@ -10,13 +10,19 @@ export interface TranscribeInput {
   modelPath: string;
   language: string;
   threads: number;
+  /**
+   * What to transcribe, in order: 0 the recording mixed down, or channels
+   * 1, 2... one after another. The first resumes at `startMs`.
+   */
+  tracks: number[];
   /** Where to start: the end of the last chunk already stored. */
   startMs: number;
   durationMs: number;
 }
 
-/** One chunk's segments; main stores them with the checkpoint (the chunk's end). */
+/** One chunk's segments; main stores them with the checkpoint (the channel, the chunk's end). */
 export interface TranscribePartial {
+  channel: number;
   startMs: number;
   endMs: number;
   language: string;
@@ -46,9 +52,10 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
     language: input.language,
   });
   io.signal.addEventListener('abort', () => engine.kill());
-  const chunker = new SpeechChunker({ startMs: input.startMs });
-  let decodedMs = input.startMs;
+  const total = input.durationMs * input.tracks.length - input.startMs;
   let chunks = 0;
+  let channel = 0;
+  let doneBefore = 0;
 
   const transcribe = async (chunk: { startMs: number; endMs: number; samples: Float32Array }) => {
     const result = await engine.transcribe(padded(chunk.samples), chunk.startMs);
@@ -57,6 +64,7 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
     // was given; times are held to the chunk so none overlaps the next.
     const clamp = (ms: number) => Math.min(Math.max(ms, chunk.startMs), chunk.endMs);
     io.partial({
+      channel,
       startMs: chunk.startMs,
       endMs: chunk.endMs,
       language: result.language,
@@ -72,32 +80,43 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
     });
   };
 
+  const stage = (track: number) => (track === 0 ? 'transcribing' : `transcribing channel ${track}`);
+
   try {
-    for await (const samples of decodeAudio(input.audioPath, {
-      startMs: input.startMs,
-      signal: io.signal,
-    })) {
-      decodedMs += (samples.length / SAMPLE_RATE) * 1000;
-      for (const chunk of chunker.push(samples)) {
-        await transcribe(chunk);
-        // Progress counts from where this attempt started; main adds the rest.
-        io.progress(
-          Math.min(decodedMs, input.durationMs) - input.startMs,
-          input.durationMs - input.startMs,
-          'transcribing',
-        );
+    for (const [i, track] of input.tracks.entries()) {
+      channel = track;
+      const startMs = i === 0 ? input.startMs : 0;
+      const chunker = new SpeechChunker({ startMs });
+      let decodedMs = startMs;
+      for await (const samples of decodeAudio(input.audioPath, {
+        startMs,
+        ...(track ? { channel: track } : {}),
+        signal: io.signal,
+      })) {
+        decodedMs += (samples.length / SAMPLE_RATE) * 1000;
+        for (const chunk of chunker.push(samples)) {
+          await transcribe(chunk);
+          // Progress counts from where this attempt started; main adds the rest.
+          io.progress(
+            doneBefore + Math.min(decodedMs, input.durationMs) - startMs,
+            total,
+            stage(track),
+          );
+        }
       }
+      for (const chunk of chunker.end()) await transcribe(chunk);
+      doneBefore += input.durationMs - startMs;
     }
-    for (const chunk of chunker.end()) await transcribe(chunk);
   } finally {
     engine.close();
   }
   io.signal.throwIfAborted();
-  if (chunks === 0 && input.startMs === 0) {
+  // Only an attempt that began at the first track's start has heard it all.
+  if (chunks === 0 && input.startMs === 0 && input.tracks[0]! <= 1) {
     throw new ToexError(
       'bad-input',
       'no speech was found in the recording (silent, or too quiet to transcribe)',
     );
   }
-  io.progress(input.durationMs - input.startMs, input.durationMs - input.startMs, 'transcribing');
+  io.progress(total, total, 'transcribing');
 });

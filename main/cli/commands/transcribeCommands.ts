@@ -24,13 +24,14 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
     .requiredOption('--model <file>', 'a whisper.cpp model file listed in models/manifest.json')
     .option('--language <code>', 'spoken language, or auto to detect it over the speech', 'auto')
     .option('--threads <n>', 'CPU threads for the engine', '2')
+    .option('--split-channels', 'transcribe each channel on its own, labelled Channel 1, 2...')
     .action(
       action(
         async (
           ctx,
           ref: string,
           evidence: string,
-          opts: { model: string; language: string; threads: string },
+          opts: { model: string; language: string; threads: string; splitChannels?: boolean },
         ) => {
           if (!/^\d{1,9}$/.test(evidence)) {
             throw new ToexError(
@@ -45,6 +46,7 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
             const queued = await store.queueTranscription(Number(evidence), opts.model, {
               language: opts.language,
               threads: Number(opts.threads),
+              splitChannels: opts.splitChannels === true,
             });
             const [finished] = await runWithProgress(ctx, store, async (runner) => [
               await runner.run(queued.id),
@@ -59,7 +61,7 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
               job: { ...finished!, segments },
               lines: segments.map(
                 (s) =>
-                  `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.text}`,
+                  `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion}: ` : ''}${s.text}`,
               ),
             };
           });
