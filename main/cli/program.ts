@@ -10,6 +10,7 @@ import { registerAuditCommands } from './commands/auditCommands.js';
 import { registerCaseCommands } from './commands/caseCommands.js';
 import { registerEvidenceCommands } from './commands/evidenceCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
+import { registerModelCommands } from './commands/modelCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
 import { registerWorkstationCommands } from './commands/workstationCommands.js';
 import type { CommandBody, Wrap } from './action.js';
@@ -94,6 +95,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerEvidenceCommands(program, wrap);
   registerJobCommands(program, wrap);
   registerTranscribeCommands(program, wrap);
+  registerModelCommands(program, wrap);
   registerAuditCommands(program, wrap);
 
   try {

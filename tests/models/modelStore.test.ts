@@ -1,18 +1,13 @@
 import {
-  chmodSync,
-  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
-  openSync,
-  readSync,
   readdirSync,
   statSync,
   symlinkSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,24 +21,11 @@ import {
   verifyModels,
 } from '../../models/modelStore.js';
 import { sha256OfFile } from '../../models/modelManifest.js';
+import { flipByte } from '../helpers/flipByte.js';
 import { whisperModel } from '../helpers/models.js';
 import { useTempDirs } from '../helpers/temp.js';
 
 const TINY_EN_SHA256 = '921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f';
-
-/** Flips one byte of a file in place, keeping its size. */
-export function flipByte(path: string, at: number): void {
-  chmodSync(path, 0o644);
-  const fd = openSync(path, 'r+');
-  try {
-    const one = Buffer.alloc(1);
-    readSync(fd, one, 0, 1, at);
-    one[0] = one[0]! ^ 0xff;
-    writeSync(fd, one, 0, 1, at);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe('modelStore', () => {
   const tempDir = useTempDirs();
