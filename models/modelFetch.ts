@@ -68,14 +68,24 @@ function shown(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
+// Not yet: fetch ignores HTTPS_PROXY and connects directly, so a machine that reaches the
+// internet only through a proxy cannot fetch; download elsewhere and use `toex models import`.
 function request(url: URL, offset: number): Promise<IncomingMessage> {
   const get = url.protocol === 'https:' ? httpsGet : httpGet;
   const headers: Record<string, string> = { 'user-agent': 'toex-models' };
   if (offset > 0) headers.range = `bytes=${offset}-`;
   return new Promise((resolve, reject) => {
     const req = get(url, { headers }, resolve);
-    req.on('error', reject);
-    req.setTimeout(IDLE_MS, () => req.destroy(new Error('no data for 60 s')));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new ToexError(
+          'storage',
+          `${shown(url)} cannot be reached (${err.code ?? err.message}); nothing was installed`,
+          { cause: err },
+        ),
+      ),
+    );
+    req.setTimeout(IDLE_MS, () => req.destroy(new Error('no answer for 60 s')));
   });
 }
 

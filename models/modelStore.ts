@@ -226,7 +226,7 @@ export async function importModels(
     before += candidate.size;
     onProgress?.(before, total, candidate.shown);
     if (outcome.state === 'refused') {
-      log.warn({ reason: outcome.reason.split(' (')[0] }, 'model file refused');
+      log.warn({ reason: outcome.reason }, 'model file refused');
     }
     outcomes.push(outcome);
   }

@@ -160,6 +160,21 @@ describe('modelFetch', () => {
     expect(readdirSync(modelsDir(home))).toEqual([]);
   });
 
+  it('says a mirror cannot be reached, and installs nothing', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const home = tempDir();
+    await expect(fetchModel(home, ID, { from: `http://127.0.0.1:${port}/` })).rejects.toMatchObject(
+      {
+        kind: 'storage',
+        message: `http://127.0.0.1:${port}/${NAME} cannot be reached (ECONNREFUSED); nothing was installed`,
+      },
+    );
+    expect(readdirSync(modelsDir(home))).toEqual([]);
+  });
+
   it.each([
     ['plain http to another machine', 'http://192.0.2.7/models/'],
     ['ftp', 'ftp://127.0.0.1/'],

@@ -17,7 +17,10 @@ function mebibytes(bytes: number): string {
 
 /**
  * Models are public weights, so no passphrase is asked for; but they go into
- * the data folder, which only `toex init` creates.
+ * the data folder, which only `toex init` creates. For the same reason an
+ * import or fetch is not in the workstation's audit log, which opens only with
+ * the passphrase: the models log records it, and every transcript records the
+ * id and sha256 of the model that made it.
  */
 function requireWorkstation(ctx: CliContext): void {
   if (!existsSync(workstationPaths(ctx.home).keyring)) {
