@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import {
+  constants as fsConstants,
   closeSync,
   createReadStream,
   fsyncSync,
@@ -131,12 +132,21 @@ async function hashExisting(path: string, hash: Hash): Promise<void> {
   }
 }
 
+/** The size of a regular file, else 0. */
 function sizeOf(path: string): number {
   try {
-    return lstatSync(path).size;
+    const stats = lstatSync(path);
+    return stats.isFile() ? stats.size : 0;
   } catch {
     return 0;
   }
+}
+
+/** What a partial file already holds; anything but a regular file in its place is removed. */
+function partialSize(path: string): number {
+  const size = sizeOf(path);
+  if (size === 0) rmSync(path, { force: true, recursive: true });
+  return size;
 }
 
 function refused(message: string): ToexError {
@@ -185,7 +195,7 @@ export async function fetchModel(
   const unlock = lock(join(dir, `${file.name}.fetching`));
   const partial = join(dir, `${file.name}.partial`);
   try {
-    let offset = sizeOf(partial);
+    let offset = partialSize(partial);
     if (offset > file.size) {
       rmSync(partial, { force: true });
       offset = 0;
@@ -270,7 +280,8 @@ async function receive(
 ): Promise<number> {
   let fd: number;
   try {
-    fd = openSync(partial, 'a', 0o600);
+    const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fsConstants;
+    fd = openSync(partial, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
   } catch (err) {
     res.resume();
     throw fromFsError(err, `writing ${file.name}.partial`);

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
@@ -158,6 +166,20 @@ describe('modelFetch', () => {
       await new Promise((resolve) => junk.close(resolve));
     }
     expect(readdirSync(modelsDir(home))).toEqual([]);
+  });
+
+  it('never writes through a link left in place of the partial file', async () => {
+    const { base } = await start();
+    const home = tempDir();
+    const victim = join(tempDir(), 'victim.txt');
+    writeFileSync(victim, 'untouched');
+    mkdirSync(modelsDir(home));
+    symlinkSync(victim, join(modelsDir(home), `${NAME}.partial`));
+    expect(await fetchModel(home, ID, { from: base })).toMatchObject({
+      sha256: SHA256,
+      resumedAt: 0,
+    });
+    expect(readFileSync(victim, 'utf8')).toBe('untouched');
   });
 
   it('says a mirror cannot be reached, and installs nothing', async () => {

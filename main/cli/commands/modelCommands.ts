@@ -7,7 +7,7 @@ import { importModels, listModels, verifyModels } from '../../../models/modelSto
 import { ToexError, isToexError } from '../../errors.js';
 import { workstationPaths } from '../../workstation/Workstation.js';
 import type { Wrap } from '../action.js';
-import type { CliContext } from '../context.js';
+import { type CliContext, forTerminal } from '../context.js';
 import { EXIT } from '../exitCodes.js';
 import { progressSink } from '../progressBar.js';
 
@@ -35,7 +35,10 @@ async function withProgress<T>(
 ): Promise<T> {
   const sink = progressSink({ json: ctx.json, title });
   try {
-    return await fn((done, total, label) => sink.update(done, total, label));
+    // Labels are file names from a USB stick: escaped like every other name shown.
+    return await fn((done, total, label) =>
+      sink.update(done, total, label === undefined ? undefined : forTerminal(label)),
+    );
   } finally {
     sink.stop();
   }
