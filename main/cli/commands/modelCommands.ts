@@ -11,6 +11,10 @@ import { type CliContext, forTerminal } from '../context.js';
 import { EXIT } from '../exitCodes.js';
 import { progressSink } from '../progressBar.js';
 
+function modelCount(n: number): string {
+  return n === 1 ? '1 model' : `${n} models`;
+}
+
 function mebibytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
@@ -132,8 +136,8 @@ export function registerModelCommands(program: Command, action: Wrap): void {
                     `${o.state === 'ok' ? 'ok' : o.state.toUpperCase()}  ${o.id}  ${o.file}${o.detail ? `  (${o.detail})` : ''}`,
                 ),
                 failed
-                  ? `${failed} of ${outcomes.length} models FAILED verification.`
-                  : `${outcomes.length} models verified.`,
+                  ? `${failed} of ${modelCount(outcomes.length)} FAILED verification.`
+                  : `${modelCount(outcomes.length)} verified.`,
               ],
         );
         ctx.exitCode = failed > 0 ? EXIT.verifyFailed : EXIT.ok;

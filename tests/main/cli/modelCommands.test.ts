@@ -57,13 +57,13 @@ describe('toex models', () => {
 
     expect(await toex(dir, ['models', 'verify'])).toMatchObject({
       code: 0,
-      stdout: 'ok  whisper-tiny.en  ggml-tiny.en.bin\n1 models verified.\n',
+      stdout: 'ok  whisper-tiny.en  ggml-tiny.en.bin\n1 model verified.\n',
     });
     flipByte(join(dir, 'models', 'ggml-tiny.en.bin'), 1000);
     const altered = await toex(dir, ['models', 'verify', 'whisper-tiny.en']);
     expect(altered.code).toBe(7);
     expect(altered.stdout).toMatch(
-      /^ALTERED {2}whisper-tiny\.en {2}ggml-tiny\.en\.bin {2}\(sha256 [0-9a-f]{64}\)\n1 of 1 models FAILED verification\.\n$/,
+      /^ALTERED {2}whisper-tiny\.en {2}ggml-tiny\.en\.bin {2}\(sha256 [0-9a-f]{64}\)\n1 of 1 model FAILED verification\.\n$/,
     );
     const missing = await toex(dir, ['--json', 'models', 'verify', 'whisper-small']);
     expect(missing.code).toBe(7);
