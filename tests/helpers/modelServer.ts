@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { type RequestListener, type Server, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { basename } from 'node:path';
 import { Transform } from 'node:stream';
 
@@ -20,8 +21,11 @@ export interface ModelServer {
   close(): Promise<void>;
 }
 
-/** A loopback server serving one real model file, for fetch tests. */
-export async function serveModel(path: string): Promise<ModelServer> {
+/** A loopback server serving one real model file, for fetch tests; https when given a key and certificate. */
+export async function serveModel(
+  path: string,
+  tls?: { key: string; cert: string },
+): Promise<ModelServer> {
   const name = basename(path);
   const size = statSync(path).size;
   const state: ModelServer = {
@@ -35,7 +39,7 @@ export async function serveModel(path: string): Promise<ModelServer> {
         server.closeAllConnections();
       }),
   };
-  const server: Server = createServer((req, res) => {
+  const answer: RequestListener = (req, res) => {
     if (req.url === `/moved/${name}`) {
       res.writeHead(302, { location: `/${name}` }).end();
       return;
@@ -90,9 +94,10 @@ export async function serveModel(path: string): Promise<ModelServer> {
       return;
     }
     body.pipe(res);
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, answer) : createServer(answer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  state.base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  state.base = `${tls ? 'https' : 'http'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
   return state;
 }

@@ -1,4 +1,5 @@
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -104,6 +105,54 @@ describe('toex models', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string; done: number; total: number });
     expect(progress.at(-1)).toMatchObject({ event: 'progress', done: 77704715, total: 77704715 });
+  });
+
+  it('fetches over https from a mirror whose certificate the machine trusts, and from no other', async () => {
+    const dir = await home();
+    const pki = tempDir();
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(pki, 'key.pem'),
+        '-out',
+        join(pki, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    server = await serveModel(whisperModel('ggml-tiny.en.bin'), {
+      key: readFileSync(join(pki, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(pki, 'cert.pem'), 'utf8'),
+    });
+    expect(server.base).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const args = ['models', 'fetch', 'whisper-tiny.en', '--from', `${server.base}moved/`];
+
+    const untrusted = await toex(dir, args);
+    expect(untrusted).toMatchObject({
+      code: 6,
+      stderr: `toex: ${server.base}moved/ggml-tiny.en.bin cannot be reached (DEPTH_ZERO_SELF_SIGNED_CERT); nothing was installed\n`,
+    });
+    const trusted = await toex(dir, args, {
+      env: { NODE_EXTRA_CA_CERTS: join(pki, 'cert.pem') },
+    });
+    expect(trusted).toMatchObject({
+      code: 0,
+      stdout: `Fetched whisper-tiny.en (ggml-tiny.en.bin) from ${server.base}ggml-tiny.en.bin; sha256 matches the manifest.\n`,
+    });
+    expect(server.ranges).toEqual([null]);
   });
 
   it('refuses plain http to another machine, and commands that write before `toex init`', async () => {
