@@ -6,26 +6,162 @@ import { ToexError, fromFsError } from '../main/errors.js';
 import { installRoot } from '../main/installRoot.js';
 
 export interface ModelFile {
+  /** A bare file name: the store keeps the file under it, so it never holds a path. */
   name: string;
   size: number;
   sha256: string;
   /** The SHA-1 whisper.cpp publishes, where there is one. */
   sha1?: string;
+  /** Where the publisher serves it (https). */
+  url: string;
 }
 
 export interface ModelEntry {
   id: string;
   engine: 'whisper.cpp';
+  /** ['multilingual'], or the codes of the only languages the model knows. */
   languages: string[];
+  /** f16 for the full-precision files, else the ggml quantisation (q5_1, q8_0). */
+  quantisation: string;
   licence: string;
   files: ModelFile[];
-  /** Where the file can be had, and how it was checked against the original. */
+  /** Where the file can be had, and how its hashes were obtained. */
   source: string;
+}
+
+const ID = /^whisper-[a-z0-9][a-z0-9._-]{0,63}$/;
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const LANGUAGE = /^[a-z]{2,3}$/;
+const QUANTISATION = /^(f16|q[458]_[01])$/;
+
+function text(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+function fileProblems(file: Record<string, unknown>, where: string): string[] {
+  const problems: string[] = [];
+  if (typeof file.name !== 'string' || !FILE_NAME.test(file.name)) {
+    problems.push(`${where}: name must be a bare file name`);
+  }
+  if (typeof file.size !== 'number' || !Number.isSafeInteger(file.size) || file.size <= 0) {
+    problems.push(`${where}: size must be a whole number of bytes`);
+  }
+  if (typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) {
+    problems.push(`${where}: sha256 must be 64 lower-case hex digits`);
+  }
+  if (
+    file.sha1 !== undefined &&
+    (typeof file.sha1 !== 'string' || !/^[0-9a-f]{40}$/.test(file.sha1))
+  ) {
+    problems.push(`${where}: sha1, when given, must be 40 lower-case hex digits`);
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(String(file.url));
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || !url.pathname.endsWith(`/${String(file.name)}`)) {
+    problems.push(`${where}: url must be an https address ending in the file name`);
+  }
+  return problems;
+}
+
+function entryProblems(entry: Record<string, unknown>, where: string): string[] {
+  const problems: string[] = [];
+  if (typeof entry.id !== 'string' || !ID.test(entry.id)) {
+    problems.push(`${where}: id must look like whisper-<name>`);
+  }
+  if (entry.engine !== 'whisper.cpp') problems.push(`${where}: engine must be whisper.cpp`);
+  const languages = entry.languages;
+  const languagesOk =
+    Array.isArray(languages) &&
+    languages.length > 0 &&
+    (languages.length === 1 && languages[0] === 'multilingual'
+      ? true
+      : languages.every((l) => typeof l === 'string' && LANGUAGE.test(l)));
+  if (!languagesOk) {
+    problems.push(`${where}: languages must be ["multilingual"] or a list of language codes`);
+  }
+  if (typeof entry.quantisation !== 'string' || !QUANTISATION.test(entry.quantisation)) {
+    problems.push(`${where}: quantisation must be f16 or a ggml type such as q5_1`);
+  }
+  if (!text(entry.licence)) problems.push(`${where}: licence is missing`);
+  if (!text(entry.source)) problems.push(`${where}: source is missing`);
+  // A whisper.cpp model is one ggml file; the store and `--model` rely on that.
+  if (!Array.isArray(entry.files) || entry.files.length !== 1) {
+    problems.push(`${where}: files must list exactly one file`);
+    return problems;
+  }
+  entry.files.forEach((file: unknown, i) => {
+    if (typeof file !== 'object' || file === null) {
+      problems.push(`${where} file ${i + 1}: not an object`);
+    } else {
+      problems.push(...fileProblems(file as Record<string, unknown>, `${where} file ${i + 1}`));
+    }
+  });
+  return problems;
+}
+
+/**
+ * Checks a parsed manifest and returns every problem found, one line each.
+ * Besides each field's shape, ids, file names and hashes must be unique: the
+ * store files a model under its name and transcription names it by its hash,
+ * so a duplicate would make one model pass for another.
+ */
+export function manifestProblems(raw: unknown): string[] {
+  const models = (raw as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models) || models.length === 0) return ['models must be a non-empty list'];
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  const once = (kind: string, value: unknown, where: string) => {
+    if (typeof value !== 'string') return;
+    const first = seen.get(`${kind}:${value}`);
+    if (first) problems.push(`${where}: ${kind} ${value} is already used by ${first}`);
+    else seen.set(`${kind}:${value}`, where);
+  };
+  models.forEach((entry: unknown, i) => {
+    const where = `model ${i + 1}${typeof (entry as { id?: unknown })?.id === 'string' ? ` (${(entry as { id: string }).id})` : ''}`;
+    if (typeof entry !== 'object' || entry === null) {
+      problems.push(`${where}: not an object`);
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    problems.push(...entryProblems(e, where));
+    once('id', e.id, where);
+    for (const file of Array.isArray(e.files) ? (e.files as Record<string, unknown>[]) : []) {
+      once('file name', file?.name, where);
+      once('sha256', file?.sha256, where);
+    }
+  });
+  return problems;
 }
 
 export function loadManifest(): ModelEntry[] {
   const path = join(installRoot(), 'models', 'manifest.json');
-  return (JSON.parse(readFileSync(path, 'utf8')) as { models: ModelEntry[] }).models;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ToexError('internal', 'models/manifest.json cannot be read as JSON', { cause: err });
+  }
+  const problems = manifestProblems(raw);
+  if (problems.length > 0) {
+    throw new ToexError('internal', `models/manifest.json is invalid: ${problems[0]}`);
+  }
+  return (raw as { models: ModelEntry[] }).models;
+}
+
+/** The manifest entry with this id, or a not-found error that says where to look. */
+export function manifestEntry(id: string): ModelEntry {
+  const entry = loadManifest().find((e) => e.id === id);
+  if (!entry) {
+    throw new ToexError(
+      'not-found',
+      `no model "${id}" in the manifest (\`toex models list\` shows them)`,
+    );
+  }
+  return entry;
 }
 
 export async function sha256OfFile(path: string): Promise<string> {

@@ -10,6 +10,7 @@ import { registerAuditCommands } from './commands/auditCommands.js';
 import { registerCaseCommands } from './commands/caseCommands.js';
 import { registerEvidenceCommands } from './commands/evidenceCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
+import { registerModelCommands } from './commands/modelCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
 import { registerTranscriptCommands } from './commands/transcriptCommands.js';
 import { registerWorkstationCommands } from './commands/workstationCommands.js';
@@ -96,6 +97,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerJobCommands(program, wrap);
   registerTranscribeCommands(program, wrap);
   registerTranscriptCommands(program, wrap);
+  registerModelCommands(program, wrap);
   registerAuditCommands(program, wrap);
 
   try {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 
+import { modelPathFor } from '../../../models/modelStore.js';
 import { ToexError } from '../../errors.js';
 import type { TranscriptSummary } from '../../transcription/transcribeJob.js';
 import type { Wrap } from '../action.js';
@@ -21,7 +22,7 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
     .description('transcribe a recording in the case with a local Whisper model, in a worker')
     .argument('<case>', 'case reference or id')
     .argument('<evidence>', 'evidence item number of the recording')
-    .requiredOption('--model <file>', 'a whisper.cpp model file listed in models/manifest.json')
+    .requiredOption('--model <id|file>', 'an installed model id (toex models list) or a model file')
     .option('--language <code>', 'spoken language, or auto to detect it over the speech', 'auto')
     .option('--threads <n>', 'CPU threads for the engine', '2')
     .option('--split-channels', 'transcribe each channel on its own, labelled Channel 1, 2...')
@@ -42,8 +43,9 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
           if (!/^\d{1,2}$/.test(opts.threads)) {
             throw new ToexError('bad-input', '--threads takes a whole number from 1 to 64');
           }
+          const modelPath = modelPathFor(opts.model, ctx.home);
           const { job, lines } = await ctx.withCase(ref, async (store) => {
-            const queued = await store.queueTranscription(Number(evidence), opts.model, {
+            const queued = await store.queueTranscription(Number(evidence), modelPath, {
               language: opts.language,
               threads: Number(opts.threads),
               splitChannels: opts.splitChannels === true,

@@ -1,0 +1,127 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import {
+  identifyModel,
+  loadManifest,
+  manifestEntry,
+  manifestProblems,
+  sha256OfFile,
+} from '../../models/modelManifest.js';
+import { whisperModel } from '../helpers/models.js';
+
+const raw = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'models', 'manifest.json'), 'utf8'),
+) as { models: Record<string, unknown>[] };
+
+/** The manifest with one change made to a copy of its first entry's file or entry. */
+function withChange(
+  change: (entry: Record<string, unknown>, file: Record<string, unknown>) => void,
+) {
+  const copy = structuredClone(raw);
+  const entry = copy.models[0]!;
+  change(entry, (entry.files as Record<string, unknown>[])[0]!);
+  return copy;
+}
+
+describe('modelManifest', () => {
+  it('lists tiny, base and small, their .en variants and their q5_1 and q8_0 files', () => {
+    const ids = loadManifest().map((e) => e.id);
+    const sizes = ['tiny', 'tiny.en', 'base', 'base.en', 'small', 'small.en'];
+    expect(ids.sort()).toEqual(
+      sizes.flatMap((s) => [`whisper-${s}`, `whisper-${s}-q5_1`, `whisper-${s}-q8_0`]).sort(),
+    );
+    expect(manifestProblems(raw)).toEqual([]);
+  });
+
+  it('gives every entry the official file name, URL and language list', () => {
+    for (const entry of loadManifest()) {
+      const key = entry.id.slice('whisper-'.length);
+      const file = entry.files[0]!;
+      expect(file.name).toBe(`ggml-${key}.bin`);
+      expect(file.url).toBe(
+        `https://huggingface.co/ggerganov/whisper.cpp/resolve/main/${file.name}`,
+      );
+      expect(entry.languages).toEqual(key.includes('.en') ? ['en'] : ['multilingual']);
+      expect(entry.quantisation).toBe(/-(q\d_\d)$/.exec(key)?.[1] ?? 'f16');
+      expect(file.sha1 !== undefined).toBe(entry.quantisation === 'f16');
+    }
+  });
+
+  it('keeps the two provisioned files byte for byte: size and sha256 of the real weights', async () => {
+    for (const [id, name] of [
+      ['whisper-tiny.en', 'ggml-tiny.en.bin'],
+      ['whisper-base', 'ggml-base.bin'],
+    ] as const) {
+      const file = manifestEntry(id).files[0]!;
+      expect(file.size).toBe(statSync(whisperModel(name)).size);
+      expect(file.sha256).toBe(await sha256OfFile(whisperModel(name)));
+      expect((await identifyModel(whisperModel(name))).entry.id).toBe(id);
+    }
+  });
+
+  it('names an unknown id as not found, pointing at the list', () => {
+    expect(() => manifestEntry('whisper-huge')).toThrow(
+      'no model "whisper-huge" in the manifest (`toex models list` shows them)',
+    );
+  });
+
+  it.each([
+    [
+      'a path in a file name',
+      (_e, f) => (f.name = '../ggml-tiny.bin'),
+      'name must be a bare file name',
+    ],
+    ['a short sha256', (_e, f) => (f.sha256 = 'abc'), 'sha256 must be 64 lower-case hex digits'],
+    ['an upper-case sha1', (_e, f) => (f.sha1 = 'A'.repeat(40)), 'sha1, when given, must be 40'],
+    ['a zero size', (_e, f) => (f.size = 0), 'size must be a whole number of bytes'],
+    [
+      'a plain-http URL',
+      (_e, f) => (f.url = String(f.url).replace('https:', 'http:')),
+      'url must be an https address',
+    ],
+    [
+      'a URL for another file',
+      (_e, f) => (f.url = 'https://example.org/other.bin'),
+      'url must be an https address',
+    ],
+    ['no languages', (e) => (e.languages = []), 'languages must be'],
+    [
+      'multilingual mixed with codes',
+      (e) => (e.languages = ['multilingual', 'en']),
+      'languages must be',
+    ],
+    ['an unknown quantisation', (e) => (e.quantisation = 'q3'), 'quantisation must be'],
+    ['another engine', (e) => (e.engine = 'onnx'), 'engine must be whisper.cpp'],
+    [
+      'two files',
+      (e, f) => (e.files = [f, { ...f, name: 'x.bin' }]),
+      'files must list exactly one file',
+    ],
+    ['no source', (e) => (e.source = ' '), 'source is missing'],
+    ['an id of another shape', (e) => (e.id = 'Tiny Model'), 'id must look like whisper-<name>'],
+  ] as [string, (e: Record<string, unknown>, f: Record<string, unknown>) => void, string][])(
+    'refuses %s',
+    (_what, change, problem) => {
+      const problems = manifestProblems(withChange(change));
+      expect(problems[0]).toContain(problem);
+      expect(problems[0]).toMatch(/^model 1/);
+    },
+  );
+
+  it('refuses a sha256, file name or id that two entries share', () => {
+    const copy = structuredClone(raw);
+    const [first, second] = copy.models as { id: string; files: Record<string, unknown>[] }[];
+    second!.files[0]!.sha256 = first!.files[0]!.sha256;
+    expect(manifestProblems(copy)).toEqual([
+      `model 2 (${second!.id}): sha256 ${String(first!.files[0]!.sha256)} is already used by model 1 (${first!.id})`,
+    ]);
+    second!.id = first!.id;
+    expect(manifestProblems(copy).some((p) => p.includes(`id ${first!.id} is already used`))).toBe(
+      true,
+    );
+    expect(manifestProblems({ models: [] })).toEqual(['models must be a non-empty list']);
+  });
+});
