@@ -1,0 +1,75 @@
+/** The WordprocessingML namespace every part of the document body uses. */
+export const W_NS = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+export const R_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+
+/** Text and attribute values: the five characters XML gives meaning to. */
+export function xmlEscape(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+// Arabic, Hebrew, Syriac, Thaana and N'Ko are written right to left.
+const RTL_LETTER =
+  /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+
+/** True when the first letter of the text belongs to a right-to-left script. */
+export function startsRightToLeft(text: string): boolean {
+  const letter = /\p{L}/u.exec(text);
+  return letter !== null && RTL_LETTER.test(letter[0]);
+}
+
+export interface RunStyle {
+  bold?: boolean;
+  italic?: boolean;
+  colour?: string;
+  size?: number;
+  highlight?: 'yellow';
+}
+
+/**
+ * One run of text. Spaces at either end survive only with xml:space="preserve";
+ * a run in a right-to-left script is marked so Word lays it out that way.
+ */
+export function run(text: string, style: RunStyle = {}): string {
+  const props = [
+    style.bold ? '<w:b/><w:bCs/>' : '',
+    style.italic ? '<w:i/><w:iCs/>' : '',
+    style.colour ? `<w:color w:val="${style.colour}"/>` : '',
+    style.size ? `<w:sz w:val="${style.size}"/><w:szCs w:val="${style.size}"/>` : '',
+    style.highlight ? `<w:highlight w:val="${style.highlight}"/>` : '',
+    startsRightToLeft(text) ? '<w:rtl/>' : '',
+  ].join('');
+  const rPr = props === '' ? '' : `<w:rPr>${props}</w:rPr>`;
+  return `<w:r>${rPr}<w:t xml:space="preserve">${xmlEscape(text)}</w:t></w:r>`;
+}
+
+export interface ParagraphStyle {
+  style?: string;
+  align?: 'left' | 'center' | 'right';
+}
+
+export function paragraph(runs: string[], style: ParagraphStyle = {}): string {
+  const props = [
+    style.style ? `<w:pStyle w:val="${style.style}"/>` : '',
+    style.align ? `<w:jc w:val="${style.align}"/>` : '',
+  ].join('');
+  const pPr = props === '' ? '' : `<w:pPr>${props}</w:pPr>`;
+  return `<w:p>${pPr}${runs.join('')}</w:p>`;
+}
+
+/** A field Word computes as it lays the page out, such as PAGE or NUMPAGES. */
+export function field(instruction: string, shown: string): string {
+  return [
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+    `<w:r><w:instrText xml:space="preserve"> ${instruction} </w:instrText></w:r>`,
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+    `<w:r><w:t>${xmlEscape(shown)}</w:t></w:r>`,
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+  ].join('');
+}
