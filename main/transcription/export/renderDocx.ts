@@ -25,7 +25,7 @@ import {
 } from './exportText.js';
 import { endLine, speakerTurns } from './speakerTurns.js';
 import type { TranscriptDocument } from './TranscriptDocument.js';
-import { R_NS, W_NS, XML_DECLARATION, field, paragraph, run } from './wordXml.js';
+import { R_NS, type RunStyle, W_NS, XML_DECLARATION, field, paragraph, run } from './wordXml.js';
 
 // A4 in twentieths of a point, with 2.5 cm margins.
 const PAGE = '<w:pgSz w:w="11906" w:h="16838"/>';
@@ -61,11 +61,14 @@ function cell(widthTwips: number, content: string): string {
 
 /** The record header as a two-column table; Word does not number lines inside tables. */
 function fieldTable(doc: TranscriptDocument): string {
-  const draft = { bold: true, colour: 'C00000' };
+  const valueStyle = (label: string): RunStyle => {
+    if (label.endsWith('SHA-256')) return { mono: true };
+    if (label === 'Status' && doc.signOff === null) return { bold: true, colour: 'C00000' };
+    return {};
+  };
   const rows = recordFields(doc).map(([label, value]) => {
     const labelCell = cell(LABEL_COLUMN, paragraph([run(label, { bold: true })]));
-    const style = label === 'Status' && doc.signOff === null ? draft : {};
-    const valueCell = cell(VALUE_COLUMN, paragraph([run(value, style)]));
+    const valueCell = cell(VALUE_COLUMN, paragraph([run(value, valueStyle(label))]));
     return `<w:tr><w:trPr><w:cantSplit/></w:trPr>${labelCell}${valueCell}</w:tr>`;
   });
   return (
@@ -101,7 +104,6 @@ function document(doc: TranscriptDocument): string {
   const marked = doc.segments.some((s) => (s.needsReview || s.edited) && oneLine(s.text) !== '');
   const body = [
     paragraph([run(RECORD_TITLE)], { style: 'Title' }),
-    ...(doc.signOff === null ? [paragraph([run(DRAFT_NOTICE)], { style: 'Draft' })] : []),
     fieldTable(doc),
     paragraph([]),
     ...(marked ? LEGEND.map((line) => paragraph([run(`Marks: ${line}`, { italic: true })])) : []),

@@ -25,6 +25,8 @@ export function startsRightToLeft(text: string): boolean {
 }
 
 export interface RunStyle {
+  /** A fixed-width face for hashes, small enough to keep 64 hex digits on one line. */
+  mono?: boolean;
   bold?: boolean;
   italic?: boolean;
   colour?: string;
@@ -38,9 +40,11 @@ export interface RunStyle {
  */
 export function run(text: string, style: RunStyle = {}): string {
   const props = [
+    style.mono ? '<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/>' : '',
     style.bold ? '<w:b/><w:bCs/>' : '',
     style.italic ? '<w:i/><w:iCs/>' : '',
     style.colour ? `<w:color w:val="${style.colour}"/>` : '',
+    style.mono && !style.size ? '<w:sz w:val="16"/><w:szCs w:val="16"/>' : '',
     style.size ? `<w:sz w:val="${style.size}"/><w:szCs w:val="${style.size}"/>` : '',
     style.highlight ? `<w:highlight w:val="${style.highlight}"/>` : '',
     startsRightToLeft(text) ? '<w:rtl/>' : '',

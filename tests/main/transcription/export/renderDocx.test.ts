@@ -93,7 +93,6 @@ describe('renderDocx', () => {
     expect(reading.table[9]).toEqual(['Model SHA-256', doc.transcript.modelSha256]);
     expect(reading.paragraphs).toEqual([
       ['Title', 'TRANSCRIPT OF RECORDING'],
-      ['Draft', 'DRAFT — NOT CHECKED AGAINST THE AUDIO'],
       ['Normal', ''],
       ['Normal', 'Marks: [?] the machine was unsure here: check against the audio'],
       ['Normal', 'Marks: [E] an officer edited this text or its speaker'],
@@ -119,9 +118,14 @@ describe('renderDocx', () => {
     expect(footer.match(/w:fldCharType="(begin|separate|end)"/g)).toHaveLength(6);
   });
 
-  it('highlights words to review and lays right-to-left text out right to left', () => {
-    const xml = part(interviewDocument(), 'word/document.xml');
+  it('highlights words to review, sets hashes in a fixed face and lays Arabic out right to left', () => {
+    const doc = interviewDocument();
+    const xml = part(doc, 'word/document.xml');
 
+    expect(xml).toContain(
+      '<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/>' +
+        `<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr><w:t xml:space="preserve">${doc.exhibit.sha256}`,
+    );
     expect(xml).toContain(
       '<w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr>' +
         '<w:t xml:space="preserve">I was at the shop.</w:t></w:r>',
@@ -140,7 +144,7 @@ describe('renderDocx', () => {
     const reading = read(doc);
 
     expect(reading.table[1]).toEqual(['Case', 'OP-ARCTIC/2026/0042 — Smith & "Jones" <Ltd>']);
-    expect(reading.paragraphs[3]).toEqual([
+    expect(reading.paragraphs[2]).toEqual([
       'Turn',
       "00:00:00\tInterviewer: It's <b>not</b> a tag & ]]> neither",
     ]);
@@ -153,7 +157,7 @@ describe('renderDocx', () => {
       'OFFICIAL-SENSITIVE',
       'OP-ARCTIC/2026/0042 · JS/1 (evidence 7) · transcript 3 v2',
     ]);
-    expect(reading.paragraphs.map(([style]) => style)).not.toContain('Draft');
+    expect(reading.paragraphs.flat().join('\n')).not.toContain('DRAFT');
     expect(reading.table.slice(-2)).toEqual([
       ['Status', 'CHECKED AGAINST THE AUDIO by DS Priya Kaur 5678 on 2026-12-03 09:30:00 UTC'],
       ['Statement', SIGN_OFF.statement],
