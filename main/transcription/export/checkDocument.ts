@@ -104,7 +104,7 @@ function checked(doc: TranscriptDocument): TranscriptDocument {
   const t = doc.transcript ?? refuse('the transcript details are missing');
   if (!Array.isArray(doc.segments)) refuse('the segments are missing');
   const s = doc.signOff;
-  if (s !== null && (typeof s !== 'object' || s === undefined)) refuse('the sign-off is not valid');
+  if (s !== null && typeof s !== 'object') refuse('the sign-off is not valid');
 
   return {
     caseReference: text(doc.caseReference, 'the case reference'),

@@ -158,6 +158,28 @@ describe('renderTranscript', () => {
     expect(visibleText(spoofed, 'json')).toContain('"originalName": "interview\\u202evaw.exe"');
   });
 
+  it('writes a transcript with no words as a record that says so', () => {
+    const empty = interviewDocument({ segments: [segment(0, 1000, 'Interviewer', ' ')] });
+
+    expect(renderTranscript(empty, 'txt').toString('utf8')).toContain(
+      '18\n19\n20  END OF TRANSCRIPT (0 turns)\n',
+    );
+    expect(renderTranscript(empty, 'srt').toString('utf8')).not.toContain('\n2\n');
+    expect(renderTranscript(empty, 'vtt').toString('utf8')).not.toContain('\n2\n');
+    const docx = strFromU8(unzipSync(renderTranscript(empty, 'docx'))['word/document.xml']!);
+    expect(docx).toContain('END OF TRANSCRIPT (0 turns)');
+    expect(JSON.parse(renderTranscript(empty, 'json').toString('utf8')).segments).toHaveLength(1);
+  });
+
+  it('refuses a missing sign-off field rather than taking it for a draft', () => {
+    const unsigned: Partial<TranscriptDocument> = interviewDocument();
+    delete unsigned.signOff;
+
+    expect(refusal(() => renderTranscript(unsigned as TranscriptDocument, 'txt'))).toBe(
+      'cannot export the transcript: the sign-off is not valid',
+    );
+  });
+
   it('puts segments in time order whatever order they came in', () => {
     const shuffled = interviewDocument({
       segments: [

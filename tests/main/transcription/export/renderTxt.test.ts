@@ -109,6 +109,15 @@ describe('renderTxt', () => {
     );
   });
 
+  it('cuts a case reference too long for the page header, keeping the page number', () => {
+    const doc = interviewDocument({ caseReference: `OP-${'LONG'.repeat(30)}` });
+
+    const header = renderTxt(doc).toString('utf8').split('\n')[1]!;
+
+    expect(header).toMatch(/^OP-(LONG)+L?O?N?…\s+Page 1 of 1$/);
+    expect(Array.from(header)).toHaveLength(80);
+  });
+
   it('names who signed off and the statement, and drops the draft line from every page', () => {
     const doc = interviewDocument({ signOff: SIGN_OFF });
 
