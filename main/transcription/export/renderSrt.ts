@@ -6,6 +6,8 @@ import type { TranscriptDocument } from './TranscriptDocument.js';
  * SRT has no escaping and no comments, so what it must never carry is a blank
  * line inside a cue (it would end the cue) or an arrow (it would read as a
  * timing line). Every cue line is non-empty after wrapping; arrows are bent.
+ * Not yet: players read <i>, <b>, <u> and <font> in evidence text as formatting
+ * and hide the tags, and SRT has no escape for them.
  */
 function srtSafe(text: string): string {
   return text.replace(/-->/g, '—>');

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { renderSrt } from '../../../../main/transcription/export/renderSrt.js';
@@ -7,6 +11,7 @@ import {
   segment,
   timedWords,
 } from '../../../helpers/transcriptDocument.js';
+import { useTempDirs } from '../../../helpers/temp.js';
 
 const LONG_ANSWER =
   'So on the night of the fifth I left the flat at about nine, walked down to the station ' +
@@ -27,6 +32,8 @@ function cues(srt: string) {
 }
 
 describe('renderSrt', () => {
+  const tempDir = useTempDirs();
+
   it('writes the opening cue, then one cue per segment with its speaker and marks', () => {
     const doc = interviewDocument({
       segments: [
@@ -151,5 +158,29 @@ describe('renderSrt', () => {
       timing: '10:00:00,001 --> 10:01:01,999',
       text: ['Unlabelled: Still going.'],
     });
+  });
+
+  it('is read by a real subtitle parser (Debian ffmpeg) cue for cue, with the same times', () => {
+    const doc = interviewDocument({
+      segments: [
+        segment(1500, 4200, 'Interviewer', 'Please state your name for the tape.'),
+        segment(4800, 6250, 'Interviewee', 'Marek Kowalski. Zażółć gęślą jaźń.', { edited: true }),
+        segment(3_600_250, 3_601_999, null, 'Still recording? 😶'),
+      ],
+    });
+    const file = join(tempDir(), 'transcript.srt');
+    writeFileSync(file, renderSrt(doc));
+
+    const read = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'srt', '-'], {
+      encoding: 'utf8',
+    });
+
+    expect(read.match(/^.* --> .*$/gm)).toEqual([
+      '00:00:00,000 --> 00:00:05,000',
+      '00:00:01,500 --> 00:00:04,200',
+      '00:00:04,800 --> 00:00:06,250',
+      '01:00:00,250 --> 01:00:01,999',
+    ]);
+    expect(read).toContain('Still recording? 😶');
   });
 });

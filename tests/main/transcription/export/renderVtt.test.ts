@@ -1,9 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { renderVtt } from '../../../../main/transcription/export/renderVtt.js';
 import { SIGN_OFF, interviewDocument, segment } from '../../../helpers/transcriptDocument.js';
+import { useTempDirs } from '../../../helpers/temp.js';
 
 describe('renderVtt', () => {
+  const tempDir = useTempDirs();
+
   it('writes the record header as NOTEs, a visible draft cue, and voice-tagged cues', () => {
     const doc = interviewDocument({
       segments: [
@@ -100,5 +107,29 @@ describe('renderVtt', () => {
 
     expect(notes).toContain('Case: OP-ARCTIC/2026/0042 — Alpha —> Beta');
     expect(notes).not.toContain('-->');
+  });
+
+  it('is read by a real subtitle parser (Debian ffmpeg) cue for cue, with the same times', () => {
+    const doc = interviewDocument({
+      segments: [
+        segment(1500, 4200, 'Interviewer', 'Please state your name for the tape.'),
+        segment(4800, 6250, 'Interviewee', 'Marek Kowalski. Zażółć gęślą jaźń.', { edited: true }),
+        segment(3_600_250, 3_601_999, null, 'Still recording? 😶'),
+      ],
+    });
+    const file = join(tempDir(), 'transcript.vtt');
+    writeFileSync(file, renderVtt(doc));
+
+    const read = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'srt', '-'], {
+      encoding: 'utf8',
+    });
+
+    expect(read.match(/^.* --> .*$/gm)).toEqual([
+      '00:00:00,000 --> 00:00:05,000',
+      '00:00:01,500 --> 00:00:04,200',
+      '00:00:04,800 --> 00:00:06,250',
+      '01:00:00,250 --> 01:00:01,999',
+    ]);
+    expect(read).toContain('Still recording? 😶');
   });
 });
