@@ -108,6 +108,11 @@ export function exhibitName(doc: TranscriptDocument): string {
     : `${ref} (evidence ${doc.exhibit.evidenceId})`;
 }
 
+/** True when any passage with words carries a mark, so the legend is needed. */
+export function hasMarks(doc: TranscriptDocument): boolean {
+  return doc.segments.some((s) => (s.needsReview || s.edited) && oneLine(s.text) !== '');
+}
+
 /** One line saying whether the version may be relied on, and on whose word. */
 export function statusLine(doc: TranscriptDocument): string {
   if (doc.signOff === null) return DRAFT_NOTICE;

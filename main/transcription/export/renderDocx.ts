@@ -22,6 +22,7 @@ import {
   oneLine,
   recordFields,
   speakerName,
+  hasMarks,
 } from './exportText.js';
 import { endLine, speakerTurns } from './speakerTurns.js';
 import type { TranscriptDocument } from './TranscriptDocument.js';
@@ -101,7 +102,7 @@ function turnParagraphs(doc: TranscriptDocument): string[] {
 }
 
 function document(doc: TranscriptDocument): string {
-  const marked = doc.segments.some((s) => (s.needsReview || s.edited) && oneLine(s.text) !== '');
+  const marked = hasMarks(doc);
   const body = [
     paragraph([run(RECORD_TITLE)], { style: 'Title' }),
     fieldTable(doc),

@@ -10,6 +10,7 @@ import {
   speakerName,
   width,
   wrap,
+  hasMarks,
 } from './exportText.js';
 import { endLine, speakerTurns } from './speakerTurns.js';
 import type { TranscriptDocument } from './TranscriptDocument.js';
@@ -63,7 +64,7 @@ function turnLines(doc: TranscriptDocument): string[] {
 function bodyLines(doc: TranscriptDocument): string[] {
   const fields = recordFields(doc).flatMap(([label, value]) => fieldLines(label, value));
   const turns = turnLines(doc);
-  const marked = doc.segments.some((s) => (s.needsReview || s.edited) && oneLine(s.text) !== '');
+  const marked = hasMarks(doc);
   return [
     RECORD_TITLE,
     '',

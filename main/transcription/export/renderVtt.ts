@@ -1,11 +1,11 @@
 import {
   LEGEND,
   cueClock,
-  oneLine,
   recordFields,
   speakerName,
   statusLine,
   wrap,
+  hasMarks,
 } from './exportText.js';
 import { CUE_LINE_CHARS, HEADER_CUE_MS, headerCueLines, subtitleCues } from './subtitleCues.js';
 import type { TranscriptDocument } from './TranscriptDocument.js';
@@ -30,7 +30,7 @@ function cueBlock(id: number, startMs: number, endMs: number, payload: string[])
  * draft notice on screen, and each cue names its speaker with a voice tag.
  */
 export function renderVtt(doc: TranscriptDocument): Buffer {
-  const marked = doc.segments.some((s) => (s.needsReview || s.edited) && oneLine(s.text) !== '');
+  const marked = hasMarks(doc);
   const fields = recordFields(doc).map(([label, value]) => noteSafe(`${label}: ${value}`));
   const blocks = [
     'WEBVTT\n',

@@ -8,6 +8,7 @@ import {
   statusLine,
   width,
   wrap,
+  hasMarks,
 } from './exportText.js';
 import type { DocumentSegment, TranscriptDocument } from './TranscriptDocument.js';
 
@@ -143,7 +144,7 @@ export function subtitleCues(segment: DocumentSegment): SubtitleCue[] {
  * any cue carries a mark.
  */
 export function headerCueLines(doc: TranscriptDocument): string[] {
-  const marked = doc.segments.some((s) => (s.needsReview || s.edited) && oneLine(s.text) !== '');
+  const marked = hasMarks(doc);
   return [
     doc.classification,
     ...wrap(`${oneLine(doc.caseReference)} · ${exhibitName(doc)}`, CUE_LINE_CHARS),
