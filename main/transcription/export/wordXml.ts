@@ -18,10 +18,34 @@ export function xmlEscape(text: string): string {
 const RTL_LETTER =
   /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
-/** True when the first letter of the text belongs to a right-to-left script. */
-export function startsRightToLeft(text: string): boolean {
-  const letter = /\p{L}/u.exec(text);
-  return letter !== null && RTL_LETTER.test(letter[0]);
+type Direction = 'rtl' | 'ltr' | null;
+
+/** The direction of a word's first letter; null for digits, punctuation and space. */
+function direction(word: string): Direction {
+  const letter = /\p{L}/u.exec(word);
+  if (letter === null) return null;
+  return RTL_LETTER.test(letter[0]) ? 'rtl' : 'ltr';
+}
+
+/**
+ * The text cut where the writing direction changes between words, so a Polish
+ * name inside an Arabic answer keeps its own direction; digits, punctuation
+ * and spaces go with the words before them.
+ */
+export function directionRuns(text: string): { text: string; rtl: boolean }[] {
+  const pieces: { text: string; dir: Direction }[] = [];
+  for (const token of text.split(/(\s+)/)) {
+    if (token === '') continue;
+    const dir = direction(token);
+    const last = pieces.at(-1);
+    if (last !== undefined && (dir === null || last.dir === null || dir === last.dir)) {
+      last.text += token;
+      last.dir ??= dir;
+    } else {
+      pieces.push({ text: token, dir });
+    }
+  }
+  return pieces.map((p) => ({ text: p.text, rtl: p.dir === 'rtl' }));
 }
 
 export interface RunStyle {
@@ -35,10 +59,16 @@ export interface RunStyle {
 }
 
 /**
- * One run of text. Spaces at either end survive only with xml:space="preserve";
+ * Text as runs. Spaces at either end survive only with xml:space="preserve";
  * a run in a right-to-left script is marked so Word lays it out that way.
  */
 export function run(text: string, style: RunStyle = {}): string {
+  return directionRuns(text)
+    .map((piece) => oneRun(piece.text, piece.rtl, style))
+    .join('');
+}
+
+function oneRun(text: string, rtl: boolean, style: RunStyle): string {
   const props = [
     style.mono ? '<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/>' : '',
     style.bold ? '<w:b/><w:bCs/>' : '',
@@ -47,7 +77,7 @@ export function run(text: string, style: RunStyle = {}): string {
     style.mono && !style.size ? '<w:sz w:val="16"/><w:szCs w:val="16"/>' : '',
     style.size ? `<w:sz w:val="${style.size}"/><w:szCs w:val="${style.size}"/>` : '',
     style.highlight ? `<w:highlight w:val="${style.highlight}"/>` : '',
-    startsRightToLeft(text) ? '<w:rtl/>' : '',
+    rtl ? '<w:rtl/>' : '',
   ].join('');
   const rPr = props === '' ? '' : `<w:rPr>${props}</w:rPr>`;
   return `<w:r>${rPr}<w:t xml:space="preserve">${xmlEscape(text)}</w:t></w:r>`;

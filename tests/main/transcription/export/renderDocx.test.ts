@@ -135,6 +135,26 @@ describe('renderDocx', () => {
     );
   });
 
+  it('cuts a turn into runs where the writing direction changes between words', () => {
+    const doc = interviewDocument({
+      segments: [segment(0, 1000, 'Interpreter', 'قال Marek Kowalski 2024 في المحطة.')],
+    });
+
+    const turn = part(doc, 'word/document.xml').match(
+      /<w:p><w:pPr><w:pStyle w:val="Turn"\/>.*?<\/w:p>/,
+    )!;
+
+    expect(turn[0]).toContain(
+      '<w:r><w:rPr><w:rtl/></w:rPr><w:t xml:space="preserve">قال </w:t></w:r>' +
+        '<w:r><w:t xml:space="preserve">Marek Kowalski 2024 </w:t></w:r>' +
+        '<w:r><w:rPr><w:rtl/></w:rPr><w:t xml:space="preserve">في المحطة.</w:t></w:r>',
+    );
+    expect(read(doc).paragraphs[2]).toEqual([
+      'Turn',
+      '00:00:00\tInterpreter: قال Marek Kowalski 2024 في المحطة.',
+    ]);
+  });
+
   it('escapes XML in evidence text and reads it back unchanged', () => {
     const doc = interviewDocument({
       caseTitle: 'Smith & "Jones" <Ltd>',
