@@ -140,8 +140,8 @@ export function subtitleCues(segment: DocumentSegment): SubtitleCue[] {
 
 /**
  * The opening cue's lines, before a format escapes them: the marking, the
- * case and exhibit, the draft notice or who signed off, and the legend when
- * any cue carries a mark.
+ * case and exhibit, the draft notice or who signed off, when and their
+ * statement, and the legend when any cue carries a mark.
  */
 export function headerCueLines(doc: TranscriptDocument): string[] {
   const marked = hasMarks(doc);
@@ -149,6 +149,7 @@ export function headerCueLines(doc: TranscriptDocument): string[] {
     doc.classification,
     ...wrap(`${oneLine(doc.caseReference)} · ${exhibitName(doc)}`, CUE_LINE_CHARS),
     ...wrap(statusLine(doc), CUE_LINE_CHARS),
+    ...(doc.signOff === null ? [] : wrap(`“${oneLine(doc.signOff.statement)}”`, CUE_LINE_CHARS)),
     ...(marked ? wrap(SHORT_LEGEND, CUE_LINE_CHARS) : []),
   ];
 }

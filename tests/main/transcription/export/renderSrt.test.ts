@@ -65,7 +65,7 @@ describe('renderSrt', () => {
     );
   });
 
-  it('names the sign-off in the opening cue, with no legend when nothing is marked', () => {
+  it('names the sign-off and statement in the opening cue, no legend when unmarked', () => {
     const doc = interviewDocument({
       signOff: SIGN_OFF,
       segments: [segment(1000, 2000, 'Interviewer', 'Thank you.')],
@@ -76,6 +76,8 @@ describe('renderSrt', () => {
       'OP-ARCTIC/2026/0042 · JS/1 (evidence 7)',
       'CHECKED AGAINST THE AUDIO by DS Priya Kaur',
       '5678 on 2026-12-03 09:30:00 UTC',
+      '“I have checked this transcript against',
+      'the audio recording and it is accurate.”',
     ]);
   });
 
