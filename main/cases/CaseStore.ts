@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -16,7 +17,11 @@ import {
   transcribeKind,
   type TranscribeParams,
 } from '../transcription/transcribeJob.js';
-import type { TranscriptDocument } from '../transcription/export/TranscriptDocument.js';
+import { renderTranscript } from '../transcription/export/renderTranscript.js';
+import type {
+  ExportFormat,
+  TranscriptDocument,
+} from '../transcription/export/TranscriptDocument.js';
 import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { identifyModel } from '../../models/modelManifest.js';
@@ -218,6 +223,29 @@ export class CaseStore {
       transcriptId,
       version,
     );
+  }
+
+  /**
+   * Renders one version of a transcript, hands the bytes to `write` and
+   * records the export in the audit with the hash of exactly what was written,
+   * so a disclosed copy can be matched to the version and the moment it came from.
+   */
+  exportTranscript(
+    transcriptId: number,
+    options: { format: ExportFormat; version?: number; write: (bytes: Buffer) => void },
+  ): { bytes: number; sha256: string; version: number; draft: boolean } {
+    const doc = this.transcriptDocument(transcriptId, options.version);
+    const bytes = renderTranscript(doc, options.format);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    options.write(bytes);
+    const draft = doc.signOff === null;
+    this.audit.append({
+      actor: this.actor,
+      action: 'transcript.export',
+      subject: `transcript:${transcriptId}`,
+      details: { version: doc.transcript.version, format: options.format, draft, sha256 },
+    });
+    return { bytes: bytes.length, sha256, version: doc.transcript.version, draft };
   }
 
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {

@@ -1,8 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { ToexError, fromFsError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/atomicWrite.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+} from '../../transcription/export/TranscriptDocument.js';
 import type { SegmentChange, SegmentView } from '../../transcription/TranscriptStore.js';
 import { diffLine } from '../../transcription/wordDiff.js';
 import type { Wrap } from '../action.js';
@@ -329,5 +335,54 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
           () => `Version ${signed.version} of transcript ${tid} signed off by ${signed.signedBy}.`,
         );
       }),
+    );
+
+  transcript
+    .command('export')
+    .description('write a transcript as TXT, SRT, WebVTT, JSON or DOCX (draft until signed off)')
+    .argument('<case>', 'case reference or id')
+    .argument('<transcript>', 'transcript id')
+    .requiredOption('--out <file>', 'the file to write; never overwritten')
+    .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (default: from the file name)`)
+    .option('--at <version>', 'an earlier version (default: the newest)')
+    .action(
+      action(
+        async (
+          ctx,
+          ref: string,
+          id: string,
+          opts: { out: string; format?: string; at?: string },
+        ) => {
+          const tid = wholeNumber(id, 'the transcript id');
+          const version = opts.at === undefined ? undefined : wholeNumber(opts.at, '--at');
+          const format = (opts.format ?? extname(opts.out).slice(1)).toLowerCase();
+          if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+            throw new ToexError(
+              'bad-input',
+              `say which format with --format (${EXPORT_FORMATS.join(', ')})`,
+            );
+          }
+          const out = resolve(opts.out);
+          // An export goes to disclosure: replacing an earlier one unseen would lose it.
+          if (existsSync(out)) throw new ToexError('conflict', `${opts.out} already exists`);
+          const written = await ctx.withCase(ref, (store) =>
+            store.exportTranscript(tid, {
+              format: format as ExportFormat,
+              ...(version === undefined ? {} : { version }),
+              write: (bytes) => {
+                try {
+                  writeFileAtomic(out, bytes, 0o600);
+                } catch (err) {
+                  throw fromFsError(err, opts.out);
+                }
+              },
+            }),
+          );
+          ctx.print({ ...written, path: out, format }, () => [
+            `Wrote ${written.draft ? 'a DRAFT of ' : ''}version ${written.version} of transcript ${tid} as ${format.toUpperCase()} to ${opts.out}.`,
+            `SHA-256 ${written.sha256} (recorded in the case audit).`,
+          ]);
+        },
+      ),
     );
 }

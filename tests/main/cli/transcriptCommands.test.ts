@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -91,6 +92,56 @@ describe('toex transcript', () => {
     expect(again.stdout).toMatch(/3\s+signed off$/m);
     const audit = await toex(home, ['audit', 'verify', REF]);
     expect(audit.code).toBe(0);
+  });
+
+  it('exports a draft until signed off, records the hash of what it wrote, and never overwrites', async () => {
+    const home = await transcribedCase();
+    const out = tempDir();
+    const draft = join(out, 'draft.txt');
+    const first = await toex(home, ['transcript', 'export', REF, '1', '--out', draft]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/^Wrote a DRAFT of version 1 of transcript 1 as TXT to /);
+    const text = readFileSync(draft, 'utf8');
+    expect(text).toContain('DRAFT — NOT CHECKED AGAINST THE AUDIO');
+    expect(text).toContain(REF);
+    // Lines are numbered and wrapped at 80 columns: read the words across them.
+    const words = text.replace(/\s*\n\s*\d*/g, ' ').replace(/\s+/g, ' ');
+    expect(words).toMatch(/ask not what your country can do for you/i);
+    expect(text).toContain('921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f');
+
+    const again = await toex(home, ['transcript', 'export', REF, '1', '--out', draft]);
+    expect(again).toMatchObject({ code: 5, stderr: expect.stringMatching(/already exists/) });
+    expect(readFileSync(draft, 'utf8')).toBe(text);
+
+    expect((await toex(home, ['transcript', 'sign-off', REF, '1'])).code).toBe(0);
+    const checked = join(out, 'checked.docx');
+    const signed = await toex(home, ['--json', 'transcript', 'export', REF, '1', '--out', checked]);
+    const result = JSON.parse(signed.stdout) as { sha256: string; draft: boolean; format: string };
+    expect(result).toMatchObject({ draft: false, format: 'docx' });
+    expect(createHash('sha256').update(readFileSync(checked)).digest('hex')).toBe(result.sha256);
+
+    const log = await toex(home, ['--json', 'audit', 'show', REF]);
+    const exports = (JSON.parse(log.stdout) as { action: string; details: unknown }[]).filter(
+      (e) => e.action === 'transcript.export',
+    );
+    expect(exports.map((e) => e.details)).toEqual([
+      expect.objectContaining({ format: 'txt', draft: true, version: 1 }),
+      expect.objectContaining({ format: 'docx', draft: false, sha256: result.sha256 }),
+    ]);
+
+    const unknown = await toex(home, [
+      'transcript',
+      'export',
+      REF,
+      '1',
+      '--out',
+      join(out, 'a.pdf'),
+    ]);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--format \(txt, srt/),
+    });
+    expect(existsSync(join(out, 'a.pdf'))).toBe(false);
   });
 
   it('refuses bad input with one line and the usage exit code, changing nothing', async () => {
