@@ -4,6 +4,12 @@ import type { MainToWorker, WorkerToMain } from './protocol.js';
 export interface WorkerIo<Partial> {
   progress(done: number, total: number, stage?: string): void;
   partial(payload: Partial): void;
+  /**
+   * Sends a partial and resolves once it has left this process: a producer
+   * faster than main stores (a parser) awaits it, so unsent partials never
+   * pile up in memory.
+   */
+  deliver(payload: Partial): Promise<void>;
   /** Aborted when main asks the job to stop. */
   signal: AbortSignal;
 }
@@ -50,6 +56,8 @@ export function serveJob<Input, Partial>(
       progress: (done, total, stage) =>
         send({ type: 'progress', jobId, done, total, ...(stage ? { stage } : {}) }),
       partial: (payload) => send({ type: 'partial', jobId, payload }),
+      deliver: (payload) =>
+        new Promise((resolve) => send({ type: 'partial', jobId, payload }, resolve)),
       signal: controller.signal,
     };
     handler(message.input, io).then(

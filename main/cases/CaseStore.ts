@@ -25,6 +25,8 @@ import type {
 import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { identifyModel } from '../../models/modelManifest.js';
+import { INGEST, ingestKind, type IngestParams } from '../ingest/ingestJob.js';
+import { isSupportedCountry } from 'libphonenumber-js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
 
@@ -248,6 +250,25 @@ export class CaseStore {
     return { bytes: bytes.length, sha256, version: doc.transcript.version, draft };
   }
 
+  /**
+   * Queues a read of one extraction (a phone's database or export) into the
+   * case's messages. `region` is the device's country, for numbers written
+   * without a country code.
+   */
+  queueIngest(evidenceId: number, options: { region?: string } = {}): Job {
+    this.assertOpen('ingesting');
+    this.evidence.get(evidenceId);
+    const region = (options.region ?? 'GB').toUpperCase();
+    if (!isSupportedCountry(region)) {
+      throw new ToexError(
+        'bad-input',
+        `unknown country "${region}" (use a code such as GB, RO, AL)`,
+      );
+    }
+    const params: IngestParams = { evidenceId, region };
+    return this.jobs.enqueue(INGEST, { ...params });
+  }
+
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {
     return new JobRunner(
       this.jobs,
@@ -255,6 +276,7 @@ export class CaseStore {
       [
         verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor),
         transcribeKind(this.db, this.evidence, this.audit, this.actor),
+        ingestKind(this.db, this.dir, this.evidence, this.audit, this.actor),
       ],
       options,
     );

@@ -1,4 +1,5 @@
 import { AUDIT_SCHEMA } from '../audit/AuditLog.js';
+import { ingestMigration } from '../ingest/ingestSchema.js';
 import type { Migration } from '../store/migrate.js';
 
 /** A case's own database: its evidence register, jobs and audit log. */
@@ -219,4 +220,5 @@ export const caseMigrations: readonly Migration[] = [
       `);
     },
   },
+  { version: 4, ...ingestMigration },
 ];

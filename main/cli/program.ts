@@ -9,6 +9,7 @@ import { configureLogging, getLogger } from '../log/log.js';
 import { registerAuditCommands } from './commands/auditCommands.js';
 import { registerCaseCommands } from './commands/caseCommands.js';
 import { registerEvidenceCommands } from './commands/evidenceCommands.js';
+import { registerIngestCommands } from './commands/ingestCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
 import { registerModelCommands } from './commands/modelCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
@@ -95,6 +96,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerCaseCommands(program, wrap);
   registerEvidenceCommands(program, wrap);
   registerJobCommands(program, wrap);
+  registerIngestCommands(program, wrap);
   registerTranscribeCommands(program, wrap);
   registerTranscriptCommands(program, wrap);
   registerModelCommands(program, wrap);

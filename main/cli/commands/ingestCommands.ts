@@ -1,0 +1,161 @@
+import type { Command } from 'commander';
+
+import { ToexError } from '../../errors.js';
+import type { IngestSummary } from '../../ingest/ingestJob.js';
+import { contactSummary, searchMessages, type MessageFilter } from '../../ingest/messageSearch.js';
+import type { Wrap } from '../action.js';
+import { EXIT } from '../exitCodes.js';
+import { table } from '../format.js';
+import { runWithProgress } from '../runJobs.js';
+
+function itemNumber(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) {
+    throw new ToexError(
+      'bad-input',
+      `"${value}" is not an evidence item number (see \`toex evidence list\`)`,
+    );
+  }
+  return Number(value);
+}
+
+/** A message's time as the phone showed it: UTC, and the source's own offset when known. */
+function when(sentAt: string | null, offset: number | null): string {
+  if (sentAt === null) return '(no time)';
+  const utc = sentAt.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  if (offset === null) return utc;
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${utc} (${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
+}
+
+export function registerIngestCommands(program: Command, action: Wrap): void {
+  program
+    .command('ingest')
+    .description('read phone extractions in the case into its messages, calls and contacts')
+    .argument('<case>', 'case reference or id')
+    .argument('<evidence...>', 'evidence item numbers of the extractions')
+    .option('--region <country>', "the device's country, for numbers without a country code", 'GB')
+    .action(
+      action(async (ctx, ref: string, items: string[], opts: { region: string }) => {
+        const ids = items.map(itemNumber);
+        const jobs = await ctx.withCase(ref, async (store) => {
+          const queued = ids.map((id) => store.queueIngest(id, { region: opts.region }));
+          return runWithProgress(ctx, store, async (runner) => {
+            const done = [];
+            for (const job of queued) done.push(await runner.run(job.id));
+            return done;
+          });
+        });
+        ctx.print(jobs, () =>
+          jobs.map((job) => {
+            const s = job.result as unknown as IngestSummary | null;
+            if (job.state !== 'done' || !s) {
+              return `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`;
+            }
+            return `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`;
+          }),
+        );
+        const failed = jobs.find((j) => j.state !== 'done');
+        ctx.exitCode = !failed
+          ? EXIT.ok
+          : failed.state === 'cancelled'
+            ? EXIT.cancelled
+            : failed.error?.kind === 'bad-input'
+              ? EXIT.usage
+              : EXIT.engine;
+      }),
+    );
+
+  program
+    .command('messages')
+    .description("list or search the case's messages")
+    .argument('<case>', 'case reference or id')
+    .option('--thread <id>', 'one thread')
+    .option(
+      '--search <words>',
+      'messages holding all these words (accents and case ignored; word* for a prefix)',
+    )
+    .option('--participant <who>', 'sent by this number, address or name')
+    .option('--direction <way>', 'incoming or outgoing')
+    .option('--from <date>', 'on or after this date or time (UTC)')
+    .option('--to <date>', 'on or before this date or time (UTC)')
+    .option('--limit <n>', 'at most this many', '1000')
+    .action(
+      action(
+        async (
+          ctx,
+          ref: string,
+          opts: {
+            thread?: string;
+            search?: string;
+            participant?: string;
+            direction?: string;
+            from?: string;
+            to?: string;
+            limit: string;
+          },
+        ) => {
+          if (opts.direction !== undefined && !['incoming', 'outgoing'].includes(opts.direction)) {
+            throw new ToexError('bad-input', '--direction is incoming or outgoing');
+          }
+          if (!/^\d{1,6}$/.test(opts.limit)) {
+            throw new ToexError('bad-input', '--limit takes a whole number');
+          }
+          if (opts.thread !== undefined && !/^\d{1,9}$/.test(opts.thread)) {
+            throw new ToexError('bad-input', '--thread takes a thread id');
+          }
+          const filter: MessageFilter = {
+            ...(opts.thread === undefined ? {} : { threadId: Number(opts.thread) }),
+            ...(opts.search === undefined ? {} : { search: opts.search }),
+            ...(opts.participant === undefined ? {} : { participant: opts.participant }),
+            ...(opts.direction === undefined
+              ? {}
+              : { direction: opts.direction as 'incoming' | 'outgoing' }),
+            ...(opts.from === undefined ? {} : { from: opts.from }),
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+            limit: Number(opts.limit),
+          };
+          const rows = await ctx.withCase(ref, (store) => searchMessages(store.db, filter));
+          ctx.print(rows, () =>
+            rows.length === 0
+              ? 'No messages match.'
+              : rows.map((m) => {
+                  const who =
+                    m.direction === 'outgoing'
+                      ? '(device owner)'
+                      : (m.senderName ?? m.sender ?? '(unknown)');
+                  const marks = [...(m.deleted ? ['deleted'] : []), ...m.flags];
+                  return `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${m.direction === 'outgoing' ? '->' : '<-'} ${who}: ${(m.body ?? '').replace(/\s*\n\s*/g, ' ⏎ ')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`;
+                }),
+          );
+        },
+      ),
+    );
+
+  program
+    .command('contacts')
+    .description('who the devices in the case talk to: how often, and when')
+    .argument('<case>', 'case reference or id')
+    .action(
+      action(async (ctx, ref: string) => {
+        const rows = await ctx.withCase(ref, (store) => contactSummary(store.db));
+        ctx.print(rows, () =>
+          rows.length === 0
+            ? 'No people found in this case yet (run `toex ingest`).'
+            : table([
+                ['WHO', 'NAME', 'FROM', 'TO', 'CALLS', 'FIRST', 'LAST', 'ITEMS'],
+                ...rows.map((c) => [
+                  c.identifier,
+                  c.names.join(' / '),
+                  String(c.messagesFrom),
+                  String(c.messagesTo),
+                  String(c.calls),
+                  c.first ?? '',
+                  c.last ?? '',
+                  c.evidenceIds.join(','),
+                ]),
+              ]),
+        );
+      }),
+    );
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+
+import type { AuditLog } from '../audit/AuditLog.js';
+import type { EvidenceStore } from '../evidence/EvidenceStore.js';
+import type { Job } from '../jobs/JobQueue.js';
+import type { JobKind } from '../jobs/JobRunner.js';
+import type { Db } from '../store/EncryptedDatabase.js';
+import {
+  PROGRESS_UNITS,
+  type IngestInput,
+  type IngestPartial,
+} from '../../workers/ingest/ingestWorker.js';
+import { IngestStore, type IngestCounts } from './IngestStore.js';
+
+export const INGEST = 'ingest';
+
+export interface IngestParams {
+  evidenceId: number;
+  /** The device's country, for numbers written without a country code. */
+  region: string;
+}
+
+export interface IngestSummary extends IngestCounts {
+  evidenceId: number;
+  format: string | null;
+  formatLabel: string | null;
+}
+
+/**
+ * Reads one extraction in a worker. Each batch is stored with the count of
+ * records read so far as the checkpoint, so a crash keeps what was stored and
+ * the resumed attempt skips exactly those records.
+ */
+export function ingestKind(
+  db: Db,
+  caseDir: string,
+  evidence: EvidenceStore,
+  audit: AuditLog,
+  actor: string,
+): JobKind<IngestInput, IngestPartial> {
+  const params = (job: Job) => job.params as unknown as IngestParams;
+  const store = new IngestStore(db);
+
+  return {
+    kind: INGEST,
+    worker: 'ingest/ingestWorker',
+
+    prepare(job) {
+      const item = evidence.get(params(job).evidenceId);
+      return {
+        input: {
+          path: evidence.absolutePath(item),
+          name: item.originalName,
+          workDir: join(caseDir, 'work', job.id),
+          region: params(job).region,
+          skip: Number(job.checkpoint?.records ?? 0),
+        },
+        total: PROGRESS_UNITS,
+        done: 0,
+      };
+    },
+
+    applyPartial(job, partial) {
+      store.apply(params(job).evidenceId, partial.records);
+      db.prepare(
+        `INSERT INTO ingests (job_id, evidence_id, format, format_label) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job_id) DO NOTHING`,
+      ).run(job.id, params(job).evidenceId, partial.format.id, partial.format.label);
+      return {
+        progress: job.progress,
+        stage: 'reading',
+        checkpoint: { records: partial.emitted },
+      };
+    },
+
+    finish(job) {
+      const summary = summariseIngest(db, store, job);
+      audit.append({
+        actor,
+        action: 'evidence.ingest',
+        subject: `evidence:${summary.evidenceId}`,
+        details: { jobId: job.id, ...summary },
+      });
+      return { ...summary };
+    },
+  };
+}
+
+export function summariseIngest(db: Db, store: IngestStore, job: Job): IngestSummary {
+  const evidenceId = (job.params as unknown as IngestParams).evidenceId;
+  const format = db
+    .prepare('SELECT format, format_label FROM ingests WHERE job_id = ?')
+    .get(job.id) as { format: string; format_label: string } | undefined;
+  return {
+    evidenceId,
+    format: format?.format ?? null,
+    formatLabel: format?.format_label ?? null,
+    ...store.counts(evidenceId),
+  };
+}

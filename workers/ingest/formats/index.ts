@@ -1,0 +1,5 @@
+import type { Format } from '../formats.js';
+import { androidSms } from './androidSms.js';
+
+/** Every format TOEX reads, most specific first: the first that matches a file reads it. */
+export const FORMATS: readonly Format[] = [androidSms];

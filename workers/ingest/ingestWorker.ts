@@ -1,0 +1,139 @@
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+
+import { ToexError } from '../../main/errors.js';
+import { serveJob } from '../serveJob.js';
+import type { EvidenceFile, Format, ParseContext } from './formats.js';
+import { FORMATS } from './formats/index.js';
+import { openSqliteCopy, SQLITE_MAGIC } from './openSqliteCopy.js';
+import type { IngestRecord } from './records.js';
+
+export interface IngestInput {
+  path: string;
+  /** The item's original name, used in every record's source pointer. */
+  name: string;
+  /** A private folder for working copies, removed when the worker is done. */
+  workDir: string;
+  region: string;
+  /** Records already stored by an earlier attempt: they are read again but not sent. */
+  skip: number;
+}
+
+/** A batch of records; `emitted` counts every record read so far, the skipped ones included. */
+export interface IngestPartial {
+  format: { id: string; label: string };
+  records: IngestRecord[];
+  emitted: number;
+}
+
+const BATCH = 500;
+/** Progress goes to main as parts of this whole, whatever the parser counts in. */
+export const PROGRESS_UNITS = 1_000_000;
+/**
+ * Longer bodies are cut here and flagged: one message of hundreds of megabytes
+ * (a hostile or damaged source) must not stall the ingest or the viewer; the
+ * source pointer still leads to the whole of it.
+ */
+export const MAX_BODY = 1 << 20;
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(path: string): EvidenceFile['head'] {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A short, content-free description of what the file looked like, for the refusal. */
+function describe(file: EvidenceFile, tables?: string[]): string {
+  if (tables) {
+    const shown = tables.slice(0, 8).join(', ');
+    return `a SQLite database with tables ${shown}${tables.length > 8 ? ', …' : ''}`;
+  }
+  if (file.size === 0) return 'an empty file';
+  return `a ${file.size}-byte file starting ${file.head.subarray(0, 4).toString('hex')}`;
+}
+
+/**
+ * Reads one evidence item: tells its format from its content, then streams
+ * the format's records to main in batches. Records come in the same order on
+ * every run over the same file, so a resumed attempt skips what was stored.
+ */
+serveJob<IngestInput, IngestPartial>(async (input, io) => {
+  const file: EvidenceFile = {
+    path: input.path,
+    name: input.name,
+    size: statSync(input.path).size,
+    head: readHead(input.path),
+  };
+  mkdirSync(input.workDir, { recursive: true, mode: 0o700 });
+  let close = () => {};
+  let lastProgress = 0;
+  try {
+    const ctx: ParseContext = {
+      file,
+      region: input.region,
+      signal: io.signal,
+      progress: (done, total) => {
+        // A parser may report every row; a few reports a second are plenty.
+        const now = Date.now();
+        if (now - lastProgress < 200 && done < total) return;
+        lastProgress = now;
+        io.progress(
+          Math.round((Math.min(done, total) / Math.max(1, total)) * PROGRESS_UNITS),
+          PROGRESS_UNITS,
+          'reading',
+        );
+      },
+    };
+    let format: Format | undefined;
+    let records: Iterable<IngestRecord> | AsyncIterable<IngestRecord>;
+    if (file.head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+      const { db, schema } = openSqliteCopy(input.path, input.workDir);
+      close = () => db.close();
+      format = FORMATS.find((f) => f.kind === 'sqlite' && f.matches(schema));
+      if (!format || format.kind !== 'sqlite') {
+        throw new ToexError(
+          'bad-input',
+          `not a format TOEX reads: ${describe(file, [...schema.keys()])}`,
+        );
+      }
+      records = format.parse(db, schema, ctx);
+    } else {
+      format = FORMATS.find((f) => f.kind === 'file' && f.matches(file));
+      if (!format || format.kind !== 'file') {
+        throw new ToexError('bad-input', `not a format TOEX reads: ${describe(file)}`);
+      }
+      records = format.parse(ctx);
+    }
+
+    const id = { id: format.id, label: format.label };
+    let emitted = 0;
+    let batch: IngestRecord[] = [];
+    await io.deliver({ format: id, records: [], emitted: input.skip });
+    for await (const record of records) {
+      io.signal.throwIfAborted();
+      emitted += 1;
+      if (emitted <= input.skip) continue;
+      batch.push(
+        record.type === 'message' && record.body !== null && record.body.length > MAX_BODY
+          ? {
+              ...record,
+              body: record.body.slice(0, MAX_BODY),
+              flags: [...record.flags, 'body-truncated'],
+            }
+          : record,
+      );
+      if (batch.length >= BATCH) {
+        await io.deliver({ format: id, records: batch, emitted });
+        batch = [];
+      }
+    }
+    if (batch.length) await io.deliver({ format: id, records: batch, emitted });
+  } finally {
+    close();
+    rmSync(input.workDir, { recursive: true, force: true });
+  }
+});

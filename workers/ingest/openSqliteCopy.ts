@@ -1,0 +1,53 @@
+import { copyFileSync, openSync, closeSync, writeSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Database as Db } from 'better-sqlite3';
+
+import { ToexError } from '../../main/errors.js';
+import type { SqliteSchema } from './formats.js';
+
+export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Opens a phone's database for reading without ever touching the evidence:
+ * SQLite writes beside a database even to read it (a -shm file for WAL, hot
+ * journal recovery), and the stored copy is read-only. So it reads a working
+ * copy, marked as a rollback-journal database so that no -wal or -shm is
+ * wanted; a WAL file was never part of the item, so nothing is lost.
+ */
+export function openSqliteCopy(path: string, workDir: string): { db: Db; schema: SqliteSchema } {
+  const copy = join(workDir, 'source.db');
+  copyFileSync(path, copy);
+  const fd = openSync(copy, 'r+');
+  try {
+    const version = Buffer.alloc(2);
+    readSync(fd, version, 0, 2, 18);
+    if (version[0] === 2 || version[1] === 2) writeSync(fd, Buffer.from([1, 1]), 0, 2, 18);
+  } finally {
+    closeSync(fd);
+  }
+  let db: Db;
+  try {
+    db = new Database(copy, { readonly: true, fileMustExist: true }) as unknown as Db;
+    const schema: SqliteSchema = new Map();
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).all() as {
+      name: string;
+    }[];
+    for (const { name } of tables) {
+      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as {
+        name: string;
+      }[];
+      schema.set(name, new Set(columns.map((c) => c.name)));
+    }
+    return { db, schema };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    throw new ToexError(
+      'bad-input',
+      code === 'SQLITE_NOTADB'
+        ? 'the file starts like a SQLite database but is not one (encrypted or damaged)'
+        : `the SQLite database cannot be read (${code || 'damaged'})`,
+    );
+  }
+}
