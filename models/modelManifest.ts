@@ -13,9 +13,11 @@ export interface ModelFile {
   sha1?: string;
 }
 
+export type ModelEngine = 'whisper.cpp' | 'onnxruntime';
+
 export interface ModelEntry {
   id: string;
-  engine: 'whisper.cpp';
+  engine: ModelEngine;
   languages: string[];
   licence: string;
   files: ModelFile[];
@@ -41,13 +43,17 @@ export async function sha256OfFile(path: string): Promise<string> {
 }
 
 /**
- * Names a model file by its SHA-256 against the manifest. A file the manifest
- * does not know (altered, truncated, or simply another model) is refused
- * before any engine loads it.
+ * Names a model file by its SHA-256 against the manifest's models for one
+ * engine. A file the manifest does not know (altered, truncated, or simply
+ * another model, such as the speech detector offered as a Whisper model) is
+ * refused before any engine loads it.
  */
-export async function identifyModel(path: string): Promise<{ entry: ModelEntry; file: ModelFile }> {
+export async function identifyModel(
+  path: string,
+  engine: ModelEngine = 'whisper.cpp',
+): Promise<{ entry: ModelEntry; file: ModelFile }> {
   const sha256 = await sha256OfFile(path);
-  for (const entry of loadManifest()) {
+  for (const entry of loadManifest().filter((e) => e.engine === engine)) {
     const file = entry.files.find((f) => f.sha256 === sha256);
     if (file) return { entry, file };
   }
