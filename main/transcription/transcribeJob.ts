@@ -10,6 +10,7 @@ import type {
 } from '../../workers/transcribe/transcribeWorker.js';
 import { sha256OfFile } from '../../models/modelManifest.js';
 import { probeAudio } from './probeAudio.js';
+import { vadModel, type VadModel } from './vadModel.js';
 
 export const TRANSCRIBE = 'transcribe';
 
@@ -42,9 +43,9 @@ function dominantLanguage(db: Db, transcriptId: number): string | null {
 }
 
 /**
- * Transcribes one recording in a worker. Each chunk's segments are stored with
- * the checkpoint (the chunk's end), so a crash keeps what was done and the
- * resumed job decodes from there on.
+ * Transcribes one recording in a worker. Each packed window's segments are
+ * stored with the checkpoint (the end of its last region of speech), so a
+ * crash keeps what was done and the resumed job decodes from there on.
  */
 export function transcribeKind(
   db: Db,
@@ -56,6 +57,8 @@ export function transcribeKind(
   const transcriptOf = (job: Job) =>
     (db.prepare('SELECT id FROM transcripts WHERE job_id = ?').get(job.id) as { id: number }).id;
   const doneMs = (job: Job) => Number(job.checkpoint?.doneMs ?? 0);
+  // The speech detector each job's latest attempt checked and used.
+  const detectors = new Map<string, VadModel>();
 
   return {
     kind: TRANSCRIBE,
@@ -71,6 +74,8 @@ export function transcribeKind(
           `the model file is no longer the ${p.modelId} this job was queued with; nothing was transcribed with it`,
         );
       }
+      const vad = await vadModel();
+      detectors.set(job.id, vad);
       const item = evidence.get(p.evidenceId);
       const info = await probeAudio(evidence.absolutePath(item));
       if (info.durationMs === 0) {
@@ -88,6 +93,7 @@ export function transcribeKind(
             : {
                 audioPath: evidence.absolutePath(item),
                 modelPath: p.modelPath,
+                vadModelPath: vad.path,
                 language: p.language,
                 threads: p.threads,
                 startMs: start,
@@ -116,9 +122,14 @@ export function transcribeKind(
           partial.startMs,
         );
       }
-      db.prepare(
+      // One row per region of speech, so the language heard longest is
+      // weighed by speech, not by the pauses a packed window spans.
+      const chunk = db.prepare(
         'INSERT OR IGNORE INTO transcript_chunks (transcript_id, start_ms, end_ms, language) VALUES (?, ?, ?, ?)',
-      ).run(transcriptId, partial.startMs, partial.endMs, partial.language);
+      );
+      for (const r of partial.regions) {
+        chunk.run(transcriptId, r.startMs, r.endMs, partial.language);
+      }
       db.prepare('UPDATE transcripts SET language = ? WHERE id = ?').run(
         dominantLanguage(db, transcriptId),
         transcriptId,
@@ -137,6 +148,10 @@ export function transcribeKind(
 
     finish(job) {
       const summary = summariseTranscript(db, transcriptOf(job));
+      // The detector decided what Whisper heard, so it is named with the transcript.
+      const vad = detectors.get(job.id);
+      detectors.delete(job.id);
+      const speechDetector = vad ? { vadModelId: vad.id, vadModelSha256: vad.sha256 } : {};
       audit.append({
         actor,
         action: 'transcript.create',
@@ -149,9 +164,10 @@ export function transcribeKind(
           segments: summary.segments,
           flagged: summary.flagged,
           language: summary.language,
+          ...speechDetector,
         },
       });
-      return { ...summary };
+      return { ...summary, ...speechDetector };
     },
   };
 }

@@ -2,23 +2,29 @@ import { serveJob } from '../serveJob.js';
 import { ToexError } from '../../main/errors.js';
 import { decodeAudio } from './decodeAudio.js';
 import { flagsFor, type SegmentFlag } from './guards.js';
-import { SpeechChunker } from './speechChunks.js';
+import { SileroVad } from './SileroVad.js';
+import { SpeechDetector } from './SpeechDetector.js';
+import { WindowPacker, toRecordingTimes, type PackedWindow } from './WindowPacker.js';
 import { SAMPLE_RATE, WhisperEngine, type EngineSegment } from './WhisperEngine.js';
 
 export interface TranscribeInput {
   audioPath: string;
   modelPath: string;
+  /** Silero VAD, checked against the manifest by main before the worker starts. */
+  vadModelPath: string;
   language: string;
   threads: number;
-  /** Where to start: the end of the last chunk already stored. */
+  /** Where to start: the end of the last window already stored. */
   startMs: number;
   durationMs: number;
 }
 
-/** One chunk's segments; main stores them with the checkpoint (the chunk's end). */
+/** One packed window's segments; main stores them with the checkpoint (the window's end). */
 export interface TranscribePartial {
   startMs: number;
   endMs: number;
+  /** The regions of speech the window held, on the recording's clock. */
+  regions: { startMs: number; endMs: number }[];
   language: string;
   segments: (EngineSegment & { flags: SegmentFlag[] })[];
 }
@@ -35,41 +41,64 @@ function padded(samples: Float32Array): Float32Array {
   return out;
 }
 
+/** Progress is sent at least this often while long stretches without speech are read. */
+const PROGRESS_EVERY_MS = 30_000;
+
 /**
- * Decodes the recording as a stream, cuts it into chunks of speech and
- * transcribes them one at a time, so memory stays flat whatever the length
- * and every finished chunk is stored before the next begins.
+ * Decodes the recording as a stream, finds its speech with Silero VAD, packs
+ * neighbouring regions into 30 s windows and transcribes one window at a
+ * time, so memory stays flat whatever the length and every finished window
+ * is stored before the next begins. Whisper never hears the pauses, music or
+ * noise between regions, where it is known to invent text, and its language
+ * detection hears speech only.
  */
 serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
-  const engine = await WhisperEngine.start(input.modelPath, {
+  // The model loads in its own process while the detector reads the first audio.
+  const starting = WhisperEngine.start(input.modelPath, {
     threads: input.threads,
     language: input.language,
   });
-  io.signal.addEventListener('abort', () => engine.kill());
-  const chunker = new SpeechChunker({ startMs: input.startMs });
+  starting.then(
+    (engine) => io.signal.addEventListener('abort', () => engine.kill()),
+    () => {},
+  );
+  const vad = await SileroVad.load(input.vadModelPath).catch(async (err: unknown) => {
+    await starting.then(
+      (engine) => engine.kill(),
+      () => {},
+    );
+    throw err;
+  });
+  const detector = new SpeechDetector(vad, { startSample: input.startMs * 16 });
+  const packer = new WindowPacker();
   let decodedMs = input.startMs;
-  let chunks = 0;
+  let reportedMs = input.startMs;
+  let windows = 0;
+  const report = () => {
+    // Progress counts from where this attempt started; main adds the rest.
+    io.progress(
+      Math.min(decodedMs, input.durationMs) - input.startMs,
+      input.durationMs - input.startMs,
+      'transcribing',
+    );
+    reportedMs = decodedMs;
+  };
 
-  const transcribe = async (chunk: { startMs: number; endMs: number; samples: Float32Array }) => {
-    const result = await engine.transcribe(padded(chunk.samples), chunk.startMs);
-    chunks += 1;
-    // Whisper pads each chunk to 30 s and can place an end past the audio it
-    // was given; times are held to the chunk so none overlaps the next.
-    const clamp = (ms: number) => Math.min(Math.max(ms, chunk.startMs), chunk.endMs);
+  const transcribe = async (window: PackedWindow) => {
+    const engine = await starting;
+    const result = await engine.transcribe(padded(window.samples), 0);
+    windows += 1;
     io.partial({
-      startMs: chunk.startMs,
-      endMs: chunk.endMs,
+      startMs: window.pieces[0]!.startMs,
+      endMs: window.pieces.at(-1)!.endMs,
+      regions: window.pieces.map(({ startMs, endMs }) => ({ startMs, endMs })),
       language: result.language,
-      segments: result.segments.map((s) => {
-        const held = {
-          ...s,
-          startMs: clamp(s.startMs),
-          endMs: clamp(s.endMs),
-          words: s.words.map((w) => ({ ...w, startMs: clamp(w.startMs), endMs: clamp(w.endMs) })),
-        };
-        return { ...held, flags: flagsFor(held) };
-      }),
+      segments: toRecordingTimes(window, result.segments).map((s) => ({
+        ...s,
+        flags: flagsFor(s),
+      })),
     });
+    report();
   };
 
   try {
@@ -78,25 +107,27 @@ serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
       signal: io.signal,
     })) {
       decodedMs += (samples.length / SAMPLE_RATE) * 1000;
-      for (const chunk of chunker.push(samples)) {
-        await transcribe(chunk);
-        // Progress counts from where this attempt started; main adds the rest.
-        io.progress(
-          Math.min(decodedMs, input.durationMs) - input.startMs,
-          input.durationMs - input.startMs,
-          'transcribing',
-        );
+      for (const clip of await detector.push(samples)) {
+        for (const window of packer.add(clip)) await transcribe(window);
       }
+      if (decodedMs - reportedMs >= PROGRESS_EVERY_MS) report();
     }
-    for (const chunk of chunker.end()) await transcribe(chunk);
+    for (const clip of detector.end()) {
+      for (const window of packer.add(clip)) await transcribe(window);
+    }
+    for (const window of packer.end()) await transcribe(window);
   } finally {
-    engine.close();
+    await vad.close();
+    await starting.then(
+      (engine) => engine.close(),
+      () => {},
+    );
   }
   io.signal.throwIfAborted();
-  if (chunks === 0 && input.startMs === 0) {
+  if (windows === 0 && input.startMs === 0) {
     throw new ToexError(
       'bad-input',
-      'no speech was found in the recording (silent, or too quiet to transcribe)',
+      'no speech was found in the recording (silence, music or noise only)',
     );
   }
   io.progress(input.durationMs - input.startMs, input.durationMs - input.startMs, 'transcribing');
