@@ -390,4 +390,30 @@ describe('transcribeJob', () => {
       delete process.env.TOEX_VAD_MODEL;
     }
   });
+
+  it('detects the language over the speech, never over a music intro', async () => {
+    const dir = tempDir();
+    const german = join(dir, 'de.wav');
+    execFileSync('espeak-ng', [
+      '-v',
+      'de',
+      '-s',
+      '140',
+      '-w',
+      german,
+      'Guten Abend. Ich war zu Hause.',
+    ]);
+    const speech = join(dir, 'de16.wav');
+    execFileSync('sox', [german, '-r', '16000', '-c', '1', speech]);
+    const file = join(dir, 'intro.wav');
+    execFileSync('sox', [musicFile(dir, 'intro-music.wav', 'melody', 20), speech, file]);
+
+    const r = await transcribe(tempDir(), file, whisperModel('ggml-base.bin'));
+
+    expect(r.job.state).toBe('done');
+    expect(r.transcript!.language).toBe('de');
+    for (const s of r.segments) expect(s.startMs).toBeGreaterThanOrEqual(19_500);
+    r.store.close();
+    r.workstation.close();
+  });
 });
