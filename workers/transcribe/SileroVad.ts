@@ -15,6 +15,9 @@ const STATE_SIZE = 2 * 1 * 128;
  * one 512-sample window to the next, so a window's speech probability depends
  * on what came before it, as the model was trained. `reset` starts a new,
  * independent stream.
+ *
+ * Not yet: Silero hears voices, not only speech, so singing in music passes
+ * as speech and reaches Whisper.
  */
 export class SileroVad {
   private readonly sr = new Tensor('int64', BigInt64Array.from([BigInt(SAMPLE_RATE)]), []);

@@ -32,6 +32,9 @@ const SAMPLES_PER_MS = 16;
  * in constant memory. Whisper reads at most 30 s at a time, so speech that
  * goes on longer is cut at its best pause, the window with the lowest
  * probability in the second half of the allowed span, not at a fixed point.
+ *
+ * Not yet: the thresholds and durations are the same for every recording;
+ * nothing tunes them to a quiet phone line or a noisy room.
  */
 export class SpeechRegionFinder {
   private readonly base: number;
