@@ -56,7 +56,11 @@ export interface RunnerOptions {
    * retried from the checkpoint like one that crashed.
    */
   stallMs?: number;
-  /** The workstation-wide limit on running engines; without it engine jobs start at once. */
+  /**
+   * The workstation-wide limit on running engines. Not yet: a runner made
+   * without it (CaseStore.runner's default) starts engine jobs at once,
+   * unlimited; the command line always passes the workstation's.
+   */
   engines?: EngineSlots;
 }
 
@@ -241,7 +245,8 @@ export class JobRunner {
           });
         }
       }
-      await new Promise((r) => setTimeout(r, this.pollMs));
+      // Each look is a write transaction on the workstation database: not too often.
+      await new Promise((r) => setTimeout(r, Math.max(this.pollMs, 250)));
     }
   }
 
