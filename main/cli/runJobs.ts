@@ -81,12 +81,12 @@ export async function runWithProgress(
   }
   if (interrupts > 1) {
     const left = ran.filter((j) => j.state === 'queued').map((j) => j.id.slice(0, 8));
-    throw new ToexError(
-      'cancelled',
-      left.length === 0
-        ? 'stopped'
-        : `stopped; job${left.length > 1 ? 's' : ''} ${left.join(', ')} will resume from ${left.length > 1 ? 'their checkpoints' : 'its checkpoint'} on the next run (toex jobs run ${store.info.reference})`,
-    );
+    const which =
+      left.length === 1
+        ? `job ${left[0]} will resume from its checkpoint`
+        : `jobs ${left.join(', ')} will resume from their checkpoints`;
+    const next = `on the next run (toex jobs run ${store.info.reference})`;
+    throw new ToexError('cancelled', left.length === 0 ? 'stopped' : `stopped; ${which} ${next}`);
   }
   return ran;
 }

@@ -284,8 +284,8 @@ export class JobQueue {
       const row = this.row(id);
       this.db
         .prepare(
-          `UPDATE jobs SET state = 'paused', pause_requested = 0, owner_pid = NULL, worker_pid = NULL
-           WHERE id = ?`,
+          `UPDATE jobs SET state = 'paused', pause_requested = 0,
+             owner_pid = NULL, worker_pid = NULL WHERE id = ?`,
         )
         .run(id);
       this.audit.append({

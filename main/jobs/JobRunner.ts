@@ -56,11 +56,9 @@ export interface RunnerOptions {
    * retried from the checkpoint like one that crashed.
    */
   stallMs?: number;
-  /**
-   * The workstation-wide limit on running engines. Not yet: a runner made
-   * without it (CaseStore.runner's default) starts engine jobs at once,
-   * unlimited; the command line always passes the workstation's.
-   */
+  /** The workstation-wide limit on running engines; the command line passes the workstation's. */
+  // Not yet: a runner made without it (CaseStore.runner's default) starts engine jobs at
+  // once, with no limit.
   engines?: EngineSlots;
 }
 
@@ -169,10 +167,17 @@ export class JobRunner {
         if (now.state !== 'queued') return now;
         const slot = kind.usesEngine ? await this.waitForEngine(first.id) : NO_LIMIT;
         if (!slot) return this.queue.get(first.id);
-        let outcome: AttemptOutcome;
         let job: Job;
         try {
           job = this.queue.claim(first.id);
+        } catch (err) {
+          slot.release();
+          // Another process (a `jobs run` of its own) claimed it first, or paused it meanwhile.
+          if (err instanceof ToexError && err.kind === 'conflict') return this.queue.get(first.id);
+          throw err;
+        }
+        let outcome: AttemptOutcome;
+        try {
           outcome = await this.attempt(kind, job, slot);
         } finally {
           slot.release();
@@ -330,6 +335,8 @@ export class JobRunner {
                 kind.applyPartial(this.queue.get(job.id), message.payload),
               );
               // A pause waits for a checkpoint, so the worker stops with nothing unsaved.
+              // Not yet: the chunk in hand (up to 30 s of audio) must finish first, which a
+              // slow machine can take a minute over.
               if (pauseWanted && cancelSentAt === undefined) stopWorker(true);
             } catch (err) {
               settled = {

@@ -37,6 +37,8 @@ export function transcriptionLanguage(
       `Whisper knows no language "${requested}": give auto or one of its ${WHISPER_LANGUAGES.length} codes, such as en, pl, ro, ar`,
     );
   }
+  // Not yet: speech in another language given to an English-only model as en still comes
+  // out as invented English.
   if (multilingual || model.languages.includes(language)) return language;
   if (language === 'auto') {
     throw new ToexError(
