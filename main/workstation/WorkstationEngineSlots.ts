@@ -82,15 +82,28 @@ export class WorkstationEngineSlots implements EngineSlots {
     }
     if (id === undefined) return undefined;
     log.info({ jobId, slot: id }, 'engine slot taken');
+    // Both run from timers and finally blocks, where a throw would end the process: a beat
+    // or a release that the busy database refuses is logged instead. A slot left behind
+    // stops being renewed, so it counts as free once it is stale.
+    const quietly = (what: string, fn: () => void) => () => {
+      try {
+        fn();
+      } catch (err) {
+        log.warn(
+          { jobId, slot: id, code: (err as { code?: string }).code },
+          `engine slot ${what} failed`,
+        );
+      }
+    };
     return {
-      heartbeat: () => {
+      heartbeat: quietly('heartbeat', () => {
         this.db
           .prepare('UPDATE engine_slots SET heartbeat_at = ? WHERE id = ?')
           .run(new Date().toISOString(), id);
-      },
-      release: () => {
+      }),
+      release: quietly('release', () => {
         this.db.prepare('DELETE FROM engine_slots WHERE id = ?').run(id);
-      },
+      }),
     };
   }
 
