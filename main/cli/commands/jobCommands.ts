@@ -10,7 +10,12 @@ import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
 import { jobExitCode, jobLine, runWithProgress } from '../runJobs.js';
 import { verifyExitCode, verifyReport } from './evidenceCommands.js';
-import { outcomeLine, withSegments } from './transcribeCommands.js';
+import {
+  outcomeLine,
+  transcriptionReport,
+  withSegments,
+  type TranscribedJob,
+} from './transcribeCommands.js';
 
 /** A job's state as `jobs list` shows it, with what a queued or running one is waiting for. */
 export function stateText(job: Job): string {
@@ -22,16 +27,19 @@ export function stateText(job: Job): string {
 /** Prints what a run of jobs came to and sets the worst exit code. */
 function reportRun(ctx: CliContext, store: CaseStore, ran: Job[]): void {
   const shown = ran.map((j) => (j.kind === 'transcribe' ? withSegments(store, j) : j));
+  const transcriptions = shown.filter((j): j is TranscribedJob => 'segments' in j);
   ctx.print(shown, () =>
     ran.length === 0
       ? 'No jobs to run.'
-      : ran.flatMap((j) =>
-          j.kind === 'evidence.verify'
-            ? [jobLine(j), ...verifyReport(j).map((l) => `  ${l}`)]
-            : j.kind === 'transcribe'
-              ? [`${j.id.slice(0, 8)}  transcribe  ${outcomeLine(j)}`]
-              : [jobLine(j)],
-        ),
+      : transcriptions.length === ran.length
+        ? transcriptionReport(transcriptions)
+        : ran.flatMap((j) =>
+            j.kind === 'evidence.verify'
+              ? [jobLine(j), ...verifyReport(j).map((l) => `  ${l}`)]
+              : j.kind === 'transcribe'
+                ? [`${j.id.slice(0, 8)}  transcribe  ${outcomeLine(j)}`]
+                : [jobLine(j)],
+          ),
   );
   ctx.exitCode = Math.max(
     EXIT.ok,
