@@ -98,7 +98,7 @@ describe('toex job control', () => {
       expect((await toex(home, ['evidence', 'add', REF, JFK_WAV, notes, answer])).code).toBe(0);
 
       const refusals: [string[], number, RegExp][] = [
-        [['1', '9'], 3, /^toex: .*9/],
+        [['1', '9'], 3, /^toex: no evidence item 9 in this case\n$/],
         [['1', 'two'], 2, /^toex: "two" is not an evidence item number .*nothing was queued\n$/],
         [['1', '3', '1'], 2, /^toex: item 1 is given twice; nothing was queued\n$/],
         [['1', '--language', 'xx'], 2, /^toex: Whisper knows no language "xx": give auto or one/],

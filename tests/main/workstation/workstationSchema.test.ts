@@ -35,20 +35,21 @@ describe('workstationSchema', () => {
     db.close();
   });
 
-  it('migration 2 adds the engine slots, keeping the register as it was', () => {
+  it('the engine-slots migration adds the slots table, keeping the register as it was', () => {
     const db = openEncryptedDatabase({
       path: join(tempDir(), 'ws.db'),
       key: randomBytes(32),
       create: true,
       label: 'ws db',
     });
-    migrate(db, workstationMigrations.slice(0, 1), 'ws db');
+    const slots = workstationMigrations.findIndex((m) => m.name === 'engine slots');
+    migrate(db, workstationMigrations.slice(0, slots), 'ws db');
     db.prepare(
       `INSERT INTO cases (id, reference, title, owner, classification, status, key_wrapped, created_by, created_at)
        VALUES ('1', 'OP-1', 't', 'o', 'OFFICIAL', 'open', '{}', 'me', 'now')`,
     ).run();
 
-    migrate(db, workstationMigrations.slice(0, 2), 'ws db');
+    migrate(db, workstationMigrations.slice(0, slots + 1), 'ws db');
 
     expect(db.prepare('SELECT id, reference FROM cases').all()).toEqual([
       { id: '1', reference: 'OP-1' },
