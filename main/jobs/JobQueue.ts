@@ -232,10 +232,6 @@ export class JobQueue {
       .run(progress, stage ?? null, id);
   }
 
-  isCancelRequested(id: string): boolean {
-    return this.row(id).cancel_requested === 1;
-  }
-
   /** What other processes (or this one) have asked of a running job, in one read. */
   requests(id: string): { cancel: boolean; pause: boolean } {
     const row = this.row(id);
