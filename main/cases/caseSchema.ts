@@ -219,4 +219,53 @@ export const caseMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'jobs can be paused',
+    up(db) {
+      // SQLite cannot change a CHECK in place, so the jobs table is rebuilt.
+      // Transcripts and evidence checks point at it: with the checks deferred,
+      // the rows copied back into the new table satisfy them again before commit.
+      db.pragma('defer_foreign_keys = ON');
+      db.exec(`
+        CREATE TEMP TABLE jobs_before_v4 AS SELECT * FROM jobs;
+        DROP TABLE jobs;
+        CREATE TABLE jobs (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          state TEXT NOT NULL
+            CHECK (state IN ('queued', 'running', 'paused', 'done', 'failed', 'cancelled')),
+          params TEXT NOT NULL,
+          progress REAL NOT NULL DEFAULT 0,
+          stage TEXT,
+          checkpoint TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          max_attempts INTEGER NOT NULL DEFAULT 3,
+          cancel_requested INTEGER NOT NULL DEFAULT 0,
+          owner_pid INTEGER,
+          worker_pid INTEGER,
+          heartbeat_at TEXT,
+          error_kind TEXT,
+          error_message TEXT,
+          result TEXT,
+          created_by TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          -- Set by "toex jobs pause" from any process; the owner stops the
+          -- worker at the next checkpoint and the job becomes paused.
+          pause_requested INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        INSERT INTO jobs (id, kind, state, params, progress, stage, checkpoint, attempts,
+            max_attempts, cancel_requested, owner_pid, worker_pid, heartbeat_at, error_kind,
+            error_message, result, created_by, created_at, started_at, finished_at)
+          SELECT id, kind, state, params, progress, stage, checkpoint, attempts, max_attempts,
+            cancel_requested, owner_pid, worker_pid, heartbeat_at, error_kind, error_message,
+            result, created_by, created_at, started_at, finished_at
+          FROM jobs_before_v4;
+        DROP TABLE jobs_before_v4;
+        CREATE INDEX jobs_state ON jobs (state);
+      `);
+    },
+  },
 ];

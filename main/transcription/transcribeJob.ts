@@ -73,6 +73,7 @@ export function transcribeKind(
   return {
     kind: TRANSCRIBE,
     worker: 'transcribe/transcribeWorker',
+    usesEngine: true,
 
     async prepare(job) {
       const p = params(job);
