@@ -11,11 +11,13 @@ export interface ModelFile {
   sha256: string;
   /** The SHA-1 whisper.cpp publishes, where there is one. */
   sha1?: string;
+  /** The SHA-256 of the file it was converted from, where it was converted. */
+  sourceSha256?: string;
 }
 
 export interface ModelEntry {
   id: string;
-  engine: 'whisper.cpp';
+  engine: 'whisper.cpp' | 'onnxruntime';
   languages: string[];
   licence: string;
   files: ModelFile[];
