@@ -61,7 +61,7 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
               job: { ...finished!, segments },
               lines: segments.map(
                 (s) =>
-                  `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion}: ` : ''}${s.text}`,
+                  `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion} (suggested): ` : ''}${s.text}`,
               ),
             };
           });
