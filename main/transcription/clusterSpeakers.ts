@@ -78,7 +78,7 @@ export function agglomerate(vectors: Float32Array[], options: ClusterOptions): n
         }
       }
     }
-    if (options.speakers === undefined && best < options.threshold) break;
+    if (bi < 0 || (options.speakers === undefined && best < options.threshold)) break;
 
     const a = groups[bi]!;
     const b = groups[bj]!;

@@ -75,8 +75,11 @@ export class SpeakerEncoder {
     return embedding!.data as Float32Array;
   }
 
-  /** One utterance's embedding, from its 16 kHz mono samples. */
-  async embed(samples: Float32Array): Promise<Float32Array> {
+  /**
+   * One utterance's embedding, from its 16 kHz mono samples; null when no
+   * partial gives a voice (the network's output is all zero, as for silence).
+   */
+  async embed(samples: Float32Array): Promise<Float32Array | null> {
     const starts = partialStarts(samples.length);
     const needed = (starts[starts.length - 1]! + PARTIAL_FRAMES) * HOP;
     const wav = new Float32Array(Math.max(needed, samples.length));
@@ -92,10 +95,15 @@ export class SpeakerEncoder {
     });
     const partials = await this.run(batch, starts.length, PARTIAL_FRAMES);
     const mean = new Float32Array(EMBEDDING_SIZE);
+    let voiced = 0;
     for (let p = 0; p < starts.length; p += 1) {
-      for (let j = 0; j < EMBEDDING_SIZE; j += 1) mean[j] += partials[p * EMBEDDING_SIZE + j]!;
+      const partial = partials.subarray(p * EMBEDDING_SIZE, (p + 1) * EMBEDDING_SIZE);
+      // A zero vector scaled to unit length comes out as NaN: that partial heard no voice.
+      if (!partial.every(Number.isFinite)) continue;
+      voiced += 1;
+      for (let j = 0; j < EMBEDDING_SIZE; j += 1) mean[j] += partial[j]!;
     }
-    return unit(mean);
+    return voiced ? unit(mean) : null;
   }
 
   async close(): Promise<void> {

@@ -91,8 +91,8 @@ serveJob<SpeakersInput, SpeakersPartial>(async (input, io) => {
     for (const track of input.tracks) {
       for await (const { span, samples } of spansOf(input, track, io.signal)) {
         const long = (samples.length / SAMPLE_RATE) * 1000 >= MIN_EMBED_MS;
-        const embedding = long ? Array.from(await encoder.embed(samples)) : null;
-        io.partial({ segmentId: span.segmentId, embedding });
+        const embedding = long ? await encoder.embed(samples) : null;
+        io.partial({ segmentId: span.segmentId, embedding: embedding && Array.from(embedding) });
         done += 1;
         io.progress(done, total, 'listening for voices');
       }

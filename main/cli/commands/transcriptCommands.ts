@@ -356,15 +356,17 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
           const { job, turns } = outcome;
           const labels = [...new Set(turns.map((t) => t.label))];
           ctx.print(outcome, () =>
-            job.state === 'done'
-              ? [
-                  `Suggested speakers for transcript ${tid}: machine suggestions, not labels.`,
-                  ...turns.map(turnLine),
-                  '',
-                  `${labels.length} suggested speaker(s) over ${turns.reduce((n, t) => n + t.segments.length, 0)} segments; model ${String(job.params.modelId)}.`,
-                  `Confirm one with: toex transcript label ${ref} ${tid} <who> --replace "${labels[0] ?? 'Speaker A'}"`,
-                ]
-              : `Speaker separation ${job.state}${job.error ? `: ${job.error.message}` : ''}.`,
+            job.state === 'done' && turns.length === 0
+              ? `Transcript ${tid} has no speech to suggest speakers for.`
+              : job.state === 'done'
+                ? [
+                    `Suggested speakers for transcript ${tid}: machine suggestions, not labels.`,
+                    ...turns.map(turnLine),
+                    '',
+                    `${labels.length} suggested speaker(s) over ${turns.reduce((n, t) => n + t.segments.length, 0)} segments; model ${String(job.params.modelId)}.`,
+                    `Confirm one with: toex transcript label ${ref} ${tid} <who> --replace "${labels[0] ?? 'Speaker A'}"`,
+                  ]
+                : `Speaker separation ${job.state}${job.error ? `: ${job.error.message}` : ''}.`,
           );
           ctx.exitCode =
             job.state === 'done'

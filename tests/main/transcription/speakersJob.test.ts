@@ -212,6 +212,37 @@ describe('speakersJob', () => {
     ).toBe(true);
   });
 
+  it("listens to each channel's own audio when the channels were transcribed apart", async () => {
+    // Left: the officer's microphone; right: the witness's. Both talk at once throughout,
+    // so only each channel's own audio, not the two mixed down, holds one voice.
+    const sides = [OFFICER, WITNESS].map((who) =>
+      TURNS.flatMap(([voice], i) => (voice === who ? [join(dir, `q${i}.wav`)] : [])),
+    );
+    const [left, right, stereo] = ['left.wav', 'right.wav', 'suite.wav'].map((f) => join(dir, f));
+    execFileSync('sox', [...sides[0]!, left!]);
+    execFileSync('sox', [...sides[1]!, right!]);
+    execFileSync('sox', ['-M', left!, right!, stereo!]);
+    const { item } = await ctx.store.importEvidence(stereo!);
+    const queued = await ctx.store.queueTranscription(item.id, whisperModel('ggml-tiny.en.bin'), {
+      threads: 1,
+      language: 'en',
+      splitChannels: true,
+    });
+    const transcribed = await ctx.store.runner().run(queued.id);
+    const stereoTid = (transcribed.result as unknown as TranscriptSummary).transcriptId;
+    const speakers = await ctx.store.queueSpeakers(stereoTid, speakerModel(), { threads: 1 });
+
+    expect((await ctx.store.runner().run(speakers.id)).state).toBe('done');
+    const segments = ctx.store.transcripts.segmentsAt(stereoTid);
+    expect(new Set(segments.map((s) => s.channel))).toEqual(new Set([1, 2]));
+    const channels = segments.map((s) => String(s.channel));
+    const guessed = segments.map((s) => s.speakerSuggestion ?? '');
+    expect(samePartition(channels, guessed), `${channels.join(',')} / ${guessed.join(',')}`).toBe(
+      true,
+    );
+    expect(guessed.every((g) => /^Speaker [AB]$/.test(g))).toBe(true);
+  });
+
   it('refuses bad requests with one line each, queueing nothing', async () => {
     const before = ctx.store.jobs.list().length;
     await expect(ctx.store.queueSpeakers(tid, speakerModel(), { speakers: 0 })).rejects.toThrow(

@@ -21,7 +21,8 @@ function spoken(dir: string, voice: string, text: string): Float32Array {
   return new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
 }
 
-const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+const cosine = (a: Float32Array | null, b: Float32Array | null) =>
+  a!.reduce((s, x, i) => s + x * b![i]!, 0);
 
 describe('SpeakerEncoder', () => {
   const tempDir = useTempDirs();
