@@ -55,6 +55,9 @@ export function speakerLetter(index: number): string {
  * starts alone and the two most alike groups are joined, one pair at a time,
  * until no pair is alike enough (or the asked-for number of voices is left).
  * Returns the groups as lists of indices into `vectors`.
+ *
+ * Not yet: each join searches every pair again, so the time grows with the
+ * cube of the number of segments (18 s for 2,000 segments measured here).
  */
 export function agglomerate(vectors: Float32Array[], options: ClusterOptions): number[][] {
   const n = vectors.length;

@@ -101,6 +101,9 @@ const fromBlob = (blob: Buffer) =>
  * embeds each segment's audio with the speaker encoder; each embedding is
  * stored as it comes (the checkpoint), and once all are in, main groups them
  * by voice and stores the suggestions in one transaction.
+ *
+ * Not yet: a segment in which two people speak gets one suggestion (the voice
+ * heard most in it, or a blend); segments are not split where the voice changes.
  */
 export function speakersKind(
   db: Db,

@@ -25,7 +25,13 @@ export function partialStarts(samples: number): number[] {
   return starts;
 }
 
-/** Raises quiet audio to TARGET_DBFS; silence and loud audio are left as they are. */
+/**
+ * Raises quiet audio to TARGET_DBFS; silence and loud audio are left as they are.
+ * Not yet: silence inside a segment is not trimmed before embedding, as
+ * Resemblyzer's own preprocessing does with webrtcvad, so long pauses and
+ * noise weigh on a segment's voice, and a segment Whisper invented over noise
+ * can come out as a speaker of its own.
+ */
 export function normaliseVolume(samples: Float32Array): Float32Array {
   let sum = 0;
   for (const s of samples) sum += s * s;
