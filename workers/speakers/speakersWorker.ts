@@ -1,3 +1,4 @@
+import { ToexError } from '../../main/errors.js';
 import { serveJob } from '../serveJob.js';
 import { decodeAudio } from '../transcribe/decodeAudio.js';
 import { SAMPLE_RATE } from '../transcribe/WhisperEngine.js';
@@ -26,6 +27,9 @@ export interface SpeakersPartial {
 
 /** Below this a span is mostly the encoder's own padding: its voice is not measured. */
 export const MIN_EMBED_MS = 300;
+
+/** How far short of a segment's end the audio may stop (rounding of times) before it is damage. */
+const SHORT_BY_MS = 100;
 
 const toSample = (ms: number) => Math.round((ms * SAMPLE_RATE) / 1000);
 
@@ -61,6 +65,12 @@ async function* spansOf(
       const span = spans[next]!;
       const to = toSample(span.endMs) - base;
       if (!end && buffer.length < to) return;
+      if (end && buffer.length < to - toSample(SHORT_BY_MS)) {
+        throw new ToexError(
+          'bad-input',
+          `the recording ends before segment ${span.segmentId} does: it is damaged, or not the recording that was transcribed`,
+        );
+      }
       const from = Math.max(0, toSample(span.startMs) - base);
       yield { span, samples: buffer.slice(from, Math.max(from, Math.min(to, buffer.length))) };
       next += 1;

@@ -345,8 +345,10 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
             const [finished] = await runWithProgress(ctx, store, async (runner) => [
               await runner.run(queued.id),
             ]);
-            const suggestions =
-              finished!.state === 'done' ? newestSpeakerSuggestions(store.db, tid) : [];
+            // Only this run's: when it found no voice to go on, an older run's would mislead.
+            const suggestions = newestSpeakerSuggestions(store.db, tid).filter(
+              (g) => g.jobId === finished!.id,
+            );
             const similarity = new Map(suggestions.map((g) => [g.segmentId, g.similarity]));
             return {
               job: finished!,
@@ -357,7 +359,7 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
           const labels = [...new Set(turns.map((t) => t.label))];
           ctx.print(outcome, () =>
             job.state === 'done' && turns.length === 0
-              ? `Transcript ${tid} has no speech to suggest speakers for.`
+              ? `Transcript ${tid} has no speech long enough to tell voices apart; no speakers were suggested.`
               : job.state === 'done'
                 ? [
                     `Suggested speakers for transcript ${tid}: machine suggestions, not labels.`,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -274,6 +274,31 @@ describe('speakersJob', () => {
     });
     expect(ctx.store.jobs.list().length).toBe(before + 1);
     ctx.store.jobs.requestCancel(pending.id);
+  });
+
+  it('fails a recording cut short since it was transcribed, with the reason, keeping the suggestions', async () => {
+    const before = ctx.store.transcripts.segmentsAt(tid).map((s) => s.speakerSuggestion);
+    const copy = ctx.store.evidence.absolutePath(ctx.store.evidence.list()[0]!);
+    const whole = readFileSync(copy);
+    chmodSync(copy, 0o600);
+    writeFileSync(copy, whole.subarray(0, Math.floor(whole.length / 3)));
+    try {
+      const job = await suggest();
+
+      expect(job).toMatchObject({
+        state: 'failed',
+        error: {
+          kind: 'bad-input',
+          message: expect.stringMatching(
+            /^the recording ends before segment \d+ does: it is damaged/,
+          ),
+        },
+      });
+      expect(ctx.store.transcripts.segmentsAt(tid).map((s) => s.speakerSuggestion)).toEqual(before);
+    } finally {
+      writeFileSync(copy, whole);
+      chmodSync(copy, 0o444);
+    }
   });
 
   const phone = join(CORPUS, 'audio', 'en_pyannote_phone_conversation.wav');
