@@ -14,7 +14,7 @@ import {
 import type { TranscriptSummary } from '../../../main/transcription/transcribeJob.js';
 import { newestSpeakerSuggestions } from '../../../main/transcription/speakersJob.js';
 import { waitFor } from '../../helpers/evidence.js';
-import { CORPUS, speakerModel, whisperModel } from '../../helpers/models.js';
+import { CORPUS, JFK_WAV, speakerModel, whisperModel } from '../../helpers/models.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
 
 /** Who speaks when in a fixture, in ms. */
@@ -300,6 +300,49 @@ describe('speakersJob', () => {
       chmodSync(copy, 0o444);
     }
   });
+
+  const reader = (n: number) => join(CORPUS, 'audio', `en_pocketsphinx_librivox_0${n}.wav`);
+  const leopard = join(CORPUS, 'audio', 'en_leopard_test.wav');
+  it.skipIf(![reader(870), reader(880), reader(890), leopard].every((f) => existsSync(f)))(
+    'tells three real voices apart: a LibriVox reader, President Kennedy and the Leopard test speaker',
+    async () => {
+      const clips: [string, string][] = [
+        ['reader', reader(870)],
+        ['kennedy', JFK_WAV],
+        ['reader', reader(890)],
+        ['leopard', leopard],
+        ['reader', reader(880)],
+      ];
+      const real: Turn[] = [];
+      const parts: string[] = [];
+      let at = 0;
+      clips.forEach(([who, file], i) => {
+        const part = join(dir, `real${i}.wav`);
+        execFileSync('sox', [file, '-r', '16000', '-c', '1', part, 'pad', '0', String(PAUSE_S)]);
+        const ms = Number(execFileSync('soxi', ['-D', part]).toString()) * 1000;
+        real.push({ who, startMs: at, endMs: at + ms - PAUSE_S * 1000 });
+        at += ms;
+        parts.push(part);
+      });
+      const path = join(dir, 'three.wav');
+      execFileSync('sox', [...parts, path]);
+      const realTid = await transcribe(ctx.store, path);
+      const queued = await ctx.store.queueSpeakers(realTid, speakerModel(), { threads: 1 });
+
+      expect((await ctx.store.runner().run(queued.id)).state).toBe('done');
+      const segments = ctx.store.transcripts.segments(realTid);
+      const truth = segments.map((s) => truthOf(real, s));
+      const guessed = segments.map((s) => s.speakerSuggestion ?? '');
+      const sims = newestSpeakerSuggestions(ctx.store.db, realTid).map((g) =>
+        g.similarity?.toFixed(2),
+      );
+      expect(
+        samePartition(truth, guessed),
+        `${truth.join(',')} / ${guessed.join(',')} / ${sims.join(',')}`,
+      ).toBe(true);
+      expect(new Set(guessed).size).toBe(3);
+    },
+  );
 
   const phone = join(CORPUS, 'audio', 'en_pyannote_phone_conversation.wav');
   it.skipIf(!existsSync(phone) || !existsSync(phone.replace(/\.wav$/, '.rttm')))(
