@@ -12,7 +12,10 @@ export interface SpeakerGuess {
   segmentId: number;
   /** "Speaker A", "Speaker B"... in order of first appearance. */
   label: string;
-  /** Cosine similarity to the voice of its group (1 is identical); null when it had no audio. */
+  /**
+   * Cosine similarity to the voice of the rest of its group (1 is identical);
+   * null when it had no audio, or is the only segment that formed its group.
+   */
   similarity: number | null;
   /** Whether the segment took part in the grouping, or was placed afterwards. */
   voted: boolean;
@@ -31,11 +34,15 @@ function dot(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
-function unitMean(vectors: Float32Array[]): Float32Array {
-  const mean = new Float32Array(vectors[0]!.length);
-  for (const v of vectors) for (let i = 0; i < v.length; i += 1) mean[i] += v[i]!;
-  const norm = Math.sqrt(dot(mean, mean));
-  return norm > 0 ? mean.map((x) => x / norm) : mean;
+function sum(vectors: Float32Array[]): Float32Array {
+  const total = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let i = 0; i < v.length; i += 1) total[i] += v[i]!;
+  return total;
+}
+
+function unit(v: Float32Array): Float32Array {
+  const norm = Math.sqrt(dot(v, v));
+  return norm > 0 ? v.map((x) => x / norm) : v;
 }
 
 /** "A".."Z", then "AA", "AB"... like spreadsheet columns. */
@@ -113,7 +120,8 @@ export function clusterSpeakers(samples: VoiceSample[], options: ClusterOptions)
     voters.map((s) => s.embedding!),
     options,
   ).map((members) => members.map((i) => voters[i]!));
-  const voices = groups.map((g) => unitMean(g.map((s) => s.embedding!)));
+  const sums = groups.map((g) => sum(g.map((s) => s.embedding!)));
+  const voices = sums.map(unit);
   const groupOf = new Map<number, number>();
   groups.forEach((g, index) => g.forEach((s) => groupOf.set(s.segmentId, index)));
 
@@ -143,12 +151,20 @@ export function clusterSpeakers(samples: VoiceSample[], options: ClusterOptions)
     if (!letters.has(g)) letters.set(g, `Speaker ${speakerLetter(letters.size)}`);
   }
   const voting = new Set(voters.map((s) => s.segmentId));
+  // A voter is measured against the rest of its group, not a voice it is part of itself.
+  const similarity = (s: VoiceSample, g: number): number | null => {
+    if (!s.embedding) return null;
+    if (!voting.has(s.segmentId)) return dot(voices[g]!, s.embedding);
+    if (groups[g]!.length === 1) return null;
+    const rest = sums[g]!.map((x, i) => x - s.embedding![i]!);
+    return dot(unit(rest), s.embedding);
+  };
   return byTime.map((s) => {
     const g = groupOf.get(s.segmentId)!;
     return {
       segmentId: s.segmentId,
       label: letters.get(g)!,
-      similarity: s.embedding ? dot(voices[g]!, s.embedding) : null,
+      similarity: similarity(s, g),
       voted: voting.has(s.segmentId),
     };
   });

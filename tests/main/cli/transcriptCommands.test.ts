@@ -123,7 +123,7 @@ describe('toex transcript', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/machine suggestions, not labels/);
     expect(run.stdout).toMatch(
-      /\[00:00:00\.\d{3} --> 00:00:\d\d\.\d{3}\] Speaker A \(suggested; #1(-#\d+)?, similarity 0\.\d\d\): And so/,
+      /\[00:00:00\.\d{3} --> 00:00:\d\d\.\d{3}\] Speaker A \(suggested; #1(-#\d+)?(, similarity 0\.\d\d)?\): And so/,
     );
     expect(run.stdout).toMatch(
       /1 suggested speaker\(s\) over \d+ segments; model ge2e-speaker-encoder\./,

@@ -92,6 +92,12 @@ describe('clusterSpeakers', () => {
       [2, 'Speaker B', true],
       [3, 'Speaker A', false],
     ]);
+    // Alone in their groups, the voters have no one to be like; the placed segment has.
+    expect(guesses.map((g) => g.similarity)).toEqual([
+      null,
+      null,
+      expect.closeTo(0.75 / Math.hypot(0.75, 0.66), 5),
+    ]);
   });
 
   it('places a segment with no audio of its own with the segment nearest it in time', () => {
