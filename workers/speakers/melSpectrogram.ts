@@ -51,15 +51,59 @@ const WINDOW = Float64Array.from(
   { length: N_FFT },
   (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / N_FFT),
 );
-// Not yet: the 400-point DFT is done by table, not by a fast transform; it is
-// most of the time an embedding takes (about 3 s per minute of audio here).
-const COS = new Float64Array(BINS * N_FFT);
-const SIN = new Float64Array(BINS * N_FFT);
-for (let k = 0; k < BINS; k += 1) {
-  for (let n = 0; n < N_FFT; n += 1) {
-    const angle = (2 * Math.PI * ((k * n) % N_FFT)) / N_FFT;
-    COS[k * N_FFT + n] = Math.cos(angle);
-    SIN[k * N_FFT + n] = Math.sin(angle);
+// A mixed-radix FFT for N_FFT = 400 = 2^4 * 5^2: twiddles W^k = e^(-2 pi i k / N_FFT).
+const RADICES = [2, 2, 2, 2, 5, 5];
+const W_RE = Float64Array.from({ length: N_FFT }, (_, k) => Math.cos((2 * Math.PI * k) / N_FFT));
+const W_IM = Float64Array.from({ length: N_FFT }, (_, k) => -Math.sin((2 * Math.PI * k) / N_FFT));
+
+/**
+ * Decimation in time: the `n` inputs taken every `stride` from `from` are
+ * split into `p` interleaved sub-sequences, each transformed into its own
+ * block of `out`, and the blocks are combined in place, one output index k at
+ * a time (the p values read for k are exactly the p values written for it).
+ */
+function fftInto(
+  input: Float64Array,
+  from: number,
+  stride: number,
+  n: number,
+  outRe: Float64Array,
+  outIm: Float64Array,
+  at: number,
+  level: number,
+): void {
+  if (n === 1) {
+    outRe[at] = input[from]!;
+    outIm[at] = 0;
+    return;
+  }
+  const p = RADICES[level]!;
+  const m = n / p;
+  for (let q = 0; q < p; q += 1) {
+    fftInto(input, from + q * stride, stride * p, m, outRe, outIm, at + q * m, level + 1);
+  }
+  const step = N_FFT / n;
+  const tRe = new Float64Array(p);
+  const tIm = new Float64Array(p);
+  for (let k = 0; k < m; k += 1) {
+    for (let q = 0; q < p; q += 1) {
+      const w = (q * k * step) % N_FFT;
+      const yr = outRe[at + q * m + k]!;
+      const yi = outIm[at + q * m + k]!;
+      tRe[q] = yr * W_RE[w]! - yi * W_IM[w]!;
+      tIm[q] = yr * W_IM[w]! + yi * W_RE[w]!;
+    }
+    for (let r = 0; r < p; r += 1) {
+      let re = 0;
+      let im = 0;
+      for (let q = 0; q < p; q += 1) {
+        const w = (q * r * m * step) % N_FFT;
+        re += tRe[q]! * W_RE[w]! - tIm[q]! * W_IM[w]!;
+        im += tRe[q]! * W_IM[w]! + tIm[q]! * W_RE[w]!;
+      }
+      outRe[at + k + r * m] = re;
+      outIm[at + k + r * m] = im;
+    }
   }
 }
 
@@ -78,6 +122,8 @@ export function melSpectrogram(samples: Float32Array): Float32Array {
   const frames = 1 + Math.floor(samples.length / HOP);
   const out = new Float32Array(frames * MEL_CHANNELS);
   const frame = new Float64Array(N_FFT);
+  const re = new Float64Array(N_FFT);
+  const im = new Float64Array(N_FFT);
   const power = new Float64Array(BINS);
   for (let t = 0; t < frames; t += 1) {
     const start = t * HOP - N_FFT / 2;
@@ -86,16 +132,8 @@ export function melSpectrogram(samples: Float32Array): Float32Array {
       const value = i >= 0 && i < samples.length ? samples[i]! : reflected(samples, i);
       frame[n] = value * WINDOW[n]!;
     }
-    for (let k = 0; k < BINS; k += 1) {
-      let re = 0;
-      let im = 0;
-      const row = k * N_FFT;
-      for (let n = 0; n < N_FFT; n += 1) {
-        re += frame[n]! * COS[row + n]!;
-        im -= frame[n]! * SIN[row + n]!;
-      }
-      power[k] = re * re + im * im;
-    }
+    fftInto(frame, 0, 1, N_FFT, re, im, 0, 0);
+    for (let k = 0; k < BINS; k += 1) power[k] = re[k]! * re[k]! + im[k]! * im[k]!;
     for (let m = 0; m < MEL_CHANNELS; m += 1) {
       const filter = FILTERS[m]!;
       let sum = 0;
