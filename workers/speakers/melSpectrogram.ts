@@ -2,8 +2,9 @@
  * The features the GE2E speaker encoder was trained on: a power mel
  * spectrogram (not log) of 16 kHz audio, 40 channels on the Slaney mel scale
  * with Slaney area normalisation, a 25 ms Hann window every 10 ms, frames
- * centred on their hop with the signal mirrored at both ends. These are
- * librosa's melspectrogram defaults as Resemblyzer's audio.py calls it.
+ * centred on their hop with the signal mirrored at both ends: librosa's
+ * melspectrogram as Resemblyzer's audio.py calls it, with the "reflect"
+ * padding that was librosa's default before 0.10, when the encoder was trained.
  */
 export const MEL_SAMPLE_RATE = 16_000;
 export const MEL_CHANNELS = 40;
