@@ -18,6 +18,8 @@ export interface ModelFile {
    * package (the speech detector) have none.
    */
   url?: string;
+  /** The SHA-256 of the file it was converted from, where it was converted. */
+  sourceSha256?: string;
 }
 
 export type ModelEngine = 'whisper.cpp' | 'onnxruntime';
@@ -212,17 +214,13 @@ export async function sha256OfFile(path: string): Promise<string> {
 }
 
 /**
- * Names a model file by its SHA-256 against the manifest's models for one
- * engine. A file the manifest does not know (altered, truncated, or simply
- * another model, such as the speech detector offered as a Whisper model) is
- * refused before any engine loads it.
+ * Names a model file by its SHA-256 against the manifest. A file the manifest
+ * does not know (altered, truncated, or simply not a model) is refused before
+ * any engine loads it; the caller checks it is the kind of model it needs.
  */
-export async function identifyModel(
-  path: string,
-  engine: ModelEngine = 'whisper.cpp',
-): Promise<{ entry: ModelEntry; file: ModelFile }> {
+export async function identifyModel(path: string): Promise<{ entry: ModelEntry; file: ModelFile }> {
   const sha256 = await sha256OfFile(path);
-  for (const entry of loadManifest().filter((e) => e.engine === engine)) {
+  for (const entry of loadManifest()) {
     const file = entry.files.find((f) => f.sha256 === sha256);
     if (file) return { entry, file };
   }

@@ -22,6 +22,13 @@ import type {
   ExportFormat,
   TranscriptDocument,
 } from '../transcription/export/TranscriptDocument.js';
+import {
+  SPEAKERS,
+  SPEAKER_MODEL_ID,
+  checkSpeakerOptions,
+  speakersKind,
+  type SpeakersParams,
+} from '../transcription/speakersJob.js';
 import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
@@ -183,6 +190,9 @@ export class CaseStore {
     this.assertOpen('transcribing');
     for (const evidenceId of evidenceIds) this.evidence.get(evidenceId);
     const { entry, file } = await identifyModel(modelPath);
+    if (entry.engine !== 'whisper.cpp') {
+      throw new ToexError('bad-input', `${entry.id} is not a speech recognition model`);
+    }
     const language = transcriptionLanguage(options.language, entry);
     const threads = options.threads ?? 2;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
@@ -209,6 +219,40 @@ export class CaseStore {
         return job;
       }),
     );
+  }
+
+  /**
+   * Queues speaker separation for a finished transcript: each segment's voice
+   * is measured by the speaker encoder and segments are grouped by voice into
+   * suggested speakers ("Speaker A", "Speaker B"), which officers confirm by labelling.
+   */
+  async queueSpeakers(
+    transcriptId: number,
+    modelPath: string,
+    options: { speakers?: number; threshold?: number; threads?: number } = {},
+  ): Promise<Job> {
+    this.assertOpen('suggesting speakers');
+    const t = this.transcripts.get(transcriptId);
+    const checked = checkSpeakerOptions(options);
+    const state = this.jobs.get(t.jobId).state;
+    if (state !== 'done') {
+      throw new ToexError(
+        'conflict',
+        `transcript ${transcriptId} is not finished (its job is ${state}); speakers can be suggested once it is`,
+      );
+    }
+    const { entry, file } = await identifyModel(modelPath);
+    if (entry.id !== SPEAKER_MODEL_ID) {
+      throw new ToexError('bad-input', `${entry.id} is not a speaker model`);
+    }
+    const params: SpeakersParams = {
+      transcriptId,
+      modelPath: resolve(modelPath),
+      modelId: entry.id,
+      modelSha256: file.sha256,
+      ...checked,
+    };
+    return this.jobs.enqueue(SPEAKERS, { ...params });
   }
 
   /** One version of a transcript (default: the newest) with what an export says about the case. */
@@ -256,6 +300,7 @@ export class CaseStore {
       [
         verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor),
         transcribeKind(this.db, this.evidence, this.audit, this.actor),
+        speakersKind(this.db, this.evidence, this.audit, this.actor),
       ],
       options,
     );

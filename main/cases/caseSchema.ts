@@ -268,4 +268,44 @@ export const caseMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'suggested speakers from voice clustering',
+    up(db) {
+      db.exec(`
+        -- Each segment's voice as a speaker-separation job measured it (256
+        -- float32, or null for too little audio): the job's checkpoint, so a
+        -- resumed job embeds only what is left.
+        CREATE TABLE speaker_embeddings (
+          job_id TEXT NOT NULL REFERENCES jobs (id),
+          segment_id INTEGER NOT NULL REFERENCES segments (id),
+          embedding BLOB,
+          PRIMARY KEY (job_id, segment_id)
+        ) STRICT;
+
+        -- The machine's guess at who spoke each segment, by grouping voices:
+        -- only a suggestion, never an officer's label. A newer job's rows
+        -- supersede an older job's; none is changed or deleted.
+        CREATE TABLE speaker_suggestions (
+          job_id TEXT NOT NULL REFERENCES jobs (id),
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          segment_id INTEGER NOT NULL REFERENCES segments (id),
+          label TEXT NOT NULL,
+          -- Cosine similarity to its group's voice; null for a segment with no audio of its own.
+          similarity REAL,
+          -- 1 when the segment's voice took part in the grouping, 0 when placed after it.
+          voted INTEGER NOT NULL CHECK (voted IN (0, 1)),
+          model_id TEXT NOT NULL,
+          model_sha256 TEXT NOT NULL CHECK (length(model_sha256) = 64),
+          created_at TEXT NOT NULL,
+          PRIMARY KEY (job_id, segment_id)
+        ) STRICT;
+        CREATE INDEX speaker_suggestions_by_transcript ON speaker_suggestions (transcript_id);
+        CREATE TRIGGER speaker_suggestions_no_update BEFORE UPDATE ON speaker_suggestions
+          BEGIN SELECT RAISE(ABORT, 'speaker suggestions are never changed'); END;
+        CREATE TRIGGER speaker_suggestions_no_delete BEFORE DELETE ON speaker_suggestions
+          BEGIN SELECT RAISE(ABORT, 'speaker suggestions are never deleted'); END;
+      `);
+    },
+  },
 ];

@@ -25,7 +25,7 @@ export function withSegments(store: CaseStore, job: Job): TranscribedJob {
 function segmentLines(job: TranscribedJob): string[] {
   return job.segments.map(
     (s) =>
-      `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion}: ` : ''}${s.text}`,
+      `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion} (suggested): ` : ''}${s.text}`,
   );
 }
 
