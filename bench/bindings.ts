@@ -5,7 +5,7 @@
  * interleaved in one process, as real-time factor, peak memory and word error
  * rate, with ratios against `main`.
  *
- *   npm run bench:bindings [-- --threads 2 --runs 2 --reinstall]
+ *   npm run bench:bindings [-- --threads 2 --runs 2 --reinstall --only fugood,spader]
  *
  * Candidates install into bench/out/bindings/<id> from the registry alone;
  * one that cannot install or load here is reported with the reason, and the
@@ -19,7 +19,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     runs: { type: 'string', default: '2' },
     reinstall: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const threads = Number(values.threads);
@@ -244,11 +245,17 @@ function table(rows: string[][]): void {
 async function main(): Promise<void> {
   const installs = join(root, 'bench', 'out', 'bindings');
   mkdirSync(installs, { recursive: true });
-  const engines: Engine[] = [whisperMain('beam 5'), whisperMain('greedy'), toexWhisper];
+  const only = values.only?.split(',');
+  const chosen = candidates.filter((c) => !only || only.includes(c.id));
+  const engines: Engine[] = [
+    ...(chosen.some((c) => c.decoding === 'beam 5') ? [whisperMain('beam 5')] : []),
+    whisperMain('greedy'),
+    toexWhisper,
+  ];
   const notes: string[] = [];
 
-  write(`installing ${candidates.length} candidates into bench/out/bindings (npm registry only)`);
-  for (const candidate of candidates) {
+  write(`installing ${chosen.length} candidates into bench/out/bindings (npm registry only)`);
+  for (const candidate of chosen) {
     const spec = `${candidate.name}@${candidate.version}`;
     const result = installCandidate(installs, candidate, values.reinstall);
     if (!result.ok) {
@@ -266,6 +273,8 @@ async function main(): Promise<void> {
   write(
     `model tiny.en, ${threads} threads, ${runs} runs of each engine on each file, interleaved; medians`,
   );
+  const load = () => loadavg()[0]!.toFixed(1);
+  write(`${cpus().length} cores; load average ${load()} at the start`);
   const results = new Map<string, Measured[]>();
   const failed = new Map<string, string>();
   for (let r = 0; r < runs; r++) {
@@ -273,11 +282,15 @@ async function main(): Promise<void> {
       const order = [...engines.slice(r % engines.length), ...engines.slice(0, r % engines.length)];
       for (const engine of order) {
         if (failed.has(engine.name)) continue;
+        const step = `run ${r + 1}/${runs}, ${input.name}, ${engine.name}`;
         try {
           const key = `${engine.name}\n${input.name}`;
-          results.set(key, [...(results.get(key) ?? []), await engine.run(input)]);
+          const measured = await engine.run(input);
+          results.set(key, [...(results.get(key) ?? []), measured]);
+          process.stderr.write(`  ${step}: ${(measured.wallMs / 1000).toFixed(1)} s\n`);
         } catch (err) {
           failed.set(engine.name, (err as Error).message);
+          process.stderr.write(`  ${step}: failed\n`);
         }
       }
     }
@@ -316,6 +329,7 @@ async function main(): Promise<void> {
   }
 
   write();
+  write(`load average ${load()} at the end; other work on the machine moves every figure.`);
   write('WER of the espeak-ng file is against the script it was made from.');
   for (const [name, reason] of failed) write(`${name}: installed, failed to run: ${reason}`);
   for (const note of notes) write(note);

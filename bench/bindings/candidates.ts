@@ -54,6 +54,13 @@ export const candidates: Candidate[] = [
     decoding: 'greedy',
   },
   {
+    id: 'spader',
+    name: '@spader/node-whisper-cpp',
+    version: '0.2.2',
+    whisperCpp: '1.8.3 (prebuilt)',
+    decoding: 'greedy',
+  },
+  {
     id: 'kutalia',
     name: '@kutalia/whisper-node-addon',
     version: '1.1.0',

@@ -32,7 +32,7 @@ function reasonIn(log: string): string {
     .map((l) => l.trim())
     .filter(Boolean);
   const telling =
-    lines.find((l) => /ENOTFOUND|GLIBC|not found|No such file/.test(l)) ??
+    lines.find((l) => /fatal:|ENOTFOUND|GLIBC|not found|No such file/.test(l)) ??
     lines.find((l) => /^npm error command sh -c/.test(l)) ??
     lines.find((l) => /error/i.test(l)) ??
     lines[lines.length - 1] ??

@@ -61,6 +61,17 @@ interface SmartWhisperModule {
   };
 }
 
+interface SpaderModule {
+  createContext(options: { model: string; use_gpu: boolean }): {
+    transcribe(options: {
+      pcm: Float32Array;
+      language: string;
+      threads: number;
+    }): Promise<{ text: string }[]>;
+    free(): void;
+  };
+}
+
 /** whisper.cpp's examples/addon.node, as both addon packages wrap it. */
 interface AddonModule {
   transcribe(options: {
@@ -101,6 +112,11 @@ function plainText(transcript: string): string {
 
 function load<T>(job: Job, name: string): T {
   return createRequire(join(job.from, 'package.json'))(name) as T;
+}
+
+/** An ES module whose exports map has no require condition, by its file. */
+async function importEsm<T>(job: Job, file: string): Promise<T> {
+  return (await import(pathToFileURL(join(job.from, 'node_modules', file)).href)) as T;
 }
 
 async function addon(job: Job, name: string): Promise<string> {
@@ -158,6 +174,21 @@ const runners: Record<string, (job: Job) => Promise<string>> = {
     return segments.map((s) => s.text).join(' ');
   },
 
+  async spader(job) {
+    const { createContext } = await importEsm<SpaderModule>(
+      job,
+      '@spader/node-whisper-cpp/dist/index.js',
+    );
+    const context = createContext({ model: job.model, use_gpu: false });
+    const segments = await context.transcribe({
+      pcm: readPcm16kMono(job.wav),
+      language: 'en',
+      threads: job.threads,
+    });
+    context.free();
+    return segments.map((s) => s.text).join(' ');
+  },
+
   kutalia: (job) => addon(job, '@kutalia/whisper-node-addon'),
 
   'whisper-node-addon': (job) => addon(job, 'whisper-node-addon'),
@@ -175,9 +206,10 @@ const runners: Record<string, (job: Job) => Promise<string>> = {
   },
 
   async fluester(job) {
-    // An ES module whose exports map has no require condition.
-    const entry = join(job.from, 'node_modules', '@pr0gramm', 'fluester', 'dist', 'index.js');
-    const { createWhisperClient } = (await import(pathToFileURL(entry).href)) as FluesterModule;
+    const { createWhisperClient } = await importEsm<FluesterModule>(
+      job,
+      '@pr0gramm/fluester/dist/index.js',
+    );
     const lines = await createWhisperClient({ modelPath: job.model }).transcribe(job.wav, {
       sourceLanguage: 'en',
     });
