@@ -85,6 +85,13 @@ interface Engine {
 }
 
 function inputs(): Input[] {
+  for (const tool of ['espeak-ng', 'sox']) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${tool} is missing: install espeak-ng and sox (bin/test does)`);
+    }
+  }
   const jfk = join(work, 'jfk.wav');
   copyFileSync(
     join(
@@ -245,6 +252,7 @@ function table(rows: string[][]): void {
 async function main(): Promise<void> {
   const installs = join(root, 'bench', 'out', 'bindings');
   mkdirSync(installs, { recursive: true });
+  const files = inputs();
   const only = values.only?.split(',');
   const chosen = candidates.filter((c) => !only || only.includes(c.id));
   const engines: Engine[] = [
@@ -268,7 +276,6 @@ async function main(): Promise<void> {
     engines.push(binding(candidate.id, result.dir));
   }
 
-  const files = inputs();
   write();
   write(
     `model tiny.en, ${threads} threads, ${runs} runs of each engine on each file, interleaved; medians`,

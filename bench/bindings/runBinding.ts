@@ -194,7 +194,9 @@ const runners: Record<string, (job: Job) => Promise<string>> = {
   'whisper-node-addon': (job) => addon(job, 'whisper-node-addon'),
 
   async 'nodejs-whisper'(job) {
-    // It takes a model by name from a folder; whisper-cli picks its own thread count.
+    // It takes a model by name from a folder.
+    // Not yet: nodejs-whisper and fluester take no thread count; their programs use up to four
+    // threads, so on a machine with more than two cores they do not run on the bench's --threads.
     const { nodewhisper } = load<NodejsWhisperModule>(job, 'nodejs-whisper');
     const transcript = await nodewhisper(job.wav, {
       modelName: basename(job.model).replace(/^ggml-|\.bin$/g, ''),
