@@ -80,7 +80,8 @@ async function measure(run: () => Promise<number>): Promise<Measured> {
 function plainMain(file: string): Promise<number> {
   const child = spawn(
     join(root, 'dist', 'native', 'whisper-main'),
-    ['-m', model, '-f', file, '-t', String(threads)],
+    // Greedy decoding, as our runner does: main's default is beam search with 5 beams.
+    ['-m', model, '-f', file, '-t', String(threads), '-bs', '1'],
     { stdio: 'ignore' },
   );
   const peak = watchPeakMemory(child.pid!);
