@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ToexError, fromFsError } from '../main/errors.js';
 import { getLogger } from '../main/log/log.js';
 import { isProcessAlive } from '../main/processAlive.js';
-import { type ModelFile, manifestEntry } from './modelManifest.js';
+import { type ModelFile, whisperModel } from './modelManifest.js';
 import { type Progress, ensureModelsDir, installPartial } from './modelStore.js';
 
 const log = getLogger('models');
@@ -52,7 +52,8 @@ function checkedUrl(url: URL): URL {
 }
 
 function sourceUrl(file: ModelFile, from: string | undefined): URL {
-  if (from === undefined) return checkedUrl(new URL(file.url));
+  // The manifest check gives every Whisper model a URL.
+  if (from === undefined) return checkedUrl(new URL(file.url!));
   let base: URL;
   try {
     base = new URL(from.endsWith('/') ? from : `${from}/`);
@@ -172,7 +173,7 @@ export async function fetchModel(
   id: string,
   options: { from?: string; onProgress?: Progress } = {},
 ): Promise<FetchResult> {
-  const entry = manifestEntry(id);
+  const entry = whisperModel(id);
   const file = entry.files[0]!;
   let url = sourceUrl(file, options.from);
   const dir = ensureModelsDir(home);

@@ -12,24 +12,33 @@ export interface ModelFile {
   sha256: string;
   /** The SHA-1 whisper.cpp publishes, where there is one. */
   sha1?: string;
-  /** Where the publisher serves it (https). */
-  url: string;
+  /**
+   * Where the publisher serves it (https). Whisper models have one, for
+   * `toex models fetch`; the helper models set-up installs from a registry
+   * package (the speech detector) have none.
+   */
+  url?: string;
+  /** The SHA-256 of the file it was converted from, where it was converted. */
+  sourceSha256?: string;
 }
+
+export type ModelEngine = 'whisper.cpp' | 'onnxruntime';
 
 export interface ModelEntry {
   id: string;
-  engine: 'whisper.cpp';
+  engine: ModelEngine;
   /** ['multilingual'], or the codes of the only languages the model knows. */
   languages: string[];
-  /** f16 for the full-precision files, else the ggml quantisation (q5_1, q8_0). */
-  quantisation: string;
+  /** Whisper models: f16 for the full-precision files, else the ggml quantisation (q5_1, q8_0). */
+  quantisation?: string;
   licence: string;
   files: ModelFile[];
   /** Where the file can be had, and how its hashes were obtained. */
   source: string;
 }
 
-const ID = /^whisper-[a-z0-9][a-z0-9._-]{0,63}$/;
+const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const WHISPER_ID = /^whisper-[a-z0-9][a-z0-9._-]{0,63}$/;
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const LANGUAGE = /^[a-z]{2,3}$/;
 const QUANTISATION = /^(f16|q[458]_[01])$/;
@@ -38,7 +47,7 @@ function text(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0;
 }
 
-function fileProblems(file: Record<string, unknown>, where: string): string[] {
+function fileProblems(file: Record<string, unknown>, where: string, needsUrl: boolean): string[] {
   const problems: string[] = [];
   if (typeof file.name !== 'string' || !FILE_NAME.test(file.name)) {
     problems.push(`${where}: name must be a bare file name`);
@@ -55,6 +64,7 @@ function fileProblems(file: Record<string, unknown>, where: string): string[] {
   ) {
     problems.push(`${where}: sha1, when given, must be 40 lower-case hex digits`);
   }
+  if (!needsUrl && file.url === undefined) return problems;
   let url: URL | undefined;
   try {
     url = new URL(String(file.url));
@@ -69,10 +79,15 @@ function fileProblems(file: Record<string, unknown>, where: string): string[] {
 
 function entryProblems(entry: Record<string, unknown>, where: string): string[] {
   const problems: string[] = [];
-  if (typeof entry.id !== 'string' || !ID.test(entry.id)) {
-    problems.push(`${where}: id must look like whisper-<name>`);
+  const whisper = entry.engine === 'whisper.cpp';
+  if (!whisper && entry.engine !== 'onnxruntime') {
+    problems.push(`${where}: engine must be whisper.cpp or onnxruntime`);
   }
-  if (entry.engine !== 'whisper.cpp') problems.push(`${where}: engine must be whisper.cpp`);
+  if (typeof entry.id !== 'string' || !(whisper ? WHISPER_ID : ID).test(entry.id)) {
+    problems.push(
+      `${where}: id must look like ${whisper ? 'whisper-<name>' : 'a lower-case name'}`,
+    );
+  }
   const languages = entry.languages;
   const languagesOk =
     Array.isArray(languages) &&
@@ -83,12 +98,15 @@ function entryProblems(entry: Record<string, unknown>, where: string): string[] 
   if (!languagesOk) {
     problems.push(`${where}: languages must be ["multilingual"] or a list of language codes`);
   }
-  if (typeof entry.quantisation !== 'string' || !QUANTISATION.test(entry.quantisation)) {
+  if (
+    whisper &&
+    (typeof entry.quantisation !== 'string' || !QUANTISATION.test(entry.quantisation))
+  ) {
     problems.push(`${where}: quantisation must be f16 or a ggml type such as q5_1`);
   }
   if (!text(entry.licence)) problems.push(`${where}: licence is missing`);
   if (!text(entry.source)) problems.push(`${where}: source is missing`);
-  // A whisper.cpp model is one ggml file; the store and `--model` rely on that.
+  // A model is one file (a ggml or ONNX file); the store and `--model` rely on that.
   if (!Array.isArray(entry.files) || entry.files.length !== 1) {
     problems.push(`${where}: files must list exactly one file`);
     return problems;
@@ -97,7 +115,9 @@ function entryProblems(entry: Record<string, unknown>, where: string): string[] 
     if (typeof file !== 'object' || file === null) {
       problems.push(`${where} file ${i + 1}: not an object`);
     } else {
-      problems.push(...fileProblems(file as Record<string, unknown>, `${where} file ${i + 1}`));
+      problems.push(
+        ...fileProblems(file as Record<string, unknown>, `${where} file ${i + 1}`, whisper),
+      );
     }
   });
   return problems;
@@ -152,6 +172,23 @@ export function loadManifest(): ModelEntry[] {
   return (raw as { models: ModelEntry[] }).models;
 }
 
+/** The Whisper models: the ones `toex models` installs, fetches and verifies. */
+export function whisperModels(): ModelEntry[] {
+  return loadManifest().filter((e) => e.engine === 'whisper.cpp');
+}
+
+/**
+ * The Whisper model with this id. The other models (the speech detector) are
+ * installed by set-up from their registry packages, not by `toex models`.
+ */
+export function whisperModel(id: string): ModelEntry {
+  const entry = manifestEntry(id);
+  if (entry.engine !== 'whisper.cpp') {
+    throw new ToexError('bad-input', `${id} is installed by bin/setup, not by toex models`);
+  }
+  return entry;
+}
+
 /** The manifest entry with this id, or a not-found error that says where to look. */
 export function manifestEntry(id: string): ModelEntry {
   const entry = loadManifest().find((e) => e.id === id);
@@ -178,8 +215,8 @@ export async function sha256OfFile(path: string): Promise<string> {
 
 /**
  * Names a model file by its SHA-256 against the manifest. A file the manifest
- * does not know (altered, truncated, or simply another model) is refused
- * before any engine loads it.
+ * does not know (altered, truncated, or simply not a model) is refused before
+ * any engine loads it; the caller checks it is the kind of model it needs.
  */
 export async function identifyModel(path: string): Promise<{ entry: ModelEntry; file: ModelFile }> {
   const sha256 = await sha256OfFile(path);

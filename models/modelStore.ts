@@ -21,7 +21,7 @@ import { CHUNK_BYTES, DigestStream, digestFile } from '../main/evidence/DigestSt
 import { getLogger } from '../main/log/log.js';
 import { isProcessAlive } from '../main/processAlive.js';
 import { fsyncFolder } from '../main/store/atomicWrite.js';
-import { type ModelEntry, type ModelFile, loadManifest, manifestEntry } from './modelManifest.js';
+import { type ModelEntry, type ModelFile, whisperModel, whisperModels } from './modelManifest.js';
 
 const log = getLogger('models');
 
@@ -43,14 +43,14 @@ export interface ModelStatus {
 }
 
 export function listModels(home: string): ModelStatus[] {
-  return loadManifest().map((entry) => {
+  return whisperModels().map((entry) => {
     const file = entry.files[0]!;
     return {
       id: entry.id,
       file: file.name,
       size: file.size,
       languages: entry.languages,
-      quantisation: entry.quantisation,
+      quantisation: entry.quantisation ?? 'f16',
       installed: sizeOnDisk(join(modelsDir(home), file.name)) === file.size,
     };
   });
@@ -216,7 +216,7 @@ export async function importModels(
   }
 
   removeAbandonedImports(ensureModelsDir(home));
-  const manifest = loadManifest();
+  const manifest = whisperModels();
   const total = found.reduce((sum, c) => sum + c.size, 0);
   let before = 0;
   for (const candidate of found) {
@@ -265,10 +265,10 @@ async function verifyEntry(home: string, entry: ModelEntry): Promise<VerifyOutco
 export async function verifyModels(home: string, id?: string): Promise<VerifyOutcome[]> {
   const entries =
     id === undefined
-      ? loadManifest().filter(
+      ? whisperModels().filter(
           (e) => sizeOnDisk(join(modelsDir(home), e.files[0]!.name)) !== undefined,
         )
-      : [manifestEntry(id)];
+      : [whisperModel(id)];
   const outcomes: VerifyOutcome[] = [];
   for (const entry of entries) outcomes.push(await verifyEntry(home, entry));
   return outcomes;
@@ -280,7 +280,7 @@ export async function verifyModels(home: string, id?: string): Promise<VerifyOut
  * Either way the file's sha256 is checked against the manifest before use.
  */
 export function modelPathFor(value: string, home: string): string {
-  const entry = loadManifest().find((e) => e.id === value);
+  const entry = whisperModels().find((e) => e.id === value);
   if (!entry) return value;
   const path = join(modelsDir(home), entry.files[0]!.name);
   if (sizeOnDisk(path) === undefined) {

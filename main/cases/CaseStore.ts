@@ -22,8 +22,16 @@ import type {
   ExportFormat,
   TranscriptDocument,
 } from '../transcription/export/TranscriptDocument.js';
+import {
+  SPEAKERS,
+  SPEAKER_MODEL_ID,
+  checkSpeakerOptions,
+  speakersKind,
+  type SpeakersParams,
+} from '../transcription/speakersJob.js';
 import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
+import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
 import { INGEST, ingestKind, type IngestParams } from '../ingest/ingestJob.js';
 import { isSupportedCountry } from 'libphonenumber-js';
@@ -161,55 +169,92 @@ export class CaseStore {
     return this.jobs.enqueue('evidence.verify', evidenceIds ? { evidenceIds } : {});
   }
 
-  /**
-   * Queues a transcription of one recording. The model file is named by its
-   * SHA-256 against the manifest first: an unknown or altered file is refused.
-   */
+  /** Queues a transcription of one recording; see `queueTranscriptions`. */
   async queueTranscription(
     evidenceId: number,
     modelPath: string,
     options: { language?: string; threads?: number; splitChannels?: boolean } = {},
   ): Promise<Job> {
+    const [job] = await this.queueTranscriptions([evidenceId], modelPath, options);
+    return job!;
+  }
+
+  /**
+   * Queues a transcription of each recording, all or none: every item, the
+   * model and the options are checked first. The model file is named by its
+   * SHA-256 against the manifest: an unknown or altered file is refused.
+   */
+  async queueTranscriptions(
+    evidenceIds: readonly number[],
+    modelPath: string,
+    options: { language?: string; threads?: number; splitChannels?: boolean } = {},
+  ): Promise<Job[]> {
     this.assertOpen('transcribing');
-    this.evidence.get(evidenceId);
+    for (const evidenceId of evidenceIds) this.evidence.get(evidenceId);
     const { entry, file } = await identifyModel(modelPath);
-    const language = options.language ?? 'auto';
-    if (!/^(auto|[a-z]{2,3})$/.test(language)) {
-      throw new ToexError(
-        'bad-input',
-        `unknown language code "${language}" (use auto, or a code such as en, pl, ro)`,
-      );
+    if (entry.engine !== 'whisper.cpp') {
+      throw new ToexError('bad-input', `${entry.id} is not a speech recognition model`);
     }
-    if (
-      !entry.languages.includes('multilingual') &&
-      language !== 'auto' &&
-      !entry.languages.includes(language)
-    ) {
-      throw new ToexError('bad-input', `${entry.id} knows ${entry.languages.join(', ')} only`);
-    }
+    const language = transcriptionLanguage(options.language, entry);
     const threads = options.threads ?? 2;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
       throw new ToexError('bad-input', 'threads must be a whole number from 1 to 64');
     }
-    return writeTransaction(this.db, () => {
-      const params: TranscribeParams = {
-        evidenceId,
-        modelPath: resolve(modelPath),
-        modelId: entry.id,
-        modelSha256: file.sha256,
-        language,
-        threads,
-        ...(options.splitChannels ? { splitChannels: true } : {}),
-      };
-      const job = this.jobs.enqueue(TRANSCRIBE, { ...params });
-      this.db
-        .prepare(
-          `INSERT INTO transcripts (evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
+    return writeTransaction(this.db, () =>
+      evidenceIds.map((evidenceId) => {
+        const params: TranscribeParams = {
+          evidenceId,
+          modelPath: resolve(modelPath),
+          modelId: entry.id,
+          modelSha256: file.sha256,
+          language,
+          threads,
+          ...(options.splitChannels ? { splitChannels: true } : {}),
+        };
+        const job = this.jobs.enqueue(TRANSCRIBE, { ...params });
+        this.db
+          .prepare(
+            `INSERT INTO transcripts (evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
            VALUES (?, ?, 'whisper.cpp 1.5.0', ?, ?, ?, ?)`,
-        )
-        .run(evidenceId, job.id, entry.id, file.sha256, this.actor, new Date().toISOString());
-      return job;
-    });
+          )
+          .run(evidenceId, job.id, entry.id, file.sha256, this.actor, new Date().toISOString());
+        return job;
+      }),
+    );
+  }
+
+  /**
+   * Queues speaker separation for a finished transcript: each segment's voice
+   * is measured by the speaker encoder and segments are grouped by voice into
+   * suggested speakers ("Speaker A", "Speaker B"), which officers confirm by labelling.
+   */
+  async queueSpeakers(
+    transcriptId: number,
+    modelPath: string,
+    options: { speakers?: number; threshold?: number; threads?: number } = {},
+  ): Promise<Job> {
+    this.assertOpen('suggesting speakers');
+    const t = this.transcripts.get(transcriptId);
+    const checked = checkSpeakerOptions(options);
+    const state = this.jobs.get(t.jobId).state;
+    if (state !== 'done') {
+      throw new ToexError(
+        'conflict',
+        `transcript ${transcriptId} is not finished (its job is ${state}); speakers can be suggested once it is`,
+      );
+    }
+    const { entry, file } = await identifyModel(modelPath);
+    if (entry.id !== SPEAKER_MODEL_ID) {
+      throw new ToexError('bad-input', `${entry.id} is not a speaker model`);
+    }
+    const params: SpeakersParams = {
+      transcriptId,
+      modelPath: resolve(modelPath),
+      modelId: entry.id,
+      modelSha256: file.sha256,
+      ...checked,
+    };
+    return this.jobs.enqueue(SPEAKERS, { ...params });
   }
 
   /** One version of a transcript (default: the newest) with what an export says about the case. */
@@ -276,6 +321,7 @@ export class CaseStore {
       [
         verifyEvidenceKind(this.db, this.evidence, this.audit, this.actor),
         transcribeKind(this.db, this.evidence, this.audit, this.actor),
+        speakersKind(this.db, this.evidence, this.audit, this.actor),
         ingestKind(this.db, this.dir, this.evidence, this.audit, this.actor),
       ],
       options,

@@ -220,5 +220,94 @@ export const caseMigrations: readonly Migration[] = [
       `);
     },
   },
-  { version: 4, ...ingestMigration },
+  {
+    version: 4,
+    name: 'jobs can be paused',
+    up(db) {
+      // SQLite cannot change a CHECK in place, so the jobs table is rebuilt.
+      // Transcripts and evidence checks point at it: with the checks deferred,
+      // the rows copied back into the new table satisfy them again before commit.
+      db.pragma('defer_foreign_keys = ON');
+      db.exec(`
+        CREATE TEMP TABLE jobs_before_v4 AS SELECT * FROM jobs;
+        DROP TABLE jobs;
+        CREATE TABLE jobs (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          state TEXT NOT NULL
+            CHECK (state IN ('queued', 'running', 'paused', 'done', 'failed', 'cancelled')),
+          params TEXT NOT NULL,
+          progress REAL NOT NULL DEFAULT 0,
+          stage TEXT,
+          checkpoint TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          max_attempts INTEGER NOT NULL DEFAULT 3,
+          cancel_requested INTEGER NOT NULL DEFAULT 0,
+          owner_pid INTEGER,
+          worker_pid INTEGER,
+          heartbeat_at TEXT,
+          error_kind TEXT,
+          error_message TEXT,
+          result TEXT,
+          created_by TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          -- Set by "toex jobs pause" from any process; the owner stops the
+          -- worker at the next checkpoint and the job becomes paused.
+          pause_requested INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        INSERT INTO jobs (id, kind, state, params, progress, stage, checkpoint, attempts,
+            max_attempts, cancel_requested, owner_pid, worker_pid, heartbeat_at, error_kind,
+            error_message, result, created_by, created_at, started_at, finished_at)
+          SELECT id, kind, state, params, progress, stage, checkpoint, attempts, max_attempts,
+            cancel_requested, owner_pid, worker_pid, heartbeat_at, error_kind, error_message,
+            result, created_by, created_at, started_at, finished_at
+          FROM jobs_before_v4;
+        DROP TABLE jobs_before_v4;
+        CREATE INDEX jobs_state ON jobs (state);
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: 'suggested speakers from voice clustering',
+    up(db) {
+      db.exec(`
+        -- Each segment's voice as a speaker-separation job measured it (256
+        -- float32, or null for too little audio): the job's checkpoint, so a
+        -- resumed job embeds only what is left.
+        CREATE TABLE speaker_embeddings (
+          job_id TEXT NOT NULL REFERENCES jobs (id),
+          segment_id INTEGER NOT NULL REFERENCES segments (id),
+          embedding BLOB,
+          PRIMARY KEY (job_id, segment_id)
+        ) STRICT;
+
+        -- The machine's guess at who spoke each segment, by grouping voices:
+        -- only a suggestion, never an officer's label. A newer job's rows
+        -- supersede an older job's; none is changed or deleted.
+        CREATE TABLE speaker_suggestions (
+          job_id TEXT NOT NULL REFERENCES jobs (id),
+          transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+          segment_id INTEGER NOT NULL REFERENCES segments (id),
+          label TEXT NOT NULL,
+          -- Cosine similarity to its group's voice; null for a segment with no audio of its own.
+          similarity REAL,
+          -- 1 when the segment's voice took part in the grouping, 0 when placed after it.
+          voted INTEGER NOT NULL CHECK (voted IN (0, 1)),
+          model_id TEXT NOT NULL,
+          model_sha256 TEXT NOT NULL CHECK (length(model_sha256) = 64),
+          created_at TEXT NOT NULL,
+          PRIMARY KEY (job_id, segment_id)
+        ) STRICT;
+        CREATE INDEX speaker_suggestions_by_transcript ON speaker_suggestions (transcript_id);
+        CREATE TRIGGER speaker_suggestions_no_update BEFORE UPDATE ON speaker_suggestions
+          BEGIN SELECT RAISE(ABORT, 'speaker suggestions are never changed'); END;
+        CREATE TRIGGER speaker_suggestions_no_delete BEFORE DELETE ON speaker_suggestions
+          BEGIN SELECT RAISE(ABORT, 'speaker suggestions are never deleted'); END;
+      `);
+    },
+  },
+  { version: 6, ...ingestMigration },
 ];

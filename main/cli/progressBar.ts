@@ -1,12 +1,13 @@
 import cliProgress from 'cli-progress';
 
 export interface ProgressSink {
-  update(done: number, total: number, label?: string): void;
+  /** `amount` says how far in the job's own units; megabytes when left out. */
+  update(done: number, total: number, label?: string, amount?: string): void;
   stop(): void;
 }
 
-function megabytes(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1);
+function megabytes(done: number, total: number): string {
+  return `${(done / (1024 * 1024)).toFixed(1)}/${(total / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /**
@@ -32,7 +33,7 @@ export function progressSink(options: { json: boolean; title: string }): Progres
 
   const bar = new cliProgress.SingleBar(
     {
-      format: `${options.title} [{bar}] {percentage}% | {doneMb}/{totalMb} MB | ETA {eta_formatted} {label}`,
+      format: `${options.title} [{bar}] {percentage}% | {amount} | ETA {eta_formatted} {label}`,
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 50,
@@ -41,13 +42,14 @@ export function progressSink(options: { json: boolean; title: string }): Progres
   );
   let started = false;
   return {
-    update(done, total, label) {
+    update(done, total, label, amount) {
+      const payload = { amount: amount ?? megabytes(done, total), label: label ?? '' };
       if (!started) {
-        bar.start(Math.max(1, total), 0, { doneMb: '0.0', totalMb: megabytes(total), label: '' });
+        bar.start(Math.max(1, total), 0, payload);
         started = true;
       }
       bar.setTotal(Math.max(1, total));
-      bar.update(done, { doneMb: megabytes(done), totalMb: megabytes(total), label: label ?? '' });
+      bar.update(done, payload);
     },
     stop() {
       if (started) bar.stop();

@@ -8,7 +8,8 @@ import { writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 
 const log = getLogger('jobs');
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+/** paused: held by `requestPause`; it starts again only once released. */
+export type JobState = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 export interface Job {
   id: string;
@@ -22,6 +23,7 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   cancelRequested: boolean;
+  pauseRequested: boolean;
   ownerPid: number | null;
   workerPid: number | null;
   heartbeatAt: string | null;
@@ -44,6 +46,7 @@ interface JobRow {
   attempts: number;
   max_attempts: number;
   cancel_requested: number;
+  pause_requested: number;
   owner_pid: number | null;
   worker_pid: number | null;
   heartbeat_at: string | null;
@@ -68,6 +71,7 @@ function toJob(row: JobRow): Job {
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     cancelRequested: row.cancel_requested === 1,
+    pauseRequested: row.pause_requested === 1,
     ownerPid: row.owner_pid,
     workerPid: row.worker_pid,
     heartbeatAt: row.heartbeat_at,
@@ -228,16 +232,110 @@ export class JobQueue {
       .run(progress, stage ?? null, id);
   }
 
-  isCancelRequested(id: string): boolean {
-    return this.row(id).cancel_requested === 1;
+  /** What other processes (or this one) have asked of a running job, in one read. */
+  requests(id: string): { cancel: boolean; pause: boolean } {
+    const row = this.row(id);
+    return { cancel: row.cancel_requested === 1, pause: row.pause_requested === 1 };
   }
 
-  /** A queued job is cancelled at once; a running one is asked to stop. */
+  /** Names what a queued job is waiting for (a free engine), or clears it. */
+  setWaiting(id: string, stage: string | null): void {
+    this.db.prepare(`UPDATE jobs SET stage = ? WHERE id = ? AND state = 'queued'`).run(stage, id);
+  }
+
+  /**
+   * Holds a job: a queued one is paused at once; a running one is asked to
+   * stop at its next checkpoint, and its owner then marks it paused.
+   */
+  requestPause(idOrPrefix: string): Job {
+    const { id } = this.get(idOrPrefix);
+    return this.tx('pausing the job', () => {
+      const row = this.row(id);
+      if (row.state === 'queued') {
+        this.db.prepare(`UPDATE jobs SET state = 'paused', stage = NULL WHERE id = ?`).run(id);
+        this.audit.append({
+          actor: this.actor,
+          action: 'job.pause',
+          subject: `job:${id}`,
+          details: { kind: row.kind, progress: row.progress },
+        });
+      } else if (row.state === 'running' && row.pause_requested === 0) {
+        this.db.prepare('UPDATE jobs SET pause_requested = 1 WHERE id = ?').run(id);
+        this.audit.append({
+          actor: this.actor,
+          action: 'job.pause-requested',
+          subject: `job:${id}`,
+          details: { kind: row.kind },
+        });
+      } else if (row.state !== 'running') {
+        throw new ToexError('conflict', `job ${id.slice(0, 8)} is already ${row.state}`);
+      }
+      return toJob(this.row(id));
+    });
+  }
+
+  /** running → paused, once its worker has stopped at a checkpoint. */
+  markPaused(id: string): Job {
+    return this.tx('pausing the job', () => {
+      const row = this.row(id);
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = 'paused', pause_requested = 0,
+             owner_pid = NULL, worker_pid = NULL WHERE id = ?`,
+        )
+        .run(id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'job.pause',
+        subject: `job:${id}`,
+        details: { kind: row.kind, progress: row.progress, attempts: row.attempts },
+      });
+      log.info({ jobId: id }, 'job paused');
+      return toJob(this.row(id));
+    });
+  }
+
+  /**
+   * Releases a paused job back to the queue (paused → queued). A running job
+   * whose pause has not yet taken effect keeps running, its request withdrawn.
+   * A queued job is left as it is.
+   */
+  release(idOrPrefix: string): Job {
+    const { id } = this.get(idOrPrefix);
+    return this.tx('resuming the job', () => {
+      const row = this.row(id);
+      if (row.state === 'queued') return toJob(row);
+      const held = row.state === 'paused' || (row.state === 'running' && row.pause_requested === 1);
+      if (!held) {
+        throw new ToexError(
+          'conflict',
+          row.state === 'running'
+            ? `job ${id.slice(0, 8)} is already running (process ${row.owner_pid})`
+            : `job ${id.slice(0, 8)} is already ${row.state}`,
+        );
+      }
+      this.db
+        .prepare(
+          `UPDATE jobs SET pause_requested = 0,
+             state = CASE state WHEN 'paused' THEN 'queued' ELSE state END WHERE id = ?`,
+        )
+        .run(id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'job.resume',
+        subject: `job:${id}`,
+        details: { kind: row.kind, progress: row.progress },
+      });
+      return toJob(this.row(id));
+    });
+  }
+
+  /** A queued or paused job is cancelled at once; a running one is asked to stop. */
   requestCancel(idOrPrefix: string): Job {
     const { id } = this.get(idOrPrefix);
     return this.tx('cancelling the job', () => {
       const row = this.row(id);
-      if (row.state === 'queued') {
+      if (row.state === 'queued' || row.state === 'paused') {
         this.end(row, 'cancelled', null, null);
       } else if (row.state === 'running') {
         this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
@@ -268,15 +366,21 @@ export class JobQueue {
     return this.tx('cancelling the job', () => this.end(this.row(id), 'cancelled', null, null));
   }
 
-  /** running → queued, to be resumed from its checkpoint. */
-  requeue(id: string, reason: string): Job {
+  /**
+   * running → queued, to be resumed from its checkpoint; → paused instead if
+   * a pause was asked for. `withdrawCancel` drops a cancel not yet carried out
+   * (a second Ctrl-C means "leave now, go on next time").
+   */
+  requeue(id: string, reason: string, options: { withdrawCancel?: boolean } = {}): Job {
     return this.tx('requeueing the job', () => {
       const row = this.row(id);
       this.db
         .prepare(
-          `UPDATE jobs SET state = 'queued', owner_pid = NULL, worker_pid = NULL WHERE id = ?`,
+          `UPDATE jobs SET state = CASE pause_requested WHEN 1 THEN 'paused' ELSE 'queued' END,
+             pause_requested = 0, owner_pid = NULL, worker_pid = NULL,
+             cancel_requested = CASE WHEN ? THEN 0 ELSE cancel_requested END WHERE id = ?`,
         )
-        .run(id);
+        .run(options.withdrawCancel ? 1 : 0, id);
       this.audit.append({
         actor: this.actor,
         action: 'job.interrupted',
@@ -318,6 +422,7 @@ export class JobQueue {
     this.db
       .prepare(
         `UPDATE jobs SET state = ?, error_kind = ?, error_message = ?, result = ?, finished_at = ?,
+           pause_requested = 0,
            progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?`,
       )
       .run(

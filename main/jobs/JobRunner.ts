@@ -1,6 +1,7 @@
 import { ToexError, toToexError, type SerializedError } from '../errors.js';
 import { getLogger } from '../log/log.js';
 import type { WorkerToMain } from '../../workers/protocol.js';
+import { WAITING_FOR_ENGINE, type EngineSlot, type EngineSlots } from './EngineSlots.js';
 import type { Checkpoint, Job, JobQueue } from './JobQueue.js';
 import type { WorkerHandle, WorkerHost } from './WorkerHost.js';
 import { workerEntry } from './workerEntry.js';
@@ -24,6 +25,8 @@ export interface JobKind<Input = unknown, Partial = unknown> {
   readonly kind: string;
   /** The worker script, e.g. `hash/hashWorker`. */
   readonly worker: string;
+  /** Runs a model engine: it takes one of the workstation's engine slots while it works. */
+  readonly usesEngine?: boolean;
   /** May look at the input first (probe a file); a ToexError thrown here fails the job with its reason. */
   prepare(job: Job): PreparedWork<Input> | Promise<PreparedWork<Input>>;
   /** Stores one partial result; runs inside the transaction that saves the checkpoint. */
@@ -53,13 +56,20 @@ export interface RunnerOptions {
    * retried from the checkpoint like one that crashed.
    */
   stallMs?: number;
+  /** The workstation-wide limit on running engines; the command line passes the workstation's. */
+  // Not yet: a runner made without it (CaseStore.runner's default) starts engine jobs at
+  // once, with no limit.
+  engines?: EngineSlots;
 }
 
 type AttemptOutcome =
   | { type: 'done' }
   | { type: 'error'; error: SerializedError }
   | { type: 'cancelled' }
+  | { type: 'paused' }
   | { type: 'crashed'; how: string };
+
+const NO_LIMIT: EngineSlot = { heartbeat() {}, release() {} };
 
 /**
  * Runs queued jobs of one case, one at a time, each in a worker process.
@@ -72,10 +82,13 @@ export class JobRunner {
   private readonly listeners = new Set<(p: JobProgress) => void>();
   private readonly active = new Set<WorkerHandle>();
   private disposed = false;
+  private stopping = false;
+  private currentId: string | undefined;
   private readonly pollMs: number;
   private readonly heartbeatMs: number;
   private readonly stopDeadlineMs: number;
   private readonly stallMs: number;
+  private readonly engines: EngineSlots | undefined;
 
   constructor(
     private readonly queue: JobQueue,
@@ -88,6 +101,7 @@ export class JobRunner {
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.stopDeadlineMs = options.stopDeadlineMs ?? 5000;
     this.stallMs = options.stallMs ?? 5 * 60_000;
+    this.engines = options.engines;
   }
 
   onDidProgress(listener: (p: JobProgress) => void): () => void {
@@ -95,12 +109,45 @@ export class JobRunner {
     return () => this.listeners.delete(listener);
   }
 
+  /** The job this runner is waiting for or running, if any. */
+  get current(): string | undefined {
+    return this.currentId;
+  }
+
   /** Requeues jobs whose process died, then runs every queued job. */
-  async runPending(): Promise<Job[]> {
+  async runPending(onDidStart?: (job: Job, index: number, count: number) => void): Promise<Job[]> {
     this.queue.recoverInterrupted();
+    return this.runEach(
+      this.queue.list(['queued']).map((j) => j.id),
+      onDidStart,
+    );
+  }
+
+  /**
+   * Runs the given jobs one after another. One that is no longer queued when
+   * its turn comes (paused, cancelled, or taken by another process) is passed
+   * over and returned as it stands; after `stopAfterCurrent` the rest are too.
+   */
+  async runEach(
+    ids: readonly string[],
+    onDidStart?: (job: Job, index: number, count: number) => void,
+  ): Promise<Job[]> {
     const ran: Job[] = [];
-    for (const job of this.queue.list(['queued'])) ran.push(await this.run(job.id));
+    for (const [index, id] of ids.entries()) {
+      const job = this.queue.get(id);
+      if (job.state !== 'queued' || this.stopping || this.disposed) {
+        ran.push(job);
+        continue;
+      }
+      onDidStart?.(job, index, ids.length);
+      ran.push(await this.run(id));
+    }
     return ran;
+  }
+
+  /** Lets the current job end as it will, and starts no other. */
+  stopAfterCurrent(): void {
+    this.stopping = true;
   }
 
   async run(jobId: string): Promise<Job> {
@@ -108,33 +155,107 @@ export class JobRunner {
     const first = this.queue.get(jobId);
     const kind = this.kinds.get(first.kind);
     if (!kind) throw new ToexError('internal', `no handler for jobs of kind ${first.kind}`);
+    if (first.state !== 'queued') {
+      throw new ToexError('conflict', `job ${first.id.slice(0, 8)} is ${first.state}, not queued`);
+    }
 
-    for (;;) {
-      const job = this.queue.claim(first.id);
-      const outcome = await this.attempt(kind, job);
-      switch (outcome.type) {
-        case 'done':
-          return this.queue.finish(job.id, kind.finish(this.queue.get(job.id)));
-        case 'cancelled':
-          return this.queue.markCancelled(job.id);
-        case 'error':
-          return this.queue.fail(job.id, outcome.error);
-        case 'crashed': {
-          const how = outcome.how;
-          if (this.disposed) return this.queue.requeue(job.id, 'the runner shut down');
-          if (job.attempts >= job.maxAttempts) {
-            return this.queue.fail(job.id, {
-              kind: 'engine',
-              message: `the worker stopped unexpectedly (${how}) on each of ${job.attempts} attempts`,
-            });
-          }
-          this.queue.requeue(job.id, `the worker stopped unexpectedly (${how})`);
+    this.currentId = first.id;
+    try {
+      for (;;) {
+        // A retry may find the job paused meanwhile (a pause asked before the crash).
+        const now = this.queue.get(first.id);
+        if (now.state !== 'queued') return now;
+        const slot = kind.usesEngine ? await this.waitForEngine(first.id) : NO_LIMIT;
+        if (!slot) return this.queue.get(first.id);
+        let job: Job;
+        try {
+          job = this.queue.claim(first.id);
+        } catch (err) {
+          slot.release();
+          // Another process (a `jobs run` of its own) claimed it first, or paused it meanwhile.
+          if (err instanceof ToexError && err.kind === 'conflict') return this.queue.get(first.id);
+          throw err;
         }
+        let outcome: AttemptOutcome;
+        try {
+          outcome = await this.attempt(kind, job, slot);
+        } finally {
+          slot.release();
+        }
+        const ended = this.settle(kind, job, outcome);
+        if (ended) return ended;
+      }
+    } finally {
+      this.currentId = undefined;
+    }
+  }
+
+  /** Records an attempt's outcome; undefined when the job is to be tried again. */
+  private settle(kind: JobKind, job: Job, outcome: AttemptOutcome): Job | undefined {
+    switch (outcome.type) {
+      case 'done':
+        return this.queue.finish(job.id, kind.finish(this.queue.get(job.id)));
+      case 'cancelled':
+        return this.queue.markCancelled(job.id);
+      case 'paused':
+        return this.queue.markPaused(job.id);
+      case 'error':
+        return this.queue.fail(job.id, outcome.error);
+      case 'crashed': {
+        const how = outcome.how;
+        if (this.disposed) {
+          return this.queue.requeue(job.id, 'the runner shut down', { withdrawCancel: true });
+        }
+        if (job.attempts >= job.maxAttempts) {
+          return this.queue.fail(job.id, {
+            kind: 'engine',
+            message: `the worker stopped unexpectedly (${how}) on each of ${job.attempts} attempts`,
+          });
+        }
+        this.queue.requeue(job.id, `the worker stopped unexpectedly (${how})`);
+        return undefined;
       }
     }
   }
 
-  private async attempt(kind: JobKind, job: Job): Promise<AttemptOutcome> {
+  /**
+   * Takes an engine slot, waiting while every one is taken. The job stays
+   * queued meanwhile (no worker, no stall watchdog), so a cancel or pause
+   * from anywhere ends the wait: then, or when the runner stops, undefined.
+   */
+  private async waitForEngine(jobId: string): Promise<EngineSlot | undefined> {
+    if (!this.engines) return NO_LIMIT;
+    let waiting = false;
+    for (;;) {
+      const job = this.queue.get(jobId);
+      if (this.disposed || job.state !== 'queued') return undefined;
+      const slot = this.engines.tryAcquire(jobId);
+      if (slot) {
+        if (waiting) this.queue.setWaiting(jobId, null);
+        return slot;
+      }
+      if (!waiting) {
+        waiting = true;
+        this.queue.setWaiting(jobId, WAITING_FOR_ENGINE);
+        log.info({ jobId }, 'waiting for a free engine');
+        for (const l of this.listeners) {
+          l({
+            jobId,
+            kind: job.kind,
+            fraction: job.progress,
+            done: 0,
+            total: 0,
+            stage: WAITING_FOR_ENGINE,
+            etaSeconds: null,
+          });
+        }
+      }
+      // Each look is a write transaction on the workstation database: not too often.
+      await new Promise((r) => setTimeout(r, Math.max(this.pollMs, 250)));
+    }
+  }
+
+  private async attempt(kind: JobKind, job: Job, slot: EngineSlot): Promise<AttemptOutcome> {
     let work: PreparedWork<unknown>;
     try {
       work = await kind.prepare(job);
@@ -142,6 +263,7 @@ export class JobRunner {
       return { type: 'error', error: toToexError(err).toJSON() };
     }
     if (work.input === undefined) return { type: 'done' };
+    if (this.disposed) return { type: 'crashed', how: 'the runner shut down' };
 
     const handle = this.host.start(workerEntry(kind.worker), kind.kind);
     this.active.add(handle);
@@ -156,10 +278,19 @@ export class JobRunner {
     let lastBeat = Date.now();
     let settled: AttemptOutcome | undefined;
     let cancelSentAt: number | undefined;
+    let pauseWanted = false;
+    let pausing = false;
     let lastHeard = Date.now();
     let stalled = false;
 
     return await new Promise<AttemptOutcome>((resolve) => {
+      const stopWorker = (forPause: boolean): void => {
+        pausing = forPause;
+        cancelSentAt = Date.now();
+        handle.send({ type: 'cancel', jobId: job.id });
+      };
+      const stopped = (): AttemptOutcome => (pausing ? { type: 'paused' } : { type: 'cancelled' });
+
       const finish = (outcome: AttemptOutcome): void => {
         clearInterval(timer);
         this.active.delete(handle);
@@ -203,6 +334,10 @@ export class JobRunner {
               this.queue.commit(job.id, () =>
                 kind.applyPartial(this.queue.get(job.id), message.payload),
               );
+              // A pause waits for a checkpoint, so the worker stops with nothing unsaved.
+              // Not yet: the chunk in hand (up to 30 s of audio) must finish first, which a
+              // slow machine can take a minute over.
+              if (pauseWanted && cancelSentAt === undefined) stopWorker(true);
             } catch (err) {
               settled = {
                 type: 'error',
@@ -219,9 +354,12 @@ export class JobRunner {
             finish(settled);
             break;
           case 'error':
+            // After a second Ctrl-C the job is to resume next time, whatever
+            // the worker says as it goes: its exit settles the attempt.
+            if (message.error.kind === 'cancelled' && this.disposed) break;
             settled =
               message.error.kind === 'cancelled'
-                ? { type: 'cancelled' }
+                ? stopped()
                 : { type: 'error', error: message.error };
             finish(settled);
             break;
@@ -230,7 +368,7 @@ export class JobRunner {
 
       handle.onDidExit(({ code, signal }) => {
         if (settled) return finish(settled);
-        if (cancelSentAt !== undefined) return finish({ type: 'cancelled' });
+        if (cancelSentAt !== undefined && !this.disposed) return finish(stopped());
         log.warn({ jobId: job.id, code, signal, stalled }, 'worker exited without finishing');
         const how = stalled
           ? `sent nothing for ${Math.round(this.stallMs / 1000)} s and was stopped`
@@ -242,9 +380,11 @@ export class JobRunner {
 
       const timer = setInterval(() => {
         const now = Date.now();
-        if (cancelSentAt === undefined && this.queue.isCancelRequested(job.id)) {
-          cancelSentAt = now;
-          handle.send({ type: 'cancel', jobId: job.id });
+        const asked = cancelSentAt === undefined ? this.queue.requests(job.id) : undefined;
+        if (asked?.cancel) {
+          stopWorker(false);
+        } else if (asked?.pause) {
+          pauseWanted = true;
         } else if (cancelSentAt !== undefined && now - cancelSentAt > this.stopDeadlineMs) {
           handle.kill();
         }
@@ -255,6 +395,7 @@ export class JobRunner {
         if (now - lastBeat > this.heartbeatMs) {
           lastBeat = now;
           this.queue.heartbeat(job.id);
+          slot.heartbeat();
         }
       }, this.pollMs);
 

@@ -35,6 +35,11 @@ export class ForkWorkerHost implements WorkerHost {
       // A worker's stderr goes to the terminal, never to the log file: a
       // parser's crash text could quote the evidence it choked on.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // A process group of its own: Ctrl-C at the terminal goes to the whole
+      // foreground group, and main alone decides what it means for a job
+      // (cancel, or leave to resume); a worker and engine killed by it
+      // would count as a crash and be retried.
+      detached: true,
       env: { ...process.env, TOEX_WORKER: name },
     });
     // A worker that died is reported by its exit; a send that races with the

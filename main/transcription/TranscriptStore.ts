@@ -24,7 +24,7 @@ export interface Segment {
   flags: string[];
   /** The channel it was heard on, when channels were transcribed apart. */
   channel: number | null;
-  /** The machine's guess at the speaker (a channel's label): a suggestion only. */
+  /** The machine's guess at the speaker (a voice group, or a channel's label): a suggestion only. */
   speakerSuggestion: string | null;
 }
 
@@ -155,14 +155,20 @@ export class TranscriptStore {
     return found;
   }
 
-  /** The machine's segments, in time order. */
+  /**
+   * The machine's segments, in time order. The speaker suggestion is the
+   * newest voice-grouping job's ("Speaker A"), else the channel's label.
+   */
   segments(transcriptId: number): Segment[] {
     const rows = this.db
       .prepare(
-        `SELECT id, start_ms, end_ms, text, words, avg_logprob, flags, channel, speaker_suggestion
-         FROM segments WHERE transcript_id = ? ORDER BY start_ms, id`,
+        `SELECT s.id, s.start_ms, s.end_ms, s.text, s.words, s.avg_logprob, s.flags, s.channel,
+           coalesce(v.label, s.speaker_suggestion) AS speaker_suggestion
+         FROM segments s LEFT JOIN speaker_suggestions v ON v.segment_id = s.id AND v.job_id =
+           (SELECT job_id FROM speaker_suggestions WHERE transcript_id = ? ORDER BY rowid DESC LIMIT 1)
+         WHERE s.transcript_id = ? ORDER BY s.start_ms, s.id`,
       )
-      .all(transcriptId) as SegmentRow[];
+      .all(transcriptId, transcriptId) as SegmentRow[];
     return rows.map(toSegment);
   }
 

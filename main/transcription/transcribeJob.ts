@@ -10,6 +10,7 @@ import type {
 } from '../../workers/transcribe/transcribeWorker.js';
 import { sha256OfFile } from '../../models/modelManifest.js';
 import { probeAudio } from './probeAudio.js';
+import { vadModel, type VadModel } from './vadModel.js';
 
 export const TRANSCRIBE = 'transcribe';
 
@@ -47,9 +48,9 @@ function dominantLanguage(db: Db, transcriptId: number): string | null {
 }
 
 /**
- * Transcribes one recording in a worker. Each chunk's segments are stored with
- * the checkpoint (the chunk's end), so a crash keeps what was done and the
- * resumed job decodes from there on.
+ * Transcribes one recording in a worker. Each packed window's segments are
+ * stored with the checkpoint (the end of its last region of speech), so a
+ * crash keeps what was done and the resumed job decodes from there on.
  */
 export function transcribeKind(
   db: Db,
@@ -66,10 +67,13 @@ export function transcribeKind(
     Number(job.checkpoint?.channel ?? (params(job).splitChannels ? 1 : 0));
   const tracksOf = (job: Job, channels: number) =>
     params(job).splitChannels ? Array.from({ length: channels }, (_, i) => i + 1) : [0];
+  // The speech detector each job's latest attempt checked and used.
+  const detectors = new Map<string, VadModel>();
 
   return {
     kind: TRANSCRIBE,
     worker: 'transcribe/transcribeWorker',
+    usesEngine: true,
 
     async prepare(job) {
       const p = params(job);
@@ -81,6 +85,8 @@ export function transcribeKind(
           `the model file is no longer the ${p.modelId} this job was queued with; nothing was transcribed with it`,
         );
       }
+      const vad = await vadModel();
+      detectors.set(job.id, vad);
       const item = evidence.get(p.evidenceId);
       const info = await probeAudio(evidence.absolutePath(item));
       if (info.durationMs === 0) {
@@ -110,6 +116,7 @@ export function transcribeKind(
           : {
               audioPath: evidence.absolutePath(item),
               modelPath: p.modelPath,
+              vadModelPath: vad.path,
               language: p.language,
               threads: p.threads,
               tracks,
@@ -147,9 +154,14 @@ export function transcribeKind(
           track ? `Channel ${track}` : null,
         );
       }
-      db.prepare(
+      // One row per region of speech, so the language heard longest is
+      // weighed by speech, not by the pauses a packed window spans.
+      const chunk = db.prepare(
         'INSERT OR IGNORE INTO transcript_chunks (transcript_id, channel, start_ms, end_ms, language) VALUES (?, ?, ?, ?, ?)',
-      ).run(transcriptId, track, partial.startMs, partial.endMs, partial.language);
+      );
+      for (const r of partial.regions) {
+        chunk.run(transcriptId, track, r.startMs, r.endMs, partial.language);
+      }
       db.prepare('UPDATE transcripts SET language = ? WHERE id = ?').run(
         dominantLanguage(db, transcriptId),
         transcriptId,
@@ -170,6 +182,10 @@ export function transcribeKind(
 
     finish(job) {
       const summary = summariseTranscript(db, transcriptOf(job));
+      // The detector decided what Whisper heard, so it is named with the transcript.
+      const vad = detectors.get(job.id);
+      detectors.delete(job.id);
+      const speechDetector = vad ? { vadModelId: vad.id, vadModelSha256: vad.sha256 } : {};
       audit.append({
         actor,
         action: 'transcript.create',
@@ -182,9 +198,10 @@ export function transcribeKind(
           segments: summary.segments,
           flagged: summary.flagged,
           language: summary.language,
+          ...speechDetector,
         },
       });
-      return { ...summary };
+      return { ...summary, ...speechDetector };
     },
   };
 }

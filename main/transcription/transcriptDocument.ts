@@ -52,7 +52,8 @@ export function transcriptDocument(
       .map((s) => ({
         startMs: s.startMs,
         endMs: s.endMs,
-        speaker: s.speaker ?? s.speakerSuggestion,
+        // A machine suggestion goes out marked as one, never as if an officer had said it.
+        speaker: s.speaker ?? (s.speakerSuggestion ? `${s.speakerSuggestion} (suggested)` : null),
         text: s.text,
         // Once an officer has rewritten a flagged segment, they have listened to it.
         needsReview: s.flags.length > 0 && !s.textEdited,

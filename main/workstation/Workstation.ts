@@ -23,6 +23,11 @@ import {
   unlockWithRecoveryKey,
 } from '../store/Keyring.js';
 import { migrate } from '../store/migrate.js';
+import {
+  ENGINE_LIMIT_SETTING,
+  WorkstationEngineSlots,
+  defaultEngineLimit,
+} from './WorkstationEngineSlots.js';
 import { workstationMigrations } from './workstationSchema.js';
 
 const log = getLogger('workstation');
@@ -120,6 +125,8 @@ function requireText(value: unknown, field: string, max: number): string {
 export class Workstation {
   readonly audit: AuditLog;
   readonly actor: string;
+  /** The machine-wide limit on running engines; give it to every job runner. */
+  readonly engines: WorkstationEngineSlots;
 
   private constructor(
     readonly paths: WorkstationPaths,
@@ -127,6 +134,7 @@ export class Workstation {
     private readonly masterKey: Buffer,
   ) {
     this.audit = new AuditLog(db);
+    this.engines = new WorkstationEngineSlots(db, () => this.engineLimit().limit);
     const operator = this.setting('operator') ?? 'unknown operator';
     this.actor = `${operator} [${userInfo().username}@${hostname()}]`;
   }
@@ -237,6 +245,35 @@ export class Workstation {
       this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
         { value: string } | undefined
     )?.value;
+  }
+
+  /** How many engines may run at once, and whether that is the default for this machine. */
+  engineLimit(): { limit: number; isDefault: boolean } {
+    const set = this.setting(ENGINE_LIMIT_SETTING);
+    return set === undefined
+      ? { limit: defaultEngineLimit(), isDefault: true }
+      : { limit: Number(set), isDefault: false };
+  }
+
+  /** Sets the engine limit, or (null) returns to the default for this machine. */
+  setEngineLimit(limit: number | null): void {
+    if (limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > 64)) {
+      throw new ToexError('bad-input', 'the engine limit is a whole number from 1 to 64');
+    }
+    writeTransaction(this.db, () => {
+      if (limit === null) {
+        this.db.prepare('DELETE FROM settings WHERE key = ?').run(ENGINE_LIMIT_SETTING);
+      } else {
+        this.db
+          .prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)')
+          .run(ENGINE_LIMIT_SETTING, String(limit));
+      }
+      this.audit.append({
+        actor: this.actor,
+        action: 'workstation.engine-limit',
+        details: { limit: limit ?? `default (${defaultEngineLimit()})` },
+      });
+    });
   }
 
   async changePassphrase(newPassphrase: string, scrypt?: ScryptParams): Promise<void> {
@@ -415,6 +452,7 @@ export class Workstation {
 
   close(): void {
     this.masterKey.fill(0);
+    this.engines.releaseOwn();
     this.db.close();
   }
 }

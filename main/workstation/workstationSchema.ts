@@ -27,4 +27,21 @@ export const workstationMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'engine slots',
+    up(db) {
+      // One row per running model engine on this machine, whichever process
+      // runs it: the limit on engines is counted here, across processes.
+      db.exec(`
+        CREATE TABLE engine_slots (
+          id INTEGER PRIMARY KEY,
+          job_id TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          taken_at TEXT NOT NULL,
+          heartbeat_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];

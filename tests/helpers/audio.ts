@@ -75,3 +75,64 @@ export function interview(dir: string, sentences: string[], pauseSeconds: number
   execFileSync('sox', [...padded, out]);
   return out;
 }
+
+/**
+ * Music with no voice in it, made with sox: a bar of plucked chords on the
+ * beat (C, A minor, F, G) or of a square-wave melody, repeated, or pink noise;
+ * 16 kHz mono.
+ */
+export function musicFile(
+  dir: string,
+  name: string,
+  kind: 'chords' | 'melody' | 'noise',
+  seconds: number,
+): string {
+  const path = join(dir, name);
+  const bar = join(dir, `${name}.bar.wav`);
+  if (kind === 'noise') {
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '16000',
+      '-c',
+      '1',
+      path,
+      'synth',
+      String(seconds),
+      'pinknoise',
+      'vol',
+      '0.4',
+    ]);
+    return path;
+  }
+  const beats =
+    kind === 'chords'
+      ? [
+          ['C3', 'E3', 'G3'],
+          ['A2', 'C3', 'E3'],
+          ['F2', 'A2', 'C3'],
+          ['G2', 'B2', 'D3'],
+        ].flatMap((chord) => [chord, chord])
+      : ['C5', 'E5', 'G5', 'E5', 'A5', 'G5', 'E5', 'D5'].map((note) => [note]);
+  const chains = beats.flatMap((notes, i) => [
+    ...(i > 0 ? [':'] : []),
+    'synth',
+    '0.25',
+    ...notes.flatMap((n) => [kind === 'chords' ? 'pluck' : 'square', n]),
+    ...(kind === 'melody' ? ['fade', '0', '0.25', '0.1', 'vol', '0.3'] : []),
+  ]);
+  execFileSync('sox', ['-n', '-r', '16000', '-c', String(beats[0]!.length), bar, ...chains]);
+  const repeats = Math.max(0, Math.ceil(seconds / 2) - 1);
+  execFileSync('sox', [
+    bar,
+    '-c',
+    '1',
+    path,
+    'repeat',
+    String(repeats),
+    'trim',
+    '0',
+    String(seconds),
+  ]);
+  return path;
+}

@@ -29,3 +29,15 @@ export const JFK_WAV = join(
 export const JFK_TEXT =
   'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.';
 export const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
+
+/** The speaker encoder, converted to ONNX by models/speakers/provision (bin/setup runs it). */
+export function speakerModel(): string {
+  const path = join(dir, 'ge2e-speaker-encoder.onnx');
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: run bin/setup (models/speakers/provision)`);
+  }
+  return path;
+}
+
+/** The provisioning's fixed input and the embedding its numpy forward pass gave for it. */
+export const SPEAKER_REFERENCE = join(dir, 'ge2e-speaker-encoder.reference.json');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   identifyModel,
-  loadManifest,
+  whisperModels,
   manifestEntry,
   manifestProblems,
   sha256OfFile,
@@ -28,7 +28,7 @@ function withChange(
 
 describe('modelManifest', () => {
   it('lists tiny, base and small, their .en variants and their q5_1 and q8_0 files', () => {
-    const ids = loadManifest().map((e) => e.id);
+    const ids = whisperModels().map((e) => e.id);
     const sizes = ['tiny', 'tiny.en', 'base', 'base.en', 'small', 'small.en'];
     expect(ids.sort()).toEqual(
       sizes.flatMap((s) => [`whisper-${s}`, `whisper-${s}-q5_1`, `whisper-${s}-q8_0`]).sort(),
@@ -37,7 +37,7 @@ describe('modelManifest', () => {
   });
 
   it('gives every entry the official file name, URL and language list', () => {
-    for (const entry of loadManifest()) {
+    for (const entry of whisperModels()) {
       const key = entry.id.slice('whisper-'.length);
       const file = entry.files[0]!;
       expect(file.name).toBe(`ggml-${key}.bin`);

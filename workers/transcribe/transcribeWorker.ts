@@ -2,12 +2,16 @@ import { serveJob } from '../serveJob.js';
 import { ToexError } from '../../main/errors.js';
 import { decodeAudio } from './decodeAudio.js';
 import { flagsFor, type SegmentFlag } from './guards.js';
-import { SpeechChunker } from './speechChunks.js';
+import { SileroVad } from './SileroVad.js';
+import { SpeechDetector } from './SpeechDetector.js';
+import { WindowPacker, toRecordingTimes, type PackedWindow } from './WindowPacker.js';
 import { SAMPLE_RATE, WhisperEngine, type EngineSegment } from './WhisperEngine.js';
 
 export interface TranscribeInput {
   audioPath: string;
   modelPath: string;
+  /** Silero VAD, checked against the manifest by main before the worker starts. */
+  vadModelPath: string;
   language: string;
   threads: number;
   /**
@@ -15,16 +19,18 @@ export interface TranscribeInput {
    * 1, 2... one after another. The first resumes at `startMs`.
    */
   tracks: number[];
-  /** Where to start: the end of the last chunk already stored. */
+  /** Where to start: the end of the last window already stored. */
   startMs: number;
   durationMs: number;
 }
 
-/** One chunk's segments; main stores them with the checkpoint (the channel, the chunk's end). */
+/** One packed window's segments; main stores them with the checkpoint (the channel, the window's end). */
 export interface TranscribePartial {
   channel: number;
   startMs: number;
   endMs: number;
+  /** The regions of speech the window held, on the recording's clock. */
+  regions: { startMs: number; endMs: number }[];
   language: string;
   segments: (EngineSegment & { flags: SegmentFlag[] })[];
 }
@@ -41,81 +47,101 @@ function padded(samples: Float32Array): Float32Array {
   return out;
 }
 
+/** Progress is sent at least this often while long stretches without speech are read. */
+const PROGRESS_EVERY_MS = 30_000;
+
 /**
- * Decodes the recording as a stream, cuts it into chunks of speech and
- * transcribes them one at a time, so memory stays flat whatever the length
- * and every finished chunk is stored before the next begins.
+ * Decodes the recording as a stream, finds its speech with Silero VAD, packs
+ * neighbouring regions into 30 s windows and transcribes one window at a
+ * time, so memory stays flat whatever the length and every finished window
+ * is stored before the next begins. Whisper never hears the pauses, music or
+ * noise between regions, where it is known to invent text, and its language
+ * detection hears speech only. Channels split apart are each read this way
+ * in turn, by the same engine.
  */
 serveJob<TranscribeInput, TranscribePartial>(async (input, io) => {
-  const engine = await WhisperEngine.start(input.modelPath, {
+  // The model loads in its own process while the detector reads the first audio.
+  const starting = WhisperEngine.start(input.modelPath, {
     threads: input.threads,
     language: input.language,
   });
-  io.signal.addEventListener('abort', () => engine.kill());
+  starting.then(
+    (engine) => io.signal.addEventListener('abort', () => engine.kill()),
+    () => {},
+  );
+  const vad = await SileroVad.load(input.vadModelPath).catch(async (err: unknown) => {
+    await starting.then(
+      (engine) => engine.kill(),
+      () => {},
+    );
+    throw err;
+  });
   const total = input.durationMs * input.tracks.length - input.startMs;
-  let chunks = 0;
-  let channel = 0;
   let doneBefore = 0;
-
-  const transcribe = async (chunk: { startMs: number; endMs: number; samples: Float32Array }) => {
-    const result = await engine.transcribe(padded(chunk.samples), chunk.startMs);
-    chunks += 1;
-    // Whisper pads each chunk to 30 s and can place an end past the audio it
-    // was given; times are held to the chunk so none overlaps the next.
-    const clamp = (ms: number) => Math.min(Math.max(ms, chunk.startMs), chunk.endMs);
-    io.partial({
-      channel,
-      startMs: chunk.startMs,
-      endMs: chunk.endMs,
-      language: result.language,
-      segments: result.segments.map((s) => {
-        const held = {
-          ...s,
-          startMs: clamp(s.startMs),
-          endMs: clamp(s.endMs),
-          words: s.words.map((w) => ({ ...w, startMs: clamp(w.startMs), endMs: clamp(w.endMs) })),
-        };
-        return { ...held, flags: flagsFor(held) };
-      }),
-    });
-  };
-
-  const stage = (track: number) => (track === 0 ? 'transcribing' : `transcribing channel ${track}`);
+  let windows = 0;
 
   try {
-    for (const [i, track] of input.tracks.entries()) {
-      channel = track;
+    for (const [i, channel] of input.tracks.entries()) {
       const startMs = i === 0 ? input.startMs : 0;
-      const chunker = new SpeechChunker({ startMs });
+      const stage = channel === 0 ? 'transcribing' : `transcribing channel ${channel}`;
+      const detector = new SpeechDetector(vad, { startSample: startMs * 16 });
+      const packer = new WindowPacker();
       let decodedMs = startMs;
+      let reportedMs = startMs;
+      const report = () => {
+        // Progress counts from where this attempt started; main adds the rest.
+        io.progress(doneBefore + Math.min(decodedMs, input.durationMs) - startMs, total, stage);
+        reportedMs = decodedMs;
+      };
+
+      const transcribe = async (window: PackedWindow) => {
+        const engine = await starting;
+        const result = await engine.transcribe(padded(window.samples), 0);
+        windows += 1;
+        io.partial({
+          channel,
+          startMs: window.pieces[0]!.startMs,
+          endMs: window.pieces.at(-1)!.endMs,
+          regions: window.pieces.map(({ startMs, endMs }) => ({ startMs, endMs })),
+          language: result.language,
+          segments: toRecordingTimes(window, result.segments).map((s) => ({
+            ...s,
+            flags: flagsFor(s),
+          })),
+        });
+        report();
+      };
+
       for await (const samples of decodeAudio(input.audioPath, {
         startMs,
-        ...(track ? { channel: track } : {}),
+        ...(channel ? { channel } : {}),
         signal: io.signal,
       })) {
         decodedMs += (samples.length / SAMPLE_RATE) * 1000;
-        for (const chunk of chunker.push(samples)) {
-          await transcribe(chunk);
-          // Progress counts from where this attempt started; main adds the rest.
-          io.progress(
-            doneBefore + Math.min(decodedMs, input.durationMs) - startMs,
-            total,
-            stage(track),
-          );
+        for (const clip of await detector.push(samples)) {
+          for (const window of packer.add(clip)) await transcribe(window);
         }
+        if (decodedMs - reportedMs >= PROGRESS_EVERY_MS) report();
       }
-      for (const chunk of chunker.end()) await transcribe(chunk);
+      for (const clip of detector.end()) {
+        for (const window of packer.add(clip)) await transcribe(window);
+      }
+      for (const window of packer.end()) await transcribe(window);
       doneBefore += input.durationMs - startMs;
     }
   } finally {
-    engine.close();
+    await vad.close();
+    await starting.then(
+      (engine) => engine.close(),
+      () => {},
+    );
   }
   io.signal.throwIfAborted();
   // Only an attempt that began at the first track's start has heard it all.
-  if (chunks === 0 && input.startMs === 0 && input.tracks[0]! <= 1) {
+  if (windows === 0 && input.startMs === 0 && input.tracks[0]! <= 1) {
     throw new ToexError(
       'bad-input',
-      'no speech was found in the recording (silent, or too quiet to transcribe)',
+      'no speech was found in the recording (silence, music or noise only)',
     );
   }
   io.progress(total, total, 'transcribing');

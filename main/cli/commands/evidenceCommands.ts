@@ -101,9 +101,9 @@ export function registerEvidenceCommands(program: Command, action: Wrap): void {
     .argument('<case>', 'case reference or id')
     .action(
       action(async (ctx, ref: string) => {
-        const job = await ctx.withCase(ref, async (store) => {
+        const job = await ctx.withCase(ref, async (store, ws) => {
           const queued = store.queueVerify();
-          const [finished] = await runWithProgress(ctx, store, async (runner) => [
+          const [finished] = await runWithProgress(ctx, store, ws, async (runner) => [
             await runner.run(queued.id),
           ]);
           return finished!;

@@ -38,13 +38,16 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
     .action(
       action(async (ctx, ref: string, items: string[], opts: { region: string }) => {
         const ids = items.map(itemNumber);
-        const jobs = await ctx.withCase(ref, async (store) => {
+        const jobs = await ctx.withCase(ref, async (store, ws) => {
+          // Every item is checked before any is queued: one bad number and none is.
+          for (const id of ids) store.evidence.get(id);
           const queued = ids.map((id) => store.queueIngest(id, { region: opts.region }));
-          return runWithProgress(ctx, store, async (runner) => {
-            const done = [];
-            for (const job of queued) done.push(await runner.run(job.id));
-            return done;
-          });
+          return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+            runner.runEach(
+              queued.map((j) => j.id),
+              onDidStart,
+            ),
+          );
         });
         ctx.print(jobs, () =>
           jobs.map((job) => {

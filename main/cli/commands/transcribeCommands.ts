@@ -1,29 +1,97 @@
 import type { Command } from 'commander';
 
 import { modelPathFor } from '../../../models/modelStore.js';
+import type { CaseStore } from '../../cases/CaseStore.js';
 import { ToexError } from '../../errors.js';
+import type { Job } from '../../jobs/JobQueue.js';
 import type { TranscriptSummary } from '../../transcription/transcribeJob.js';
 import type { Wrap } from '../action.js';
-import { EXIT } from '../exitCodes.js';
-import { runWithProgress } from '../runJobs.js';
+import { clock, jobExitCode, runWithProgress } from '../runJobs.js';
 
-/** 83.5 s as 00:01:23.500 */
-export function clock(ms: number): string {
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor(ms / 60_000) % 60;
-  const s = Math.floor(ms / 1000) % 60;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`;
+export { clock };
+
+/** A job with the segments of its transcript, as printed and as given with --json. */
+export type TranscribedJob = Job & { segments: ReturnType<CaseStore['transcripts']['segments']> };
+
+export function withSegments(store: CaseStore, job: Job): TranscribedJob {
+  const transcriptId =
+    job.state === 'done' ? (job.result as unknown as TranscriptSummary).transcriptId : undefined;
+  return {
+    ...job,
+    segments: transcriptId === undefined ? [] : store.transcripts.segments(transcriptId),
+  };
+}
+
+function segmentLines(job: TranscribedJob): string[] {
+  return job.segments.map(
+    (s) =>
+      `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion} (suggested): ` : ''}${s.text}`,
+  );
+}
+
+function languageNote(job: Job): string {
+  return `language ${(job.result as unknown as TranscriptSummary).language ?? 'unknown'}`;
+}
+
+/** One line on how a transcription ended. */
+export function outcomeLine(job: Job): string {
+  const item = `item ${String(job.params.evidenceId)}`;
+  switch (job.state) {
+    case 'done': {
+      const summary = job.result as unknown as TranscriptSummary;
+      return `${item}: done, ${summary.segments} segments (${summary.flagged} flagged for review); ${languageNote(job)}; model ${String(job.params.modelId)}.`;
+    }
+    case 'failed':
+      return `${item}: failed: ${job.error?.message ?? 'no reason given'}.`;
+    case 'paused':
+      return `${item}: paused at ${Math.round(job.progress * 100)}%; \`toex jobs resume\` goes on from there.`;
+    case 'queued':
+      return `${item}: not started (still queued; \`toex jobs run\` runs it).`;
+    default:
+      return `${item}: ${job.state}.`;
+  }
+}
+
+/** What `transcribe` prints: one recording's segments, or each one's under a heading. */
+export function transcriptionReport(jobs: readonly TranscribedJob[]): string[] {
+  if (jobs.length === 1) {
+    const [job] = jobs as [TranscribedJob];
+    if (job.state !== 'done') {
+      return [
+        `Transcription ${job.state}${job.error ? `: ${job.error.message}` : ''}${job.state === 'paused' ? '; `toex jobs resume` goes on from there' : ''}.`,
+      ];
+    }
+    const lines = segmentLines(job);
+    return [
+      ...lines,
+      '',
+      `${lines.length} segments; ${languageNote(job)}; model ${String(job.params.modelId)}.`,
+    ];
+  }
+  return [
+    ...jobs.flatMap((job) =>
+      job.state === 'done'
+        ? [`== item ${String(job.params.evidenceId)} ==`, ...segmentLines(job), '']
+        : [],
+    ),
+    `${jobs.length} recordings:`,
+    ...jobs.map((job) => `  ${job.id.slice(0, 8)}  ${outcomeLine(job)}`),
+  ];
 }
 
 export function registerTranscribeCommands(program: Command, action: Wrap): void {
   program
     .command('transcribe')
-    .description('transcribe a recording in the case with a local Whisper model, in a worker')
+    .description(
+      'transcribe recordings in the case with a local Whisper model, one after another, in a worker',
+    )
     .argument('<case>', 'case reference or id')
-    .argument('<evidence>', 'evidence item number of the recording')
+    .argument('<evidence...>', 'evidence item numbers of the recordings')
     .requiredOption('--model <id|file>', 'an installed model id (toex models list) or a model file')
-    .option('--language <code>', 'spoken language, or auto to detect it over the speech', 'auto')
+    .option(
+      '--language <code>',
+      'spoken language (a Whisper code such as en, pl, ar), or auto to detect it over the speech; default auto, or en for an English-only model',
+    )
     .option('--threads <n>', 'CPU threads for the engine', '2')
     .option('--split-channels', 'transcribe each channel on its own, labelled Channel 1, 2...')
     .action(
@@ -31,59 +99,47 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
         async (
           ctx,
           ref: string,
-          evidence: string,
-          opts: { model: string; language: string; threads: string; splitChannels?: boolean },
+          evidence: string[],
+          opts: { model: string; language?: string; threads: string; splitChannels?: boolean },
         ) => {
-          if (!/^\d{1,9}$/.test(evidence)) {
+          const bad = evidence.find((e) => !/^\d{1,9}$/.test(e));
+          if (bad !== undefined) {
             throw new ToexError(
               'bad-input',
-              'give the evidence item number (see `toex evidence list`)',
+              `"${bad}" is not an evidence item number (see \`toex evidence list\`); nothing was queued`,
             );
+          }
+          const ids = evidence.map(Number);
+          const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+          if (twice !== undefined) {
+            throw new ToexError('bad-input', `item ${twice} is given twice; nothing was queued`);
           }
           if (!/^\d{1,2}$/.test(opts.threads)) {
             throw new ToexError('bad-input', '--threads takes a whole number from 1 to 64');
           }
           const modelPath = modelPathFor(opts.model, ctx.home);
-          const { job, lines } = await ctx.withCase(ref, async (store) => {
-            const queued = await store.queueTranscription(Number(evidence), modelPath, {
-              language: opts.language,
+          const jobs = await ctx.withCase(ref, async (store, ws) => {
+            const queued = await store.queueTranscriptions(ids, modelPath, {
+              ...(opts.language === undefined ? {} : { language: opts.language }),
               threads: Number(opts.threads),
               splitChannels: opts.splitChannels === true,
             });
-            const [finished] = await runWithProgress(ctx, store, async (runner) => [
-              await runner.run(queued.id),
-            ]);
-            const transcriptId =
-              finished!.state === 'done'
-                ? (finished!.result as unknown as TranscriptSummary).transcriptId
-                : undefined;
-            const segments =
-              transcriptId === undefined ? [] : store.transcripts.segments(transcriptId);
-            return {
-              job: { ...finished!, segments },
-              lines: segments.map(
-                (s) =>
-                  `[${clock(s.startMs)} --> ${clock(s.endMs)}]${s.flags.length ? ` (${s.flags.join(', ')})` : ''}  ${s.speakerSuggestion ? `${s.speakerSuggestion}: ` : ''}${s.text}`,
+            // Only an English-only model turns "not given" into en (see transcriptionLanguage).
+            if (!ctx.json && opts.language === undefined && queued[0]!.params.language === 'en') {
+              process.stderr.write(
+                `toex: ${String(queued[0]!.params.modelId)} knows English only: transcribing as English (a multilingual model detects the language)\n`,
+              );
+            }
+            const ran = await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+              runner.runEach(
+                queued.map((j) => j.id),
+                onDidStart,
               ),
-            };
+            );
+            return ran.map((job) => withSegments(store, job));
           });
-          ctx.print(job, () =>
-            job.state === 'done'
-              ? [
-                  ...lines,
-                  '',
-                  `${lines.length} segments; language ${(job.result as unknown as TranscriptSummary).language ?? 'unknown'}; model ${String(job.params.modelId)}.`,
-                ]
-              : `Transcription ${job.state}${job.error ? `: ${job.error.message}` : ''}.`,
-          );
-          ctx.exitCode =
-            job.state === 'done'
-              ? EXIT.ok
-              : job.state === 'cancelled'
-                ? EXIT.cancelled
-                : job.error?.kind === 'bad-input'
-                  ? EXIT.usage
-                  : EXIT.engine;
+          ctx.print(jobs.length === 1 ? jobs[0] : jobs, () => transcriptionReport(jobs));
+          ctx.exitCode = Math.max(...jobs.map(jobExitCode));
         },
       ),
     );

@@ -1,18 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { ToexError, fromFsError } from '../../errors.js';
+import { installRoot } from '../../installRoot.js';
 import { writeFileAtomic } from '../../store/atomicWrite.js';
 import {
   EXPORT_FORMATS,
   type ExportFormat,
 } from '../../transcription/export/TranscriptDocument.js';
 import type { SegmentChange, SegmentView } from '../../transcription/TranscriptStore.js';
+import { SPEAKER_MODEL_FILE, newestSpeakerSuggestions } from '../../transcription/speakersJob.js';
 import { diffLine } from '../../transcription/wordDiff.js';
 import type { Wrap } from '../action.js';
+import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
+import { runWithProgress } from '../runJobs.js';
 import { clock } from './transcribeCommands.js';
 
 /** A whole number option or argument, or a one-line refusal naming it. */
@@ -83,6 +87,52 @@ function segmentLine(s: SegmentView): string {
     s.text || '(struck out: not speech)',
     ...(marks.length ? [`(${marks.join(', ')})`] : []),
   ].join(' ');
+}
+
+/** A run of consecutive segments with one suggested speaker. */
+interface SuggestedTurn {
+  label: string;
+  startMs: number;
+  endMs: number;
+  segments: number[];
+  /** The lowest similarity of its segments to the voice they were grouped with. */
+  similarity: number | null;
+  text: string;
+}
+
+function suggestedTurns(
+  segments: SegmentView[],
+  similarity: Map<number, number | null>,
+): SuggestedTurn[] {
+  const turns: SuggestedTurn[] = [];
+  for (const s of segments) {
+    if (!similarity.has(s.id) || !s.speakerSuggestion) continue;
+    const sim = similarity.get(s.id) ?? null;
+    const last = turns[turns.length - 1];
+    if (last?.label === s.speakerSuggestion) {
+      last.endMs = Math.max(last.endMs, s.endMs);
+      last.segments.push(s.id);
+      last.similarity = sim === null ? last.similarity : Math.min(last.similarity ?? sim, sim);
+      last.text = `${last.text} ${s.text}`.trim();
+      continue;
+    }
+    turns.push({
+      label: s.speakerSuggestion,
+      startMs: s.startMs,
+      endMs: s.endMs,
+      segments: [s.id],
+      similarity: sim,
+      text: s.text,
+    });
+  }
+  return turns;
+}
+
+function turnLine(t: SuggestedTurn): string {
+  const ids =
+    t.segments.length === 1 ? `#${t.segments[0]}` : `#${t.segments[0]}-#${t.segments.at(-1)}`;
+  const sim = t.similarity === null ? '' : `, similarity ${t.similarity.toFixed(2)}`;
+  return `[${clock(t.startMs)} --> ${clock(t.endMs)}] ${t.label} (suggested; ${ids}${sim}): ${t.text}`;
 }
 
 export function registerTranscriptCommands(program: Command, action: Wrap): void {
@@ -254,6 +304,85 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
             () =>
               `Saved version ${saved.version} of transcript ${tid}: ${saved.segmentsChanged} segment(s) labelled.`,
           );
+        },
+      ),
+    );
+
+  transcript
+    .command('speakers')
+    .description(
+      'suggest who spoke when, by grouping the voices of the segments (a suggestion only)',
+    )
+    .argument('<case>', 'case reference or id')
+    .argument('<transcript>', 'transcript id')
+    .option('--speakers <n>', 'how many people speak (default: found from the voices)')
+    .option('--threshold <similarity>', 'how alike two voices must be to count as one (0 to 1)')
+    .option(
+      '--model <file>',
+      `the speaker model (default: dist/model-weights/${SPEAKER_MODEL_FILE})`,
+    )
+    .option('--threads <n>', 'CPU threads for the model', '2')
+    .action(
+      action(
+        async (
+          ctx,
+          ref: string,
+          id: string,
+          opts: { speakers?: string; threshold?: string; model?: string; threads: string },
+        ) => {
+          const tid = wholeNumber(id, 'the transcript id');
+          const speakers =
+            opts.speakers === undefined ? undefined : wholeNumber(opts.speakers, '--speakers');
+          if (opts.threshold !== undefined && !/^(0?\.\d+)$/.test(opts.threshold)) {
+            throw new ToexError(
+              'bad-input',
+              '--threshold takes a number between 0 and 1, e.g. 0.75',
+            );
+          }
+          const model =
+            opts.model ?? join(installRoot(), 'dist', 'model-weights', SPEAKER_MODEL_FILE);
+          const outcome = await ctx.withCase(ref, async (store, ws) => {
+            const queued = await store.queueSpeakers(tid, model, {
+              ...(speakers === undefined ? {} : { speakers }),
+              ...(opts.threshold === undefined ? {} : { threshold: Number(opts.threshold) }),
+              threads: wholeNumber(opts.threads, '--threads'),
+            });
+            const [finished] = await runWithProgress(ctx, store, ws, async (runner) => [
+              await runner.run(queued.id),
+            ]);
+            // Only this run's: when it found no voice to go on, an older run's would mislead.
+            const suggestions = newestSpeakerSuggestions(store.db, tid).filter(
+              (g) => g.jobId === finished!.id,
+            );
+            const similarity = new Map(suggestions.map((g) => [g.segmentId, g.similarity]));
+            return {
+              job: finished!,
+              turns: suggestedTurns(store.transcripts.segmentsAt(tid), similarity),
+            };
+          });
+          const { job, turns } = outcome;
+          const labels = [...new Set(turns.map((t) => t.label))];
+          ctx.print(outcome, () =>
+            job.state === 'done' && turns.length === 0
+              ? `Transcript ${tid} has no speech long enough to tell voices apart; no speakers were suggested.`
+              : job.state === 'done'
+                ? [
+                    `Suggested speakers for transcript ${tid}: machine suggestions, not labels.`,
+                    ...turns.map(turnLine),
+                    '',
+                    `${labels.length} suggested speaker(s) over ${turns.reduce((n, t) => n + t.segments.length, 0)} segments; model ${String(job.params.modelId)}.`,
+                    `Confirm one with: toex transcript label ${ref} ${tid} <who> --replace "${labels[0] ?? 'Speaker A'}"`,
+                  ]
+                : `Speaker separation ${job.state}${job.error ? `: ${job.error.message}` : ''}.`,
+          );
+          ctx.exitCode =
+            job.state === 'done'
+              ? EXIT.ok
+              : job.state === 'cancelled'
+                ? EXIT.cancelled
+                : job.error?.kind === 'bad-input'
+                  ? EXIT.usage
+                  : EXIT.engine;
         },
       ),
     );

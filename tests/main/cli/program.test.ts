@@ -372,7 +372,11 @@ describe('toex command line', () => {
           1,
     );
     const [job] = store.jobs.list(['running']);
+    // Held still while the second process starts (it unlocks with the real scrypt), so the
+    // job cannot finish first on a busy machine; it is let go once the cancel is recorded.
+    process.kill(job!.workerPid!, 'SIGSTOP');
     const cancel = await toex(home, ['jobs', 'cancel', REF, job!.id.slice(0, 8)]);
+    process.kill(job!.workerPid!, 'SIGCONT');
     expect(cancel).toMatchObject({
       code: 0,
       stdout: `Job ${job!.id.slice(0, 8)} asked to stop; it stops at the next safe point.\n`,

@@ -168,6 +168,51 @@ describe('toex transcript', () => {
     expect((JSON.parse(history.stdout) as { versions: unknown[] }).versions).toHaveLength(1);
   });
 
+  it('suggests speakers, marked as suggestions, and an officer confirms one by label', async () => {
+    const home = await transcribedCase();
+    const run = await toex(home, ['transcript', 'speakers', REF, '1', '--threads', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/machine suggestions, not labels/);
+    expect(run.stdout).toMatch(
+      /\[00:00:00\.\d{3} --> 00:00:\d\d\.\d{3}\] Speaker A \(suggested; #1(-#\d+)?(, similarity 0\.\d\d)?\): And so/,
+    );
+    expect(run.stdout).toMatch(
+      /1 suggested speaker\(s\) over \d+ segments; model ge2e-speaker-encoder\./,
+    );
+
+    const show = await toex(home, ['transcript', 'show', REF, '1']);
+    expect(show.stdout).toMatch(/Speaker A \(suggested\): And so/);
+    const label = await toex(home, [
+      'transcript',
+      'label',
+      REF,
+      '1',
+      'Speaker 1 (JFK)',
+      '--replace',
+      'Speaker A',
+    ]);
+    expect(label.code, label.stderr).toBe(0);
+    const after = await toex(home, ['transcript', 'show', REF, '1']);
+    expect(after.stdout).toMatch(/Speaker 1 \(JFK\): And so/);
+    expect(after.stdout).not.toMatch(/suggested/);
+
+    const refusals: [string[], RegExp, number][] = [
+      [
+        ['--speakers', '0'],
+        /^toex: the number of speakers must be a whole number from 1 to 20$/m,
+        2,
+      ],
+      [['--threshold', '2'], /--threshold takes a number between 0 and 1/, 2],
+      [['--model', JFK_WAV], /matches no model in the manifest/, 2],
+    ];
+    for (const [args, message, code] of refusals) {
+      const bad = await toex(home, ['transcript', 'speakers', REF, '1', ...args]);
+      expect(bad.stderr, args.join(' ')).toMatch(message);
+      expect(bad.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(bad.code, args.join(' ')).toBe(code);
+    }
+  });
+
   it.each([
     ['3,5,9-11', [3, 5, 9, 10, 11]],
     [' 4 ', [4]],

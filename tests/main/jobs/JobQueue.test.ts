@@ -64,7 +64,7 @@ describe('JobQueue', () => {
       state: 'running',
       cancelRequested: true,
     });
-    expect(store.jobs.isCancelRequested(running.id)).toBe(true);
+    expect(store.jobs.requests(running.id)).toEqual({ cancel: true, pause: false });
     store.close();
     workstation.close();
   });

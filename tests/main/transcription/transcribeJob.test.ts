@@ -9,7 +9,7 @@ import {
   type WorkerHandle,
   type WorkerHost,
 } from '../../../main/jobs/WorkerHost.js';
-import { interview, toneFile } from '../../helpers/audio.js';
+import { interview, musicFile, toneFile } from '../../helpers/audio.js';
 import { waitFor } from '../../helpers/evidence.js';
 import { CORPUS, JFK_TEXT, JFK_WAV, whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
@@ -167,6 +167,16 @@ describe('transcribeJob', () => {
       /no speech was found/,
     ],
     [
+      'a recording of music and nothing else',
+      (dir: string) => musicFile(dir, 'music.wav', 'chords', 30),
+      /no speech was found/,
+    ],
+    [
+      'a recording of noise and nothing else',
+      (dir: string) => musicFile(dir, 'noise.wav', 'noise', 30),
+      /no speech was found/,
+    ],
+    [
       'a file that is not audio',
       (dir: string) => (
         writeFileSync(join(dir, 'notes.wav'), 'not a recording at all\n'.repeat(50)),
@@ -190,11 +200,13 @@ describe('transcribeJob', () => {
     r.workstation.close();
   });
 
-  it('keeps the chunks already stored when its worker is killed, and resumes after them without repeating any', async () => {
+  it('keeps the windows already stored when its worker is killed, and resumes after them without repeating any', async () => {
+    // Pauses long enough that the answers fill two windows: the worker packs
+    // the speech of up to a minute of recording into one.
     const file = interview(
       tempDir(),
       ['Good morning.', 'My name is John Smith.', 'I live in London.', 'Thank you very much.'],
-      2,
+      25,
     );
     let kills = 0;
     const inner = new ForkWorkerHost();
@@ -323,5 +335,71 @@ describe('transcribeJob', () => {
     expect(ctx.store.jobs.list()).toEqual([]);
     ctx.store.close();
     ctx.workstation.close();
+  });
+
+  it('names the speech detector that shaped the transcript, in the job result and the audit log', async () => {
+    const r = await transcribe(tempDir(), JFK_WAV);
+    const detector = {
+      vadModelId: 'silero-vad-5',
+      vadModelSha256: '1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3',
+    };
+    expect(r.job).toMatchObject({ state: 'done', result: detector });
+    expect(r.store.audit.list().at(-2)).toMatchObject({
+      action: 'transcript.create',
+      details: detector,
+    });
+    r.store.close();
+    r.workstation.close();
+  });
+
+  it('fails with an engine error naming bin/setup when the speech detector file is altered, storing nothing', async () => {
+    const altered = join(tempDir(), 'silero_vad.onnx');
+    const bytes = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'dist', 'model-weights', 'silero_vad.onnx'),
+    );
+    bytes[100] = bytes[100]! ^ 0xff;
+    writeFileSync(altered, bytes);
+    process.env.TOEX_VAD_MODEL = altered;
+    try {
+      const r = await transcribe(tempDir(), JFK_WAV);
+      expect(r.job).toMatchObject({
+        state: 'failed',
+        error: {
+          kind: 'engine',
+          message: expect.stringMatching(/speech detector.*run bin\/setup/),
+        },
+      });
+      expect(r.segments).toEqual([]);
+      r.store.close();
+      r.workstation.close();
+    } finally {
+      delete process.env.TOEX_VAD_MODEL;
+    }
+  });
+
+  it('detects the language over the speech, never over a music intro', async () => {
+    const dir = tempDir();
+    const german = join(dir, 'de.wav');
+    execFileSync('espeak-ng', [
+      '-v',
+      'de',
+      '-s',
+      '140',
+      '-w',
+      german,
+      'Guten Abend. Ich war zu Hause.',
+    ]);
+    const speech = join(dir, 'de16.wav');
+    execFileSync('sox', [german, '-r', '16000', '-c', '1', speech]);
+    const file = join(dir, 'intro.wav');
+    execFileSync('sox', [musicFile(dir, 'intro-music.wav', 'melody', 20), speech, file]);
+
+    const r = await transcribe(tempDir(), file, whisperModel('ggml-base.bin'));
+
+    expect(r.job.state).toBe('done');
+    expect(r.transcript!.language).toBe('de');
+    for (const s of r.segments) expect(s.startMs).toBeGreaterThanOrEqual(19_500);
+    r.store.close();
+    r.workstation.close();
   });
 });

@@ -34,4 +34,31 @@ describe('workstationSchema', () => {
     expect(() => insert.run('3', 'OP-3', 'SECRET')).toThrow(/CHECK/);
     db.close();
   });
+
+  it('the engine-slots migration adds the slots table, keeping the register as it was', () => {
+    const db = openEncryptedDatabase({
+      path: join(tempDir(), 'ws.db'),
+      key: randomBytes(32),
+      create: true,
+      label: 'ws db',
+    });
+    const slots = workstationMigrations.findIndex((m) => m.name === 'engine slots');
+    migrate(db, workstationMigrations.slice(0, slots), 'ws db');
+    db.prepare(
+      `INSERT INTO cases (id, reference, title, owner, classification, status, key_wrapped, created_by, created_at)
+       VALUES ('1', 'OP-1', 't', 'o', 'OFFICIAL', 'open', '{}', 'me', 'now')`,
+    ).run();
+
+    migrate(db, workstationMigrations.slice(0, slots + 1), 'ws db');
+
+    expect(db.prepare('SELECT id, reference FROM cases').all()).toEqual([
+      { id: '1', reference: 'OP-1' },
+    ]);
+    const insert = db.prepare(
+      'INSERT INTO engine_slots (job_id, pid, taken_at, heartbeat_at) VALUES (?, ?, ?, ?)',
+    );
+    insert.run('j', 42, 'now', 'now');
+    expect(() => insert.run('j', 'not a pid', 'now', 'now')).toThrow(/INTEGER/);
+    db.close();
+  });
 });
