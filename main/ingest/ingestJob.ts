@@ -5,11 +5,8 @@ import type { EvidenceStore } from '../evidence/EvidenceStore.js';
 import type { Job } from '../jobs/JobQueue.js';
 import type { JobKind } from '../jobs/JobRunner.js';
 import type { Db } from '../store/EncryptedDatabase.js';
-import {
-  PROGRESS_UNITS,
-  type IngestInput,
-  type IngestPartial,
-} from '../../workers/ingest/ingestWorker.js';
+import { PROGRESS_UNITS } from '../../workers/ingest/ingestLimits.js';
+import type { IngestInput, IngestPartial } from '../../workers/ingest/ingestWorker.js';
 import { IngestStore, type IngestCounts } from './IngestStore.js';
 
 export const INGEST = 'ingest';

@@ -39,6 +39,7 @@ export interface MessageRow {
  * FTS5 query syntax is a language of its own; a user's words are made into
  * quoted terms (a trailing * kept as a prefix search) so that none of its
  * operators or punctuation can turn a search into an error or another query.
+ * Not yet: phrases, OR and NOT.
  */
 export function ftsQuery(words: string): string {
   const terms = words
@@ -47,7 +48,8 @@ export function ftsQuery(words: string): string {
     .filter(Boolean)
     .map((w) => {
       const prefix = w.endsWith('*');
-      const bare = (prefix ? w.slice(0, -1) : w).replace(/"/g, '""');
+      // Quotes mean nothing in a plain search; dropped, they cannot end a term early.
+      const bare = (prefix ? w.slice(0, -1) : w).replace(/"/g, '');
       return bare ? `"${bare}"${prefix ? '*' : ''}` : '';
     })
     .filter(Boolean);
@@ -181,7 +183,8 @@ export function contactSummary(db: Db): ContactSummary[] {
          SELECT p.identifier, count(*) AS n, min(m.sent_at) AS first, max(m.sent_at) AS last
          FROM messages m JOIN thread_participants tp ON tp.thread_id = m.thread_id
            JOIN participants p ON p.id = tp.participant_id
-         WHERE m.direction = 'outgoing' GROUP BY p.identifier
+         -- A draft was never sent to anyone.
+         WHERE m.direction = 'outgoing' AND m.flags NOT LIKE '%"draft"%' GROUP BY p.identifier
        ),
        called AS (
          SELECT p.identifier, count(*) AS n, min(c.started_at) AS first, max(c.started_at) AS last

@@ -4,6 +4,7 @@ import { ToexError } from '../../main/errors.js';
 import { serveJob } from '../serveJob.js';
 import type { EvidenceFile, Format, ParseContext } from './formats.js';
 import { FORMATS } from './formats/index.js';
+import { MAX_BODY, PROGRESS_UNITS } from './ingestLimits.js';
 import { openSqliteCopy, SQLITE_MAGIC } from './openSqliteCopy.js';
 import type { IngestRecord } from './records.js';
 
@@ -26,14 +27,6 @@ export interface IngestPartial {
 }
 
 const BATCH = 500;
-/** Progress goes to main as parts of this whole, whatever the parser counts in. */
-export const PROGRESS_UNITS = 1_000_000;
-/**
- * Longer bodies are cut here and flagged: one message of hundreds of megabytes
- * (a hostile or damaged source) must not stall the ingest or the viewer; the
- * source pointer still leads to the whole of it.
- */
-export const MAX_BODY = 1 << 20;
 const HEAD_BYTES = 64 * 1024;
 
 function readHead(path: string): EvidenceFile['head'] {
