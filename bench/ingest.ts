@@ -1,0 +1,145 @@
+/**
+ * Ingest speed and memory, and search latency, at 100,000 and 1,000,000
+ * messages, in one run. The input is a real Android mmssms.db written here
+ * from the seeded synthetic messages (the store benchmark's), read by the real
+ * pipeline: the ingest job's worker parses a working copy and main stores the
+ * batches in the encrypted case database with its full-text index.
+ *
+ *   npm run bench:ingest [-- --sizes 100000,1000000 --queries 200]
+ *
+ * Peak memory is the resident total of this process (main, which stores) and
+ * every process under it (the worker, which parses).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import Database from 'better-sqlite3-multiple-ciphers';
+
+import { searchMessages } from '../main/ingest/messageSearch.js';
+import { Workstation } from '../main/workstation/Workstation.js';
+import { watchPeakMemory } from './processMemory.js';
+import { makeMessages, makeVocabulary, seededRandom, threadCount } from './syntheticMessages.js';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    queries: { type: 'string', default: '200' },
+  },
+});
+const sizes = values.sizes.split(',').map(Number);
+const queryCount = Number(values.queries);
+const work = mkdtempSync(join(tmpdir(), 'toex-bench-ingest-'));
+
+/** An mmssms.db with `rows` SMS across threads of about 50, written in one transaction. */
+function writeExtraction(rows: number): string {
+  const path = join(work, `mmssms-${rows}.db`);
+  const db = new Database(path);
+  db.exec(`
+    CREATE TABLE canonical_addresses (_id INTEGER PRIMARY KEY, address TEXT);
+    CREATE TABLE threads (_id INTEGER PRIMARY KEY, recipient_ids TEXT);
+    CREATE TABLE sms (_id INTEGER PRIMARY KEY, thread_id INTEGER, address TEXT, date INTEGER,
+      type INTEGER, body TEXT);
+  `);
+  const random = seededRandom(42);
+  const vocabulary = makeVocabulary(random);
+  const threads = threadCount(rows);
+  const number = (i: number) => `07700 9${String(i % 100_000).padStart(5, '0')}`;
+  db.transaction(() => {
+    const address = db.prepare('INSERT INTO canonical_addresses (_id, address) VALUES (?, ?)');
+    const thread = db.prepare('INSERT INTO threads (_id, recipient_ids) VALUES (?, ?)');
+    for (let t = 1; t <= threads; t += 1) {
+      address.run(t, number(t));
+      thread.run(t, String(t));
+    }
+    const sms = db.prepare(
+      'INSERT INTO sms (_id, thread_id, address, date, type, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (let first = 1; first <= rows; first += 10_000) {
+      for (const m of makeMessages(
+        random,
+        vocabulary,
+        first,
+        Math.min(10_000, rows - first + 1),
+        threads,
+      )) {
+        sms.run(
+          m.id,
+          m.threadId,
+          number(m.threadId),
+          m.sentAt * 1000,
+          m.id % 3 === 0 ? 2 : 1,
+          m.body,
+        );
+      }
+    }
+  })();
+  db.close();
+  return path;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function measure(rows: number): Promise<void> {
+  const file = writeExtraction(rows);
+  const home = mkdtempSync(join(work, 'home-'));
+  const { workstation } = await Workstation.init(home, {
+    passphrase: 'benchmark passphrase',
+    operator: 'bench',
+    scrypt: { N: 2 ** 14, r: 8, p: 1 },
+  });
+  const info = workstation.createCase({
+    reference: 'BENCH-1',
+    title: 'bench',
+    owner: 'bench',
+    classification: 'OFFICIAL',
+  });
+  const store = workstation.openCase(info.id);
+  const { item } = await store.importEvidence(file);
+
+  const peak = watchPeakMemory(process.pid);
+  const started = process.hrtime.bigint();
+  const job = await store.runner().run(store.queueIngest(item.id).id);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const peakBytes = peak();
+  if (job.state !== 'done') throw new Error(`ingest ${job.state}: ${job.error?.message}`);
+
+  // Words drawn from the stored text itself, so every query finds something.
+  const random = seededRandom(7);
+  const vocabulary = makeVocabulary(seededRandom(42));
+  const latencies: number[] = [];
+  for (let i = 0; i < queryCount; i += 1) {
+    const words =
+      i % 2 === 0
+        ? vocabulary[Math.floor(random() * 2000)]!
+        : `${vocabulary[Math.floor(random() * 200)]!} ${vocabulary[Math.floor(random() * 2000)]!}`;
+    const t = process.hrtime.bigint();
+    searchMessages(store.db, { search: words, limit: 100 });
+    latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  latencies.sort((a, b) => a - b);
+  store.close();
+  workstation.close();
+  rmSync(home, { recursive: true, force: true });
+  rmSync(file, { force: true });
+
+  process.stdout.write(
+    `${rows.toLocaleString('en-GB')} messages\n` +
+      `  ingest:  ${(rows / seconds).toFixed(0)} messages/s (${seconds.toFixed(1)} s), peak memory ${(peakBytes / 1024 / 1024).toFixed(0)} MiB (goal < 1024 MiB)\n` +
+      `  search:  ${queryCount} queries of 100 results, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms (goal p95 < 100 ms)\n\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  for (const rows of sizes) await measure(rows);
+}
+
+main()
+  .finally(() => rmSync(work, { recursive: true, force: true }))
+  .catch((err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  });
