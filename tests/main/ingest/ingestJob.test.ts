@@ -6,13 +6,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 
 import { searchMessages, contactSummary } from '../../../main/ingest/messageSearch.js';
-import {
-  ForkWorkerHost,
-  type WorkerHandle,
-  type WorkerHost,
-} from '../../../main/jobs/WorkerHost.js';
 import { androidSmsDb, type SmsFixture } from '../../helpers/androidSmsDb.js';
-import { waitFor } from '../../helpers/evidence.js';
+import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { CORPUS } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
@@ -175,21 +170,8 @@ describe('ingest job', () => {
       })),
       sms,
     });
-    let kills = 0;
-    const inner = new ForkWorkerHost();
     let stored = () => 0;
-    const host: WorkerHost = {
-      start(entry: string, name: string): WorkerHandle {
-        const handle = inner.start(entry, name);
-        if (kills === 0) {
-          kills += 1;
-          void waitFor(() => stored() >= 500, 60_000).then(() =>
-            process.kill(handle.pid!, 'SIGKILL'),
-          );
-        }
-        return handle;
-      },
-    };
+    const host = killFirstWorkerWhen(() => stored() >= 500);
     const ctx = await workstationWithCase(tempDir());
     stored = () =>
       (ctx.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;

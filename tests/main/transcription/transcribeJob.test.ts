@@ -4,13 +4,10 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import {
-  ForkWorkerHost,
-  type WorkerHandle,
-  type WorkerHost,
-} from '../../../main/jobs/WorkerHost.js';
+import { type WorkerHost } from '../../../main/jobs/WorkerHost.js';
 import { interview, musicFile, toneFile } from '../../helpers/audio.js';
 import { waitFor } from '../../helpers/evidence.js';
+import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { CORPUS, JFK_TEXT, JFK_WAV, whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { wordErrorRate } from '../../helpers/wer.js';
@@ -208,21 +205,8 @@ describe('transcribeJob', () => {
       ['Good morning.', 'My name is John Smith.', 'I live in London.', 'Thank you very much.'],
       25,
     );
-    let kills = 0;
-    const inner = new ForkWorkerHost();
     let stored = () => 0;
-    const host: WorkerHost = {
-      start(entry: string, name: string): WorkerHandle {
-        const handle = inner.start(entry, name);
-        if (kills === 0) {
-          kills += 1;
-          void waitFor(() => stored() >= 1, 60_000).then(() =>
-            process.kill(handle.pid!, 'SIGKILL'),
-          );
-        }
-        return handle;
-      },
-    };
+    const host = killFirstWorkerWhen(() => stored() >= 1);
     const ctx = await workstationWithCase(tempDir());
     stored = () =>
       (ctx.store.db.prepare('SELECT count(*) AS n FROM transcript_chunks').get() as { n: number })
