@@ -9,6 +9,8 @@ import { columns, eachRow, lastRowId, textOf } from './whatsappRows.js';
  * with the name from the phone's contacts (display_name) or the one the
  * person gave WhatsApp (wa_name). Groups and broadcast lists are left out:
  * they are chats, named in msgstore.db.
+ *
+ * Not yet: the names are stored as contacts only, not put on msgstore.db's participants.
  */
 export const whatsappContacts: SqliteFormat = {
   kind: 'sqlite',

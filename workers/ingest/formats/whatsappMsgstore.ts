@@ -19,6 +19,9 @@ const LEGACY = ['messages.key_remote_jid', 'messages.key_from_me', 'messages.dat
  * the databases of the migration years that hold both. Those are read from
  * the new tables when they hold messages, else from the legacy table, never
  * from both: the same messages are in each.
+ *
+ * Not yet: deleted records left in the database's free pages are not recovered.
+ * Not yet: quoted replies (message_quoted), reactions, edits and the call log are not read.
  */
 export const whatsappMsgstore: SqliteFormat = {
   kind: 'sqlite',
