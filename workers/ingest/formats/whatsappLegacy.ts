@@ -137,7 +137,6 @@ export function* legacyMessages(
       const system = numberOf(m.status) === SYSTEM_STATUS;
       const fromMe = numberOf(m.key_from_me) === 1;
       const groupSender = thread.multiParty ? yield* book.person(m.remote_resource, source) : null;
-      const senderKey = system ? groupSender : fromMe ? null : (groupSender ?? thread.personKey);
 
       const body = textOf(m.data, flags) ?? textOf(m.media_caption, flags);
       const attachments: AttachmentRecord[] = [];
@@ -160,6 +159,8 @@ export function* legacyMessages(
           path: sameFile ? textOf(copy.file_path, flags) : null,
         });
       }
+      const senderKey = system ? groupSender : fromMe ? null : (groupSender ?? thread.personKey);
+      if (!system && !fromMe && senderKey === null) flags.push('sender-unknown');
       const deleted = type === WA.revoked;
       if (deleted) flags.push('revoked');
 

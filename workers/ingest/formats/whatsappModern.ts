@@ -171,7 +171,6 @@ export function* modernMessages(
       const groupSender = thread.multiParty
         ? yield* book.person(jids.get(numberOf(m.sender_jid_row_id) ?? -1) ?? null, source)
         : null;
-      const senderKey = system ? groupSender : fromMe ? null : (groupSender ?? thread.personKey);
 
       let body = textOf(m.text_data, flags);
       const attachments: AttachmentRecord[] = [];
@@ -201,6 +200,8 @@ export function* modernMessages(
           });
         }
       }
+      const senderKey = system ? groupSender : fromMe ? null : (groupSender ?? thread.personKey);
+      if (!system && !fromMe && senderKey === null) flags.push('sender-unknown');
       const deleted = type === WA.revoked || revoked.has(m._id);
       if (deleted) flags.push('revoked');
 

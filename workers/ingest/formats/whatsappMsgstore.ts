@@ -22,6 +22,7 @@ const LEGACY = ['messages.key_remote_jid', 'messages.key_from_me', 'messages.dat
  *
  * Not yet: deleted records left in the database's free pages are not recovered.
  * Not yet: quoted replies (message_quoted), reactions, edits and the call log are not read.
+ * Not yet: encrypted backups (msgstore.db.crypt12/14/15) are not decrypted, so not read.
  */
 export const whatsappMsgstore: SqliteFormat = {
   kind: 'sqlite',

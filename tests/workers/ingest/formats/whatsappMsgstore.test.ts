@@ -8,6 +8,7 @@ import type { SqliteFormat } from '../../../../workers/ingest/formats.js';
 import { FORMATS } from '../../../../workers/ingest/formats/index.js';
 import { whatsappContacts } from '../../../../workers/ingest/formats/whatsappContacts.js';
 import { whatsappMsgstore } from '../../../../workers/ingest/formats/whatsappMsgstore.js';
+import { eachRow } from '../../../../workers/ingest/formats/whatsappRows.js';
 import { openSqliteCopy } from '../../../../workers/ingest/openSqliteCopy.js';
 import type { IngestRecord, MessageRecord } from '../../../../workers/ingest/records.js';
 import { CORPUS } from '../../../helpers/models.js';
@@ -247,6 +248,30 @@ describe('WhatsApp msgstore.db', () => {
     expect(problems.at(-1)).toMatch(
       /^the messages in messages could not be read past row \d+ \(SQLITE_CORRUPT\w*\); what was read before is kept$/,
     );
+  });
+
+  it('makes a row it cannot read into a problem and reads on', () => {
+    const db = new Database(':memory:');
+    db.exec(
+      'CREATE TABLE t (_id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES (1), (2), (3)',
+    );
+    const records = [
+      ...eachRow<{ _id: number; v: string }>(
+        db as unknown as Parameters<typeof eachRow>[0],
+        'SELECT _id, v FROM t ORDER BY _id',
+        { file: 'x.db', table: 't' },
+        function* (r) {
+          if (r.v === '2') throw new RangeError('no');
+          yield { type: 'problem', key: `ok:${r.v}`, message: 'read', source: { file: 'x.db' } };
+        },
+      ),
+    ];
+    db.close();
+    expect(records.map((r) => [r.key, r.type === 'problem' ? r.message : null])).toEqual([
+      ['ok:1', 'read'],
+      ['problem:t:2', 'row 2 of t could not be read (RangeError)'],
+      ['ok:3', 'read'],
+    ]);
   });
 
   it('reads wa.db as contacts, leaving groups to msgstore.db', () => {
