@@ -130,9 +130,10 @@ export function* legacyMessages(
     function* (m) {
       const source = { file, table: 'messages', rowId: m._id };
       const flags: string[] = [];
-      const chat = textOf(m.key_remote_jid, flags) ?? 'none';
+      const chat = textOf(m.key_remote_jid, flags);
+      const id = chat ?? 'key_remote_jid=null';
       const thread =
-        book.known(chat) ?? (yield* book.thread(chat, chat, null, members.get(chat) ?? [], source));
+        book.known(id) ?? (yield* book.thread(id, chat, null, members.get(id) ?? [], source));
       const type = numberOf(m.media_wa_type) ?? WA.text;
       const system = numberOf(m.status) === SYSTEM_STATUS;
       const fromMe = numberOf(m.key_from_me) === 1;

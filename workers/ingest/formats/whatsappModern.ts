@@ -193,7 +193,7 @@ export function* modernMessages(
         const a = media.get(m._id) as Record<string, unknown> | undefined;
         if (a) {
           attachments.push({
-            name: textOf(a.media_name, flags),
+            name: textOf(a.media_name, flags) || null,
             mime: textOf(a.mime_type, flags) || null,
             size: numberOf(a.file_size) ?? numberOf(a.file_length),
             path: textOf(a.file_path, flags),
