@@ -1,5 +1,7 @@
 import type { Format } from '../formats.js';
 import { androidSms } from './androidSms.js';
+import { whatsappContacts } from './whatsappContacts.js';
+import { whatsappMsgstore } from './whatsappMsgstore.js';
 
 /** Every format TOEX reads, most specific first: the first that matches a file reads it. */
-export const FORMATS: readonly Format[] = [androidSms];
+export const FORMATS: readonly Format[] = [androidSms, whatsappMsgstore, whatsappContacts];
