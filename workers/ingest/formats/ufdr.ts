@@ -184,7 +184,11 @@ class UnitReader {
     const body = fieldText(node, 'Body');
     // U+FFFD stands where the report's bytes were not UTF-8 (or the source wrote one itself).
     if (body?.includes('\uFFFD')) flags.push('invalid-utf8');
-    const attachments = attachmentsOf(node).map((a) => attachment(a, this.names));
+    // Not yet: a reply's quoted message (ReplyMessageData, QuotedMessageData) is not linked to
+    // the message it quotes, and its text is not stored; only the reply itself is.
+    const parts = attachmentsOf(node);
+    if (parts.embedded) flags.push('embedded-message');
+    const attachments = parts.nodes.map((a) => attachment(a, this.names));
     for (const a of attachments) if (a.flag && !flags.includes(a.flag)) flags.push(a.flag);
     if (unit.overflow) flags.push('model-too-large');
 

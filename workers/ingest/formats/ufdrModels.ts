@@ -101,6 +101,17 @@ export function attachment(node: XNode, names: Set<string> | null): AttachmentRe
   return { attachment: { name, mime, size, path }, flag };
 }
 
-export function attachmentsOf(message: XNode): XNode[] {
-  return [...submodels(message, 'Attachments'), ...submodels(message, 'Attachment')];
+/**
+ * A message's attachments, with those of the messages embedded in it (an
+ * album or a forwarded item, which Cellebrite writes as an InstantMessage
+ * inside the message). Each is kept as written, even when two embedded
+ * copies share an id: their contents may differ.
+ */
+export function attachmentsOf(message: XNode): { nodes: XNode[]; embedded: boolean } {
+  const embedded = submodels(message, 'EmbeddedInstantMessage');
+  const nodes = [message, ...embedded].flatMap((m) => [
+    ...submodels(m, 'Attachments'),
+    ...submodels(m, 'Attachment'),
+  ]);
+  return { nodes, embedded: embedded.length > 0 };
 }

@@ -464,6 +464,13 @@ describe('ufdr', () => {
           { name: 'PTT-20241103-WA0101.opus', mime: 'audio/ogg; codecs=opus', path: null },
         ],
       });
+      // Its second message holds its photo in two embedded InstantMessages sharing one id.
+      expect(messages[1]!.attachments.map((a) => a.name)).toEqual([
+        'IMG-20241103-WA0103.jpg',
+        'IMG-20241103-WA0103.jpg',
+      ]);
+      expect(messages[1]!.flags).toEqual(['embedded-message']);
+      expect(messages.filter((m) => m.attachments.length > 0)).toHaveLength(6);
       const names = (of(records, 'participant') as ParticipantRecord[]).map((p) => [
         p.identifier,
         p.name,
