@@ -116,7 +116,7 @@ function reportHeadIsCellebrite(fd: number, localOffset: number, method: number)
 
 export interface OpenedArchive {
   report: Readable;
-  /** report.xml's compressed size, for progress. */
+  /** report.xml's unpacked size, the whole its stream's bytes are counted against. */
   reportBytes: number;
   /** Every file name the archive holds, as written, for checking attachment paths. */
   names: Set<string>;
@@ -212,7 +212,7 @@ export async function openUfdrArchive(
     ).catch((err: Error) => {
       throw new ToexError('bad-input', `report.xml cannot be unpacked: ${err.message}`);
     });
-    return { report: stream, reportBytes: entry.compressedSize, names, unsafeNames, close };
+    return { report: stream, reportBytes: entry.uncompressedSize, names, unsafeNames, close };
   } catch (err) {
     close();
     throw err;

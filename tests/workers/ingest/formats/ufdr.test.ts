@@ -427,6 +427,66 @@ describe('ufdr', () => {
     expect(existsSync(join(dir, '..', 'evil.sh'))).toBe(false);
   });
 
+  it('reports progress in bytes of report.xml, ending at its whole', async () => {
+    for (const path of [writeUfdrZip(tempDir(), REPORT), writeUfdrXml(tempDir(), REPORT)]) {
+      const seen: [number, number][] = [];
+      const parsed = ufdr.parse({
+        file: evidence(path),
+        region: 'GB',
+        signal: new AbortController().signal,
+        progress: (done, total) => seen.push([done, total]),
+      });
+      for await (const r of parsed) expect(r.type).toBeTruthy();
+      const total = Buffer.byteLength(ufdrReportXml(REPORT));
+      expect(seen.at(-1)).toEqual([total, total]);
+      expect(seen.every(([done], i) => i === 0 || done >= seen[i - 1]![0])).toBe(true);
+    }
+  });
+
+  it('reads sparse models: a message with no sender, time or body, a chat with no messages, a call with no parties', async () => {
+    const extra = [
+      '<modelType type="Chat"><model type="Chat" id="empty"><multiModelField name="Participants" /></model></modelType>',
+      '<modelType type="Call"><model type="Call" id="c0" deleted_state="Intact" /></modelType>',
+    ].join('');
+    const report: UfdrReport = { chats: [{ participants: [], messages: [{}] }], extra };
+    const records = await parse(writeUfdrXml(tempDir(), report));
+    expect(of(records, 'message').map((m) => [m.direction, m.senderKey, m.sentAt, m.body])).toEqual(
+      [['unknown', null, null, null]],
+    );
+    expect(of(records, 'thread').map((t) => t.source.xmlPath)).toEqual([
+      expect.stringMatching(
+        /^\/project\/decodedData\/modelType\[@type='Chat'\]\/model\[@id='[^']+'\]$/,
+      ),
+      "/project/decodedData/modelType[@type='Chat']/model[@id='empty']",
+    ]);
+    expect(of(records, 'call')).toMatchObject([
+      { participantKey: null, direction: 'unknown', startedAt: null, durationSeconds: null },
+    ]);
+    expect(of(records, 'problem')).toEqual([]);
+  });
+
+  it('cuts a message of more than 50,000 elements short, flags it, and reads the next', async () => {
+    const xml = ufdrReportXml({
+      chats: [
+        {
+          participants: [DEALER],
+          messages: [
+            { from: DEALER, body: 'huge' },
+            { from: DEALER, body: 'next' },
+          ],
+        },
+      ],
+    }).replace(
+      '<![CDATA[huge]]></value></field>',
+      `<![CDATA[huge]]></value></field>${'<field name="Junk"><empty /></field>'.repeat(30_000)}`,
+    );
+    const records = await parse(writeUfdrXml(tempDir(), xml));
+    expect(of(records, 'message').map((m) => [m.body, m.flags])).toEqual([
+      ['huge', ['model-too-large']],
+      ['next', []],
+    ]);
+  });
+
   it.runIf(existsSync(join(CORPUS, 'mobile/cellebrite_ufdr/iped_ufed-model-chat.xml')))(
     'reads the corpus chat (IPED fixture): 11 messages of its own beside 3 quoted copies, 14 InstantMessage in all',
     async () => {
