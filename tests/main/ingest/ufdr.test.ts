@@ -123,7 +123,7 @@ describe('ufdr ingest', () => {
       message: string;
       source: string;
     };
-    expect(problem.message).toMatch(/truncated; everything read before it is kept/);
+    expect(problem.message).toMatch(/\(truncated\): everything read before it is kept/);
     expect(JSON.parse(problem.source)).toMatchObject({ file: 'report.xml' });
     r.close();
   });

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 
 import type { FileFormat, ParseContext } from '../formats.js';
 import type {
@@ -43,6 +44,7 @@ export const ufdr: FileFormat = {
     let names: Set<string> | null = null;
     let total = ctx.file.size;
     let close = () => {};
+    let expectedCrc: number | null = null;
     const inArchive = isZip(ctx.file.head);
     if (inArchive) {
       const archive = await openUfdrArchive(ctx.file.path);
@@ -50,6 +52,7 @@ export const ufdr: FileFormat = {
       names = archive.names;
       total = archive.reportBytes;
       close = archive.close;
+      expectedCrc = archive.reportCrc;
       if (archive.unsafeNames > 0) {
         yield {
           type: 'problem',
@@ -63,8 +66,27 @@ export const ufdr: FileFormat = {
     }
     try {
       const reader = new UnitReader(ctx, names, inArchive ? 'report.xml' : null);
-      for await (const unit of readReport(stream, (n) => ctx.progress(n, total), ctx.signal)) {
+      let crc = 0;
+      let whole = false;
+      const chunks = async function* () {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          crc = crc32(chunk, crc);
+          yield chunk;
+        }
+        whole = true;
+      };
+      for await (const unit of readReport(chunks(), (n) => ctx.progress(n, total), ctx.signal)) {
         yield* reader.read(unit);
+      }
+      // A damaged deflate stream can unpack to wrong bytes without an error: only the CRC tells.
+      if (whole && expectedCrc !== null && crc >>> 0 !== expectedCrc >>> 0) {
+        yield {
+          type: 'problem',
+          key: 'problem:crc',
+          message:
+            'report.xml fails its CRC-32 check: the archive is damaged, and text read from it may be too',
+          source: { file: inArchive ? `${ctx.file.name}!/report.xml` : ctx.file.name },
+        } satisfies IngestRecord;
       }
       ctx.progress(total, total);
     } finally {

@@ -118,6 +118,8 @@ export interface OpenedArchive {
   report: Readable;
   /** report.xml's unpacked size, the whole its stream's bytes are counted against. */
   reportBytes: number;
+  /** The CRC-32 the archive records for report.xml; yauzl does not check it. */
+  reportCrc: number;
   /** Every file name the archive holds, as written, for checking attachment paths. */
   names: Set<string>;
   /** Entries whose names could not be safely used (absolute, `..`, NUL): counted, never opened. */
@@ -212,7 +214,14 @@ export async function openUfdrArchive(
     ).catch((err: Error) => {
       throw new ToexError('bad-input', `report.xml cannot be unpacked: ${err.message}`);
     });
-    return { report: stream, reportBytes: entry.uncompressedSize, names, unsafeNames, close };
+    return {
+      report: stream,
+      reportBytes: entry.uncompressedSize,
+      reportCrc: entry.crc32,
+      names,
+      unsafeNames,
+      close,
+    };
   } catch (err) {
     close();
     throw err;

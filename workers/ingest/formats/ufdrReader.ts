@@ -156,6 +156,8 @@ export async function* readReport(
     }
     if (chat && depth === chat.depth + 1) {
       if (tag.name === 'multiModelField' && attrs.name === 'Messages') {
+        // Not yet: a chat's fields or participants written after its Messages (not the order
+        // Cellebrite writes) are not read; the thread is described when its messages begin.
         if (!chat.headerSent) {
           chat.headerSent = true;
           out.push({ kind: 'chat', node: chat.node, path: chat.path, key: chat.key });
@@ -207,7 +209,7 @@ export async function* readReport(
         if (overflow) {
           out.push({
             kind: 'problem',
-            key: `problem:${c.key}:part`,
+            key: `problem:${c.key}:part:${chat?.node.children.length ?? 0}`,
             message: `a part of a chat has over ${MAX_NODES} elements; it was cut short`,
             path: c.path,
           });
@@ -264,14 +266,15 @@ export async function* readReport(
       path: '/project',
     };
   }
-  if (!rootClosed) {
+  if (failure !== null || !rootClosed) {
     const where = '/' + pathHere();
     closing = true;
     parser.close();
+    const what = failure ?? `report.xml ends after ${bytes} bytes, inside ${where} (truncated)`;
     yield {
       kind: 'problem',
       key: 'problem:truncated',
-      message: `${failure ?? `report.xml ends after ${bytes} bytes, inside ${where}`}: truncated; everything read before it is kept, the model it was in is lost`,
+      message: `${what}: everything read before it is kept, the model it was in is lost`,
       path: where,
     };
   } else {
