@@ -1,7 +1,8 @@
 import type { Format } from '../formats.js';
 import { androidSms } from './androidSms.js';
+import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
 
 /** Every format TOEX reads, most specific first: the first that matches a file reads it. */
-export const FORMATS: readonly Format[] = [androidSms, whatsappMsgstore, whatsappContacts];
+export const FORMATS: readonly Format[] = [androidSms, whatsappMsgstore, whatsappContacts, ufdr];
