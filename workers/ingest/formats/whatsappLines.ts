@@ -9,7 +9,20 @@ const MARKS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** AM and PM as the app writes them in the languages seen in exports. */
 const AM = ['am', 'a.m.', 'a. m.', 'vorm.', 'ص', '午前', '上午', '오전', 'sa', 'π.μ.', 'fm', 'ق.ظ'];
-const PM = ['pm', 'p.m.', 'p. m.', 'nachm.', 'م', '午後', '下午', '오후', 'ch', 'μ.μ.', 'em', 'ب.ظ'];
+const PM = [
+  'pm',
+  'p.m.',
+  'p. m.',
+  'nachm.',
+  'م',
+  '午後',
+  '下午',
+  '오후',
+  'ch',
+  'μ.μ.',
+  'em',
+  'ب.ظ',
+];
 const MARK = [...AM, ...PM]
   .sort((a, b) => b.length - a.length)
   .map((m) => m.replace(/[.]/g, '\\.'))
@@ -150,6 +163,8 @@ export function headerMs(h: LineHeader, order: DateOrder): number | null {
  * Splits what follows the header into the sender's name and the body. A line
  * with no "Name: " part is the app's own notice (a system message).
  */
+// Not yet: a notice whose own text holds ": " (a group subject changed to "a: b", say) is read as
+// a message from a sender named by the words before it.
 export function splitSender(
   line: string,
   restAt: number,
@@ -163,12 +178,14 @@ export function splitSender(
   return { name, raw, bodyAt: restAt + colon + 2 };
 }
 
-/** An attachment line's file name: iOS "<attached: f>", Android "f (file attached)" in any language. */
+/** "<attached: f>" as iOS writes it in the languages seen in exports. */
+const ATTACHED = ['attached', 'anexo', 'adjunto', 'allegato', 'angehängt', 'pièce jointe'];
+const IOS_ATTACHED = new RegExp(`<(?:${ATTACHED.join('|')}|вложение): ([^<>]+)>$`, 'iu');
+
+/** An attachment line's file name: iOS "<attached: f>" or Android "f (file attached)". */
 export function attachedFile(body: string): string | null {
   const text = plain(body).text.trim();
-  const ios = /<(?:attached|anexo|adjunto|allegato|angehängt|pièce jointe|приложение|вложение): ([^<>]+)>$/iu.exec(
-    text,
-  );
+  const ios = IOS_ATTACHED.exec(text);
   if (ios) return ios[1]!.trim();
   const android = /^(\S(?:.*\S)?\.[A-Za-z0-9]{1,5}) \([^()]{3,40}\)$/u.exec(text);
   return android ? android[1]! : null;
@@ -180,7 +197,10 @@ export function attachedFile(body: string): string | null {
  * translations (a short phrase), or another notice such as a deletion, a
  * shared location or the encryption banner ('app-note').
  */
-export function appNote(body: string, style: 'ios' | 'android'): 'media-omitted' | 'app-note' | null {
+export function appNote(
+  body: string,
+  style: 'ios' | 'android',
+): 'media-omitted' | 'app-note' | null {
   if (style === 'android') {
     return /^<[^<>:]{3,60}>$/u.test(plain(body).text.trim()) ? 'media-omitted' : null;
   }

@@ -146,6 +146,8 @@ export const whatsappText: FileFormat = {
   label: 'WhatsApp "Export chat" text (.txt or .zip)',
 
   matches(file) {
+    // Not yet: a .zip whose chat text does not begin within its first 64 KiB (behind large media
+    // entries) is not recognised, since only those bytes are looked at here.
     if (isZip(file.head)) return textsInHead(file.head).some(looksLikeChat);
     return looksLikeChat(file.head.subarray(0, 4096).toString('utf8'));
   },
@@ -352,6 +354,7 @@ function message(
   const sentAt = ms === null ? null : fromUnixMs(ms);
   if (ms === null) flags.add('time-unreadable');
   else if (sentAt === null) flags.add('time-out-of-range');
+  // Not yet: the job takes no time zone, so the wall-clock time is stored as if it were UTC.
   else flags.add('local-time-unknown-zone');
   if (guessed) flags.add('date-order-guessed');
   if (p.header.buddhist || p.header.parts.some((n) => n > 2400)) flags.add('buddhist-calendar');
@@ -361,8 +364,7 @@ function message(
   const attachments: AttachmentRecord[] = [];
   const attached = attachedFile(p.body);
   if (attached) {
-    const entry =
-      src.files.get(src.folder + attached) ?? src.byName.get(attached);
+    const entry = src.files.get(src.folder + attached) ?? src.byName.get(attached);
     if (!entry && src.files.size) flags.add('attachment-missing');
     attachments.push({
       name: attached,
@@ -380,6 +382,7 @@ function message(
     key: `wa:${src.keyPrefix}L${p.line.number}`,
     threadKey,
     senderKey: p.sender === undefined ? null : (keys.get(p.sender) ?? null),
+    // Not yet: the job is not told which name is the phone's owner, so no message is outgoing.
     direction: 'unknown',
     sentAt,
     body: p.body,

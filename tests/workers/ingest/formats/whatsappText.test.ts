@@ -1,4 +1,13 @@
-import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -9,6 +18,7 @@ import type {
   MessageRecord,
   ParticipantRecord,
 } from '../../../../workers/ingest/records.js';
+import { CORPUS } from '../../../helpers/models.js';
 import { useTempDirs } from '../../../helpers/temp.js';
 import {
   chatText,
@@ -39,8 +49,7 @@ export async function parseExport(
   return out;
 }
 
-const messages = (rs: IngestRecord[]) =>
-  rs.filter((r): r is MessageRecord => r.type === 'message');
+const messages = (rs: IngestRecord[]) => rs.filter((r): r is MessageRecord => r.type === 'message');
 
 const CHAT: ChatLine[] = [
   { at: '2022-03-27T21:41:35Z', from: 'Dmitry S', text: 'Hello World' },
@@ -115,14 +124,15 @@ describe('whatsappText', () => {
       '18/03/2022, 15:12 - Dmitry S: <b>not media</b> but words',
     ].join('\n');
     const ms = messages(await parseExport(writeChatTxt(tempDir(), text)));
-    expect(ms.map((m) => [m.senderKey, m.flags.filter((f) => f !== 'local-time-unknown-zone')]))
-      .toEqual([
-        [null, ['system']],
-        [null, ['system']],
-        ['p:Dmitry S', ['media-omitted']],
-        ['p:Dmitry S', ['media-omitted']],
-        ['p:Dmitry S', []],
-      ]);
+    expect(
+      ms.map((m) => [m.senderKey, m.flags.filter((f) => f !== 'local-time-unknown-zone')]),
+    ).toEqual([
+      [null, ['system']],
+      [null, ['system']],
+      ['p:Dmitry S', ['media-omitted']],
+      ['p:Dmitry S', ['media-omitted']],
+      ['p:Dmitry S', []],
+    ]);
   });
 
   it('turns a phone number written as a name into E.164', async () => {
@@ -235,15 +245,21 @@ describe('whatsappText', () => {
   });
 
   it('links Android "(file attached)" lines in any language', async () => {
-    const text = '18/03/2022, 15:12 - Dmitry S: \u200ePTT-20220323-WA0000.opus (bestand bijgevoegd)';
+    const text =
+      '18/03/2022, 15:12 - Dmitry S: \u200ePTT-20220323-WA0000.opus (bestand bijgevoegd)';
     const zip = writeChatZip(tempDir(), text, { 'PTT-20220323-WA0000.opus': new Uint8Array(7) });
     const [m] = messages(await parseExport(zip, 'GB', 'x.zip'));
     expect(m!.attachments).toEqual([
-      { name: 'PTT-20220323-WA0000.opus', mime: 'audio/ogg', size: 7, path: 'PTT-20220323-WA0000.opus' },
+      {
+        name: 'PTT-20220323-WA0000.opus',
+        mime: 'audio/ogg',
+        size: 7,
+        path: 'PTT-20220323-WA0000.opus',
+      },
     ]);
   });
 
-  it('refuses traversal, absolute and backslash names and encrypted entries, each a problem', async () => {
+  it('refuses traversal, absolute, backslash and encrypted entries, each a problem', async () => {
     const text = '[3/27/22, 21:41:55] A: \u200e<attached: evil.jpg>';
     const zip = writeChatZip(tempDir(), text, {
       '../evil.jpg': 'x',
@@ -274,6 +290,95 @@ describe('whatsappText', () => {
     ]);
     expect(messages(rs).map((m) => m.body)).toEqual(['real']);
   });
+});
+
+const CORPUS_TXT = join(CORPUS, 'mobile', 'whatsapp_txt');
+
+describe('whatsappText on the corpus exports', () => {
+  const chatMiner = join(CORPUS_TXT, 'chat_miner');
+  it
+    .skipIf(!existsSync(chatMiner))
+    .each([
+      ['test_bracket_mmddyy_24hrs.txt'],
+      ['test_ddmmyy_24hrs.txt'],
+      ['test_mmddyy_24hrs.txt'],
+    ])('reads chat_miner %s as its target.json gives it', async (name) => {
+    const target = JSON.parse(readFileSync(join(chatMiner, 'target.json'), 'utf8')) as {
+      timestamp: string;
+      author: string;
+      message: string;
+    }[];
+    const rs = await parseExport(join(chatMiner, name), 'GB', name);
+    const names = new Map(
+      rs.filter((r) => r.type === 'participant').map((p) => [p.key, p.identifier]),
+    );
+    const said = messages(rs)
+      .filter((m) => !m.flags.includes('system'))
+      .map((m) => ({
+        timestamp: m.sentAt!.utc.replace('.000Z', ''),
+        author: names.get(m.senderKey!),
+        message: m.body!.replace(/\n/g, ' '),
+      }));
+    expect(said.reverse()).toEqual(target);
+    // Two notices and "John Doe:." (no space after the colon, so no "Name: " part).
+    expect(messages(rs).filter((m) => m.flags.includes('system'))).toHaveLength(3);
+    expect(messages(rs).some((m) => m.flags.includes('date-order-guessed'))).toBe(false);
+  });
+
+  const whatsJson = join(CORPUS_TXT, 'whats_json');
+  const ios = ['czech', 'deutch', 'english', 'french', 'indonesian', 'italian', 'japanese'];
+  it
+    .skipIf(!existsSync(whatsJson))
+    .each(
+      [...ios, 'portugal', 'spanish', 'ukrainian', 'arabic', 'calendar_buddhist'].map((l) => [l]),
+    )('reads the %s iOS export of the whats_json chat', async (language) => {
+    const name = `${language}_ios.txt`;
+    const rs = await parseExport(join(whatsJson, name), 'GB', name);
+    const ms = messages(rs);
+    expect(rs.filter((r) => r.type === 'problem')).toEqual([]);
+    expect(ms).toHaveLength(language === 'calendar_buddhist' ? 28 : 23);
+    expect(ms[1]).toMatchObject({
+      body: 'Hello World',
+      senderKey: 'p:Dmitry S',
+      sentAt: { utc: '2022-03-27T21:41:35.000Z', offsetMinutes: null },
+    });
+    expect(ms.filter((m) => m.flags.includes('media-omitted')).length).toBeGreaterThanOrEqual(14);
+    expect(ms.every((m) => !m.flags.includes('date-order-guessed'))).toBe(true);
+  });
+
+  it.skipIf(!existsSync(whatsJson)).each([['english'], ['russian']])(
+    'reads the %s Android export: 60 messages, the banner a system line',
+    async (language) => {
+      const name = `${language}_android.txt`;
+      const ms = messages(await parseExport(join(whatsJson, name), 'GB', name));
+      expect(ms).toHaveLength(60);
+      expect(ms[0]!.flags).toContain('system');
+      expect(ms[1]).toMatchObject({ body: 'Hello', sentAt: { utc: '2022-03-18T14:56:00.000Z' } });
+      expect(ms.filter((m) => m.flags.includes('media-omitted'))).toHaveLength(27);
+    },
+  );
+
+  it.skipIf(!existsSync(whatsJson))('reads the iOS export delivered as a .zip', async () => {
+    const name = 'WhatsApp_Chat_Elon_Musk_RU_ios_export.zip';
+    const rs = await parseExport(join(whatsJson, name), 'GB', name);
+    expect(messages(rs)).toHaveLength(25);
+    expect(messages(rs)[1]).toMatchObject({
+      body: 'Hello World',
+      senderKey: 'p:Dmitry Starkov',
+      source: { file: '_chat.txt', line: 2 },
+    });
+  });
+
+  const analytics = join(CORPUS_TXT, 'chat_analytics', '4A_11M.txt');
+  it.skipIf(!existsSync(analytics))(
+    'reads chat_analytics 4A_11M: 11 messages, the day-month order left to the region',
+    async () => {
+      const ms = messages(await parseExport(analytics, 'US', '4A_11M.txt'));
+      expect(ms.filter((m) => !m.flags.includes('system'))).toHaveLength(11);
+      expect(ms[3]).toMatchObject({ body: 'hello', sentAt: { utc: '2020-12-09T23:55:00.000Z' } });
+      expect(ms.every((m) => m.flags.includes('date-order-guessed'))).toBe(true);
+    },
+  );
 });
 
 /** Sets the "encrypted" bit on an entry in both its local and its central header. */
