@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { basename, dirname, extname } from 'node:path/posix';
 
+import { ToexError } from '../../../main/errors.js';
 import { normaliseAddress } from '../addresses.js';
 import type { FileFormat, ParseContext } from '../formats.js';
 import { MAX_BODY } from '../ingestLimits.js';
@@ -171,7 +172,11 @@ export const whatsappText: FileFormat = {
 };
 
 async function* readArchive(ctx: ParseContext): AsyncGenerator<IngestRecord> {
-  const { zip, entries, refused } = await listZip(ctx.file.path);
+  const listing = await listZip(ctx.file.path).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ToexError('bad-input', `the .zip cannot be read: ${reason}`);
+  });
+  const { zip, entries, refused } = listing;
   try {
     for (const [i, r] of refused.entries()) {
       yield problem(`zip:${i}`, `entry skipped: ${r.reason}`, { file: r.path });

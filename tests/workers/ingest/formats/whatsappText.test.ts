@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { EvidenceFile } from '../../../../workers/ingest/formats.js';
+import { headerMs, readHeader } from '../../../../workers/ingest/formats/whatsappLines.js';
 import { whatsappText } from '../../../../workers/ingest/formats/whatsappText.js';
 import type {
   IngestRecord,
@@ -280,6 +281,38 @@ describe('whatsappText', () => {
     expect(m!.attachments[0]!.path).toBeNull();
   });
 
+  it('keeps what parsed before damage inside the compressed chat text, then says so', async () => {
+    const lines = Array.from({ length: 4000 }, (_, i) => ({
+      at: '2022-03-27T10:00:00Z',
+      from: i % 2 ? 'A' : 'B',
+      // Words that differ line to line, so the text stays long once deflated.
+      text: `message ${i} ${((i * 2654435761) % 2 ** 32).toString(36)}`,
+    }));
+    const zip = writeChatZip(tempDir(), chatText('ios-mdy', lines));
+    const buf = readFileSync(zip);
+    // Inside the deflated _chat.txt, which starts just after the 39-byte local header.
+    buf.fill(0xff, 30_000, 30_400);
+    writeFileSync(zip, buf);
+    const rs = await parseExport(zip, 'GB', 'x.zip');
+    const ms = messages(rs);
+    expect(ms.length).toBeGreaterThan(100);
+    expect(ms.length).toBeLessThan(4000);
+    expect(ms[0]!.body).toMatch(/^message 0 /);
+    expect(rs.at(-1)).toMatchObject({
+      type: 'problem',
+      message: expect.stringMatching(/^chat text ends early: /),
+    });
+  });
+
+  it('fails a .zip with no central directory with one clear line', async () => {
+    const zip = writeChatZip(tempDir(), '[3/27/22, 21:41:55] A: hi\n');
+    writeFileSync(zip, readFileSync(zip).subarray(0, 60));
+    await expect(parseExport(zip, 'GB', 'x.zip')).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/^the \.zip cannot be read: /),
+    });
+  });
+
   it('does not inflate a chat text packed like a zip bomb', async () => {
     const bomb = `[3/27/22, 21:41:55] A: hi\n${'\n'.repeat(64 * 1024 * 1024)}`;
     const dir = tempDir();
@@ -289,6 +322,35 @@ describe('whatsappText', () => {
       expect.stringMatching(/^chat text not read: it is compressed \d+ to 1$/),
     ]);
     expect(messages(rs).map((m) => m.body)).toEqual(['real']);
+  });
+});
+
+describe('whatsappLines', () => {
+  it.each([
+    ['[27/03/2022, 9:41:35\u202fpm] ', 'dmy', '2022-03-27T21:41:35.000Z'],
+    ['[27/03/2022, 12:05:00 a.m.] ', 'dmy', '2022-03-27T00:05:00.000Z'],
+    ['27/03/2022, 9:41 p. m. - ', 'dmy', '2022-03-27T21:41:00.000Z'],
+    ['[2022/03/27 午後9:41:35] ', 'ymd', '2022-03-27T21:41:35.000Z'],
+    ['2022. 03. 27. 오후 9:41 - ', 'ymd', '2022-03-27T21:41:00.000Z'],
+    ['[2022-03-27 21:41:35] ', 'ymd', '2022-03-27T21:41:35.000Z'],
+    ['27.03.22, 21:41 - ', 'dmy', '2022-03-27T21:41:00.000Z'],
+    ['[3/27/22 21.41.35] ', 'mdy', '2022-03-27T21:41:35.000Z'],
+    ['\u200f[٢٧\u200f/٣\u200f/٢٠٢٢، ٩:٤١:٣٥\u00a0م] ', 'dmy', '2022-03-27T21:41:35.000Z'],
+    ['[27/3/2565 BE, 21:41:35] ', 'dmy', '2022-03-27T21:41:35.000Z'],
+  ] as const)('reads the header %j', (header, order, utc) => {
+    const h = readHeader(`${header}Name: body`);
+    expect(h).not.toBeNull();
+    const ms = headerMs(h!, order);
+    expect(new Date(ms!).toISOString()).toBe(utc);
+    expect(`${header}Name: body`.slice(h!.restAt)).toBe('Name: body');
+  });
+
+  it.each([
+    ['prose', 'Dear Sir, 12/03/2022 we met'],
+    ['a date with no time', '12/03/2022 - A: x'],
+    ['a bracket never closed', '[3/27/22, 21:41:35 A: x'],
+  ])('reads no header in %s', (_what, line) => {
+    expect(readHeader(line)).toBeNull();
   });
 });
 
