@@ -63,6 +63,7 @@ describe('WhatsApp export ingest', () => {
     ]);
     expect(all[1]).toMatchObject({
       service: 'whatsapp',
+      threadTitle: 'WhatsApp Chat - Test',
       direction: 'unknown',
       body: 'сколько штук?\nдесять',
       flags: ['local-time-unknown-zone'],

@@ -217,6 +217,16 @@ async function* readArchive(ctx: ParseContext): AsyncGenerator<IngestRecord> {
   }
 }
 
+/**
+ * The name the app gave the chat's file; iOS calls every chat text "_chat.txt" and names the
+ * chat in the archive's name instead ("WhatsApp Chat - Name.zip").
+ */
+function chatTitle(file: string, itemName: string): string | null {
+  const own = basename(file, extname(file));
+  if (own !== '_chat') return own || null;
+  return basename(itemName, extname(itemName)) || null;
+}
+
 function problem(key: string, message: string, source: SourceRef): IngestRecord {
   return { type: 'problem', key: `problem:${key}`, message, source };
 }
@@ -283,7 +293,7 @@ async function* readChat(
     type: 'thread',
     key: threadKey,
     service: 'whatsapp',
-    title: basename(src.file, extname(src.file)) || null,
+    title: chatTitle(src.file, ctx.file.name),
     isGroup: keys.size > 2,
     participantKeys: [...new Set(keys.values())],
     source: { file: src.file },

@@ -157,6 +157,7 @@ describe('whatsappText', () => {
     ]);
     expect(first.find((r) => r.type === 'thread')).toMatchObject({
       service: 'whatsapp',
+      title: 'chat',
       isGroup: false,
       participantKeys: ['p:Dmitry S', 'p:Elon Musk'],
     });
