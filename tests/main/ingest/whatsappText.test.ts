@@ -10,6 +10,7 @@ import {
   type WorkerHost,
 } from '../../../main/jobs/WorkerHost.js';
 import { waitFor } from '../../helpers/evidence.js';
+import { toex } from '../../helpers/cli.js';
 import { CORPUS } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { chatText, writeChatTxt, writeChatZip } from '../../helpers/whatsappExport.js';
@@ -136,6 +137,37 @@ describe('WhatsApp export ingest', () => {
     expect(notice!.flags).toEqual(['local-time-unknown-zone', 'date-order-guessed', 'system']);
     expect(hello).toMatchObject({ sender: 'Bob', sentAt: '2020-12-09T23:56:00.000Z' });
     r.close();
+  });
+
+  it('lists the messages on the command line with their direction shown as unknown', async () => {
+    const home = tempDir();
+    const ref = 'OP-ARCTIC/2026/0042';
+    const steps = [
+      ['init', '--operator', 'DC Test 0001'],
+      [
+        'case',
+        'create',
+        '--reference',
+        ref,
+        '--title',
+        'T',
+        '--owner',
+        'O',
+        '--classification',
+        'OFFICIAL',
+      ],
+      ['evidence', 'add', ref, sharedZip(tempDir())],
+      ['ingest', ref, '1'],
+    ];
+    for (const args of steps) {
+      const run = await toex(home, args);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+    }
+    const found = await toex(home, ['messages', ref, '--search', 'десять']);
+    expect(found.stdout).toBe(
+      '#2 thread 1 2024-03-19 21:01:00Z -- +447700900123: сколько штук? ⏎ десять' +
+        ' (local-time-unknown-zone)\n',
+    );
   });
 
   const ru = join(CORPUS, 'mobile', 'whatsapp_txt', 'whats_json');
