@@ -184,16 +184,27 @@ async function* readArchive(ctx: ParseContext): AsyncGenerator<IngestRecord> {
     const files = new Map(entries.map((e) => [e.path, e]));
     const byName = new Map(entries.map((e) => [basename(e.path), e]));
     const chats: SafeEntry[] = [];
+    let taken = 0;
     for (const e of entries) {
       if (!e.path.toLowerCase().endsWith('.txt')) continue;
-      const bomb = bombReason(e);
+      const bomb = bombReason(e, taken);
       if (bomb) {
         yield problem(`zip:${e.path}`, `chat text not read: ${bomb}`, { file: e.path });
         continue;
       }
       const head: Buffer[] = [];
-      for await (const chunk of entryBytes(zip, e, 4096)) head.push(chunk);
-      if (looksLikeChat(Buffer.concat(head).subarray(0, 4096).toString('utf8'))) chats.push(e);
+      try {
+        for await (const chunk of entryBytes(zip, e, 4096)) head.push(chunk);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        yield problem(`zip:${e.path}`, `entry cannot be read: ${reason}`, { file: e.path });
+        continue;
+      }
+      if (looksLikeChat(Buffer.concat(head).subarray(0, 4096).toString('utf8'))) {
+        chats.push(e);
+        taken += e.size;
+      }
     }
     if (!chats.length) {
       yield problem('zip:no-chat', 'the archive holds no readable chat text', {

@@ -5,8 +5,13 @@ import yauzl from 'yauzl';
 
 /** More entries than a chat with its media could hold: a hostile archive. */
 export const MAX_ENTRIES = 50_000;
-/** The most one chat text may inflate to. */
+/**
+ * The most one chat text may inflate to, and all of an archive's chat texts together. yauzl
+ * checks each entry's inflated size against the size it declares, so a lying header cannot
+ * slip past these.
+ */
 export const MAX_CHAT_BYTES = 1 << 30;
+export const MAX_TOTAL_CHAT_BYTES = 2 * MAX_CHAT_BYTES;
 /** A chat text packed tighter than this is a zip bomb, not prose. */
 export const MAX_RATIO = 200;
 /** Past this, a single line is cut and flagged; it would otherwise all sit in memory. */
@@ -94,9 +99,18 @@ export async function listZip(path: string): Promise<ZipListing> {
   return { zip, entries, refused };
 }
 
-/** Why a chat text entry is not read (a bomb by size or ratio), or null. */
-export function bombReason(e: SafeEntry): string | null {
+/**
+ * Why a chat text entry is not read (a bomb by size or ratio, or past the archive's total
+ * after `before` bytes of chat texts already taken), or null.
+ */
+export function bombReason(
+  e: Pick<SafeEntry, 'size' | 'compressedSize'>,
+  before = 0,
+): string | null {
   if (e.size > MAX_CHAT_BYTES) return `it would inflate to ${e.size} bytes`;
+  if (before + e.size > MAX_TOTAL_CHAT_BYTES) {
+    return `the archive's chat texts would inflate to over ${MAX_TOTAL_CHAT_BYTES} bytes`;
+  }
   if (e.size > 1 << 20 && e.size > e.compressedSize * MAX_RATIO) {
     return `it is compressed ${Math.round(e.size / Math.max(1, e.compressedSize))} to 1`;
   }

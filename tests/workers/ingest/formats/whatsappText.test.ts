@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvidenceFile } from '../../../../workers/ingest/formats.js';
 import { headerMs, readHeader } from '../../../../workers/ingest/formats/whatsappLines.js';
 import { whatsappText } from '../../../../workers/ingest/formats/whatsappText.js';
+import { bombReason } from '../../../../workers/ingest/formats/whatsappZip.js';
 import type {
   IngestRecord,
   MessageRecord,
@@ -280,6 +281,22 @@ describe('whatsappText', () => {
     ]);
     const [m] = messages(rs);
     expect(m!.attachments[0]!.path).toBeNull();
+  });
+
+  it.each([
+    ['a chat text over 1 GiB', { size: 2 ** 30 + 1, compressedSize: 2 ** 29 }, 0, /inflate to/],
+    ['packed over 200 to 1', { size: 300 << 20, compressedSize: 1 << 20 }, 0, /300 to 1/],
+    [
+      'past 2 GiB of chat texts',
+      { size: 600 << 20, compressedSize: 300 << 20 },
+      1.8 * 2 ** 30,
+      /over/,
+    ],
+    ['an ordinary chat text', { size: 5 << 20, compressedSize: 1 << 20 }, 0, null],
+  ] as const)('judges %s by its declared sizes', (_what, entry, before, reason) => {
+    const got = bombReason(entry, before);
+    if (reason === null) expect(got).toBeNull();
+    else expect(got).toMatch(reason);
   });
 
   it('keeps what parsed before damage inside the compressed chat text, then says so', async () => {
