@@ -247,6 +247,26 @@ describe('whatsappText', () => {
     expect(ms[0]!.source).toEqual({ file: '_chat.txt', line: 1 });
   });
 
+  it('reads each chat text in a zip as its own thread, and a shared .txt as an attachment', async () => {
+    const zip = writeChatZip(
+      tempDir(),
+      '[3/27/22, 21:41:55] A: \u200e<attached: 00000046-notes.txt>',
+      {
+        '00000046-notes.txt': 'shopping list\nmilk',
+        'other/chat.txt': '27/03/2022, 21:41 - B: second chat',
+      },
+    );
+    const rs = await parseExport(zip, 'GB', 'x.zip');
+    expect(rs.filter((r) => r.type === 'thread').map((t) => t.key)).toEqual([
+      'thread:_chat.txt:chat',
+      'thread:other/chat.txt:chat',
+    ]);
+    expect(messages(rs).map((m) => [m.key, m.threadKey, m.attachments[0]?.path ?? null])).toEqual([
+      ['wa:_chat.txt:L1', 'thread:_chat.txt:chat', '00000046-notes.txt'],
+      ['wa:other/chat.txt:L1', 'thread:other/chat.txt:chat', null],
+    ]);
+  });
+
   it('links Android "(file attached)" lines in any language', async () => {
     const text =
       '18/03/2022, 15:12 - Dmitry S: \u200ePTT-20220323-WA0000.opus (bestand bijgevoegd)';
