@@ -247,7 +247,7 @@ describe('whatsappText', () => {
     expect(ms[0]!.source).toEqual({ file: '_chat.txt', line: 1 });
   });
 
-  it('reads each chat text in a zip as its own thread, and a shared .txt as an attachment', async () => {
+  it('reads each chat text in a zip as a thread, and a shared .txt as an attachment', async () => {
     const zip = writeChatZip(
       tempDir(),
       '[3/27/22, 21:41:55] A: \u200e<attached: 00000046-notes.txt>',
