@@ -8,6 +8,9 @@ import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
 import { runWithProgress } from '../runJobs.js';
 
+/** How a listed message's direction shows; one the source does not give shows as --. */
+const ARROW: Record<string, string> = { outgoing: '->', incoming: '<-' };
+
 function itemNumber(value: string): number {
   if (!/^\d{1,9}$/.test(value)) {
     throw new ToexError(
@@ -128,7 +131,7 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                       ? '(device owner)'
                       : (m.senderName ?? m.sender ?? '(unknown)');
                   const marks = [...(m.deleted ? ['deleted'] : []), ...m.flags];
-                  return `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${m.direction === 'outgoing' ? '->' : '<-'} ${who}: ${(m.body ?? '').replace(/\s*\n\s*/g, ' ⏎ ')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`;
+                  return `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${ARROW[m.direction] ?? '--'} ${who}: ${(m.body ?? '').replace(/\s*\n\s*/g, ' ⏎ ')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`;
                 }),
           );
         },

@@ -3,6 +3,13 @@ import { androidSms } from './androidSms.js';
 import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
+import { whatsappText } from './whatsappText.js';
 
 /** Every format TOEX reads, most specific first: the first that matches a file reads it. */
-export const FORMATS: readonly Format[] = [androidSms, whatsappMsgstore, whatsappContacts, ufdr];
+export const FORMATS: readonly Format[] = [
+  androidSms,
+  whatsappMsgstore,
+  whatsappContacts,
+  ufdr,
+  whatsappText,
+];

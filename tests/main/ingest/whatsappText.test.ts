@@ -1,0 +1,191 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
+import {
+  ForkWorkerHost,
+  type WorkerHandle,
+  type WorkerHost,
+} from '../../../main/jobs/WorkerHost.js';
+import { waitFor } from '../../helpers/evidence.js';
+import { toex } from '../../helpers/cli.js';
+import { CORPUS } from '../../helpers/models.js';
+import { useTempDirs } from '../../helpers/temp.js';
+import { chatText, writeChatTxt, writeChatZip } from '../../helpers/whatsappExport.js';
+import { workstationWithCase } from '../../helpers/workstation.js';
+
+/** A three-person chat, shared from an iPhone with a photo beside it and one hostile entry. */
+function sharedZip(dir: string): string {
+  const text = chatText('ios-dmy-12h', [
+    { at: '2024-03-19T21:00:00Z', from: 'Ștefan', text: 'vine mâine la gară' },
+    { at: '2024-03-19T21:01:00Z', from: '+44 7700 900123', text: 'сколько штук?\nдесять' },
+    { at: '2024-03-19T21:02:00Z', from: 'Ștefan', text: '\u200e<attached: 00000001-PHOTO.jpg>' },
+    { at: '2024-03-19T21:03:00Z', from: 'Runner', text: 'at the station now' },
+  ]);
+  return writeChatZip(dir, text, {
+    '00000001-PHOTO.jpg': new Uint8Array(2048),
+    '../../outside.jpg': 'x',
+  });
+}
+
+describe('WhatsApp export ingest', () => {
+  const tempDir = useTempDirs();
+
+  async function ingested(file: string, region = 'GB') {
+    const ctx = await workstationWithCase(tempDir());
+    const { item } = await ctx.store.importEvidence(file);
+    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id, { region }).id);
+    const close = () => {
+      ctx.store.close();
+      ctx.workstation.close();
+    };
+    return { ...ctx, item, job, close };
+  }
+
+  it('reads a shared .zip: one thread, its people, a linked photo, a refused entry', async () => {
+    const r = await ingested(sharedZip(tempDir()));
+
+    expect(r.job.state).toBe('done');
+    expect(r.job.result).toMatchObject({
+      format: 'whatsapp.export-text',
+      threads: 1,
+      messages: 4,
+      participants: 3,
+      problems: 1,
+    });
+    const all = searchMessages(r.store.db, {});
+    expect(all.map((m) => [m.sender, m.sentAt, m.utcOffsetMinutes, m.attachments])).toEqual([
+      ['Ștefan', '2024-03-19T21:00:00.000Z', null, 0],
+      ['+447700900123', '2024-03-19T21:01:00.000Z', null, 0],
+      ['Ștefan', '2024-03-19T21:02:00.000Z', null, 1],
+      ['Runner', '2024-03-19T21:03:00.000Z', null, 0],
+    ]);
+    expect(all[1]).toMatchObject({
+      service: 'whatsapp',
+      threadTitle: 'WhatsApp Chat - Test',
+      direction: 'unknown',
+      body: 'сколько штук?\nдесять',
+      flags: ['local-time-unknown-zone'],
+      source: { file: '_chat.txt', line: 2 },
+    });
+    expect(all[2]!.body).toBe('\u200e<attached: 00000001-PHOTO.jpg>');
+    r.close();
+  });
+
+  it('finds words across scripts and accents, and by person', async () => {
+    const r = await ingested(sharedZip(tempDir()));
+    const bodies = (filter: Parameters<typeof searchMessages>[1]) =>
+      searchMessages(r.store.db, filter).map((m) => m.body);
+
+    expect(bodies({ search: 'десять' })).toEqual(['сколько штук?\nдесять']);
+    expect(bodies({ search: 'gara' })).toEqual(['vine mâine la gară']);
+    expect(bodies({ participant: 'Runner' })).toEqual(['at the station now']);
+    expect(contactSummary(r.store.db).map((p) => p.identifier)).toContain('+447700900123');
+    r.close();
+  });
+
+  it('adds nothing when the same export is ingested again', async () => {
+    const r = await ingested(sharedZip(tempDir()));
+    const again = await r.store.runner().run(r.store.queueIngest(r.item.id).id);
+    expect(again.result).toMatchObject({ messages: 4, threads: 1, participants: 3 });
+    expect(searchMessages(r.store.db, {})).toHaveLength(4);
+    r.close();
+  });
+
+  it('resumes after its worker is killed mid-ingest, storing every message once', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => ({
+      at: new Date(Date.UTC(2024, 2, 19) + i * 60_000).toISOString(),
+      from: `Person ${i % 7}`,
+      text: `message number ${i}`,
+    }));
+    const zip = writeChatZip(tempDir(), chatText('android-dmy', lines));
+    let kills = 0;
+    const inner = new ForkWorkerHost();
+    let stored = () => 0;
+    const host: WorkerHost = {
+      start(entry: string, name: string): WorkerHandle {
+        const handle = inner.start(entry, name);
+        if (kills === 0) {
+          kills += 1;
+          void waitFor(() => stored() >= 500, 60_000).then(() =>
+            process.kill(handle.pid!, 'SIGKILL'),
+          );
+        }
+        return handle;
+      },
+    };
+    const ctx = await workstationWithCase(tempDir());
+    const count = (sql: string) => (ctx.store.db.prepare(sql).get() as { n: number }).n;
+    stored = () => count('SELECT count(*) AS n FROM messages');
+    const { item } = await ctx.store.importEvidence(zip);
+
+    const job = await ctx.store.runner(host).run(ctx.store.queueIngest(item.id).id);
+
+    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { messages: 3000 } });
+    expect(count('SELECT count(DISTINCT body) AS n FROM messages')).toBe(3000);
+    ctx.store.close();
+    ctx.workstation.close();
+  });
+
+  it('reads a bare .txt export told apart from other text by its content', async () => {
+    const text = '12/9/20, 23:55 - Alice created group "x"\n12/9/20, 23:56 - Bob: hello\n';
+    const r = await ingested(writeChatTxt(tempDir(), text, 'notes.txt'), 'US');
+    expect(r.job.result).toMatchObject({ format: 'whatsapp.export-text', messages: 2 });
+    const [notice, hello] = searchMessages(r.store.db, {});
+    expect(notice!.flags).toEqual(['local-time-unknown-zone', 'date-order-guessed', 'system']);
+    expect(hello).toMatchObject({ sender: 'Bob', sentAt: '2020-12-09T23:56:00.000Z' });
+    r.close();
+  });
+
+  it('lists the messages on the command line with their direction shown as unknown', async () => {
+    const home = tempDir();
+    const ref = 'OP-ARCTIC/2026/0042';
+    const steps = [
+      ['init', '--operator', 'DC Test 0001'],
+      [
+        'case',
+        'create',
+        '--reference',
+        ref,
+        '--title',
+        'T',
+        '--owner',
+        'O',
+        '--classification',
+        'OFFICIAL',
+      ],
+      ['evidence', 'add', ref, sharedZip(tempDir())],
+      ['ingest', ref, '1'],
+    ];
+    for (const args of steps) {
+      const run = await toex(home, args);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+    }
+    const found = await toex(home, ['messages', ref, '--search', 'десять']);
+    expect(found.stdout).toBe(
+      '#2 thread 1 2024-03-19 21:01:00Z -- +447700900123: сколько штук? ⏎ десять' +
+        ' (local-time-unknown-zone)\n',
+    );
+  });
+
+  const ru = join(CORPUS, 'mobile', 'whatsapp_txt', 'whats_json');
+  it.skipIf(!existsSync(ru))(
+    'reads the corpus iOS .zip export (Russian UI): 25 messages',
+    async () => {
+      const r = await ingested(join(ru, 'WhatsApp_Chat_Elon_Musk_RU_ios_export.zip'));
+      expect(r.job.result).toMatchObject({
+        messages: 25,
+        threads: 1,
+        participants: 2,
+        problems: 0,
+      });
+      expect(searchMessages(r.store.db, { search: 'Hello World' })[0]).toMatchObject({
+        sender: 'Dmitry Starkov',
+        sentAt: '2022-03-27T21:41:35.000Z',
+      });
+      r.close();
+    },
+  );
+});
