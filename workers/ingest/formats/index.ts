@@ -1,5 +1,6 @@
 import type { Format } from '../formats.js';
 import { androidSms } from './androidSms.js';
+import { iosSms } from './iosSms.js';
 
 /** Every format TOEX reads, most specific first: the first that matches a file reads it. */
-export const FORMATS: readonly Format[] = [androidSms];
+export const FORMATS: readonly Format[] = [androidSms, iosSms];

@@ -1,0 +1,297 @@
+import type { Database } from 'better-sqlite3';
+
+import { normaliseAddress } from '../addresses.js';
+import { hasTables, type SqliteFormat, type SqliteSchema } from '../formats.js';
+import type { AttachmentRecord, IngestRecord, Service, SourceRef } from '../records.js';
+import { fromAppleTime } from '../sourceTime.js';
+import { attributedBodyText, TypedStreamError } from './typedstream.js';
+
+/** chat.style: 43 is a group, 45 a one-to-one conversation. */
+const GROUP_STYLE = 43;
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8');
+
+function service(name: string | null): Service {
+  const lower = name?.toLowerCase();
+  if (lower === 'imessage') return 'imessage';
+  if (lower === 'sms' || lower === 'rcs') return 'sms';
+  if (lower === 'mms') return 'mms';
+  return 'other';
+}
+
+/** `table.column`, or NULL under the same name when this iOS version lacks it. */
+function column(schema: SqliteSchema, table: string, name: string, alias = name): string {
+  return schema.get(table)?.has(name) ? `${table}."${name}" AS "${alias}"` : `NULL AS "${alias}"`;
+}
+
+interface MessageRow {
+  ROWID: number;
+  handle_id: number | null;
+  textBytes: Buffer | null;
+  attributedBody: Buffer | null;
+  service: string | null;
+  date: number | null;
+  is_from_me: number | null;
+  cache_has_attachments: number | null;
+  chat_id: number | null;
+  recoverable: number | null;
+}
+
+/**
+ * iOS Messages (sms.db): SMS, MMS and iMessage alike, in chats that join
+ * handles (the people) to messages. Tables past `message` and `handle` are
+ * read when present; extractions and older iOS versions often lack some.
+ */
+export const iosSms: SqliteFormat = {
+  kind: 'sqlite',
+  id: 'ios.sms',
+  label: 'iOS Messages (sms.db)',
+
+  matches(schema) {
+    return hasTables(
+      schema,
+      'message.ROWID',
+      'message.guid',
+      'message.handle_id',
+      'message.date',
+      'handle.id',
+    );
+  },
+
+  *parse(db, schema, ctx) {
+    const file = ctx.file.name;
+
+    // People: one participant per address, though iOS keeps a handle per address and service.
+    const handleKeys = new Map<number, string>();
+    const handleServices = new Map<number, string | null>();
+    const seen = new Set<string>();
+    for (const h of db
+      .prepare(
+        `SELECT ROWID, id, ${column(schema, 'handle', 'service')} FROM handle ORDER BY ROWID`,
+      )
+      .iterate() as Iterable<{ ROWID: number; id: unknown; service: string | null }>) {
+      const source = { file, table: 'handle', rowId: h.ROWID };
+      if (typeof h.id !== 'string' || !h.id.trim()) {
+        yield problem(`handle:${h.ROWID}`, 'a handle with no address', source);
+        continue;
+      }
+      const address = normaliseAddress(h.id, ctx.region);
+      const key = `p:${address.identifier}`;
+      handleKeys.set(h.ROWID, key);
+      handleServices.set(h.ROWID, h.service);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield { type: 'participant', key, raw: h.id, name: null, source, ...address };
+    }
+
+    // Chats, with the people each joins.
+    const threadServices = new Map<string, Service>();
+    if (hasTables(schema, 'chat.ROWID')) {
+      const members = hasTables(schema, 'chat_handle_join.chat_id', 'chat_handle_join.handle_id')
+        ? db.prepare('SELECT handle_id FROM chat_handle_join WHERE chat_id = ? ORDER BY handle_id')
+        : null;
+      for (const c of db
+        .prepare(
+          `SELECT ROWID, ${column(schema, 'chat', 'display_name')}, ${column(schema, 'chat', 'service_name')},
+             ${column(schema, 'chat', 'style')} FROM chat ORDER BY ROWID`,
+        )
+        .iterate() as Iterable<{
+        ROWID: number;
+        display_name: string | null;
+        service_name: string | null;
+        style: number | null;
+      }>) {
+        const participantKeys = [
+          ...new Set(
+            ((members?.all(c.ROWID) ?? []) as { handle_id: number }[])
+              .map((m) => handleKeys.get(m.handle_id))
+              .filter((k): k is string => k !== undefined),
+          ),
+        ];
+        const key = `chat:${c.ROWID}`;
+        threadServices.set(key, service(c.service_name));
+        yield {
+          type: 'thread',
+          key,
+          service: service(c.service_name),
+          title: typeof c.display_name === 'string' && c.display_name ? c.display_name : null,
+          isGroup: c.style === GROUP_STYLE || participantKeys.length > 1,
+          participantKeys,
+          source: { file, table: 'chat', rowId: c.ROWID },
+        } satisfies IngestRecord;
+      }
+    }
+
+    // A message in no chat (the join row is gone, or the table is) is threaded by its handle.
+    const looseThread = function* (row: MessageRow) {
+      const key = `handle-thread:${row.handle_id ?? 'none'}`;
+      if (threadServices.has(key)) return key;
+      const handleKey = row.handle_id === null ? undefined : handleKeys.get(row.handle_id);
+      const kind = service(row.service ?? handleServices.get(row.handle_id ?? -1) ?? null);
+      threadServices.set(key, kind);
+      yield {
+        type: 'thread' as const,
+        key,
+        service: kind,
+        title: null,
+        isGroup: false,
+        participantKeys: handleKey ? [handleKey] : [],
+        source: { file, table: 'message', rowId: `handle_id=${row.handle_id ?? 'null'}` },
+      };
+      return key;
+    };
+
+    const attachments = attachmentReader(db, schema);
+    const chatJoin = hasTables(
+      schema,
+      'chat_message_join.chat_id',
+      'chat_message_join.message_id',
+      'chat.ROWID',
+    )
+      ? '(SELECT min(chat_id) FROM chat_message_join j WHERE j.message_id = message.ROWID)'
+      : 'NULL';
+    // iOS 16's "Recently Deleted": messages the user deleted, kept for 30 days.
+    const recoverable = hasTables(schema, 'chat_recoverable_message_join.message_id')
+      ? 'EXISTS (SELECT 1 FROM chat_recoverable_message_join r WHERE r.message_id = message.ROWID)'
+      : '0';
+    const total = (db.prepare('SELECT count(*) AS n FROM message').get() as { n: number }).n;
+    let done = 0;
+    const rows = db
+      .prepare(
+        `SELECT ROWID, handle_id, CAST(text AS BLOB) AS textBytes, date,
+           ${column(schema, 'message', 'attributedBody')}, ${column(schema, 'message', 'service')},
+           ${column(schema, 'message', 'is_from_me')},
+           ${column(schema, 'message', 'cache_has_attachments')},
+           ${chatJoin} AS chat_id, ${recoverable} AS recoverable
+         FROM message ORDER BY ROWID`,
+      )
+      .iterate() as Iterable<MessageRow>;
+    try {
+      for (const r of rows) {
+        yield* message(r);
+        ctx.progress((done += 1), total);
+      }
+    } catch (err) {
+      // A damaged page ends the table; what was read before it stays, and the stop is reported.
+      if (!(err as { code?: string }).code?.startsWith('SQLITE_')) throw err;
+      yield problem('message-table', `messages after row ${done} unreadable: ${reason(err)}`, {
+        file,
+        table: 'message',
+      });
+    }
+
+    function* message(r: MessageRow): Generator<IngestRecord> {
+      const source: SourceRef = { file, table: 'message', rowId: r.ROWID };
+      const chatKey = r.chat_id === null ? null : `chat:${r.chat_id}`;
+      const threadKey =
+        chatKey !== null && threadServices.has(chatKey) ? chatKey : yield* looseThread(r);
+      const outgoing = r.is_from_me === 1;
+      const { body, flags } = messageText(r);
+      const sentAt = typeof r.date === 'number' ? fromAppleTime(r.date) : null;
+      if (r.date !== null && r.date !== 0 && sentAt === null) flags.push('time-out-of-range');
+      const sentAs = service(r.service);
+      if (r.service !== null && sentAs !== threadServices.get(threadKey)) {
+        flags.push(`sent-as-${sentAs}`);
+      }
+
+      let files: AttachmentRecord[] = [];
+      if (attachments && r.cache_has_attachments !== 0) {
+        try {
+          files = attachments(r.ROWID);
+        } catch (err) {
+          yield problem(`attachments:${r.ROWID}`, `attachments unreadable: ${reason(err)}`, source);
+          flags.push('attachments-unreadable');
+        }
+      }
+
+      yield {
+        type: 'message',
+        key: `message:${r.ROWID}`,
+        threadKey,
+        senderKey: outgoing || r.handle_id === null ? null : (handleKeys.get(r.handle_id) ?? null),
+        direction: r.is_from_me === null ? 'unknown' : outgoing ? 'outgoing' : 'incoming',
+        sentAt,
+        body,
+        deleted: r.recoverable === 1,
+        attachments: files,
+        flags,
+        source,
+      } satisfies IngestRecord;
+    }
+  },
+};
+
+/** The message's text: the `text` column, else the text archived in `attributedBody`. */
+function messageText(r: MessageRow): { body: string | null; flags: string[] } {
+  const flags: string[] = [];
+  if (r.textBytes !== null && r.textBytes.length > 0) {
+    try {
+      return { body: STRICT_UTF8.decode(r.textBytes), flags };
+    } catch {
+      return { body: LENIENT_UTF8.decode(r.textBytes), flags: ['invalid-utf8'] };
+    }
+  }
+  if (Buffer.isBuffer(r.attributedBody) && r.attributedBody.length > 0) {
+    try {
+      return { body: attributedBodyText(r.attributedBody), flags: ['text-from-attributed-body'] };
+    } catch (err) {
+      if (!(err instanceof TypedStreamError)) throw err;
+      return { body: null, flags: ['attributed-body-unreadable'] };
+    }
+  }
+  return { body: null, flags: ['no-text'] };
+}
+
+/** A reader of one message's attachments, or null when the tables are not there. */
+function attachmentReader(
+  db: Database,
+  schema: SqliteSchema,
+): ((messageId: number) => AttachmentRecord[]) | null {
+  if (
+    !hasTables(
+      schema,
+      'attachment.ROWID',
+      'message_attachment_join.message_id',
+      'message_attachment_join.attachment_id',
+    )
+  ) {
+    return null;
+  }
+  const stmt = db.prepare(
+    `SELECT ${column(schema, 'attachment', 'filename')}, ${column(schema, 'attachment', 'mime_type')},
+       ${column(schema, 'attachment', 'transfer_name')}, ${column(schema, 'attachment', 'total_bytes')}
+     FROM message_attachment_join j JOIN attachment ON attachment.ROWID = j.attachment_id
+     WHERE j.message_id = ? ORDER BY attachment.ROWID`,
+  );
+  return (messageId) =>
+    (
+      stmt.all(messageId) as {
+        filename: unknown;
+        mime_type: unknown;
+        transfer_name: unknown;
+        total_bytes: unknown;
+      }[]
+    ).map((a) => {
+      const path = typeof a.filename === 'string' && a.filename ? a.filename : null;
+      const name =
+        typeof a.transfer_name === 'string' && a.transfer_name
+          ? a.transfer_name
+          : (path?.split('/').pop() ?? null);
+      const size =
+        typeof a.total_bytes === 'number' &&
+        Number.isSafeInteger(a.total_bytes) &&
+        a.total_bytes >= 0
+          ? a.total_bytes
+          : null;
+      return { name, mime: typeof a.mime_type === 'string' ? a.mime_type : null, size, path };
+    });
+}
+
+function problem(key: string, message: string, source: SourceRef): IngestRecord {
+  return { type: 'problem', key, message, source };
+}
+
+function reason(err: unknown): string {
+  return (err as { code?: string }).code ?? (err instanceof Error ? err.name : 'error');
+}
