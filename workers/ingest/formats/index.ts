@@ -1,6 +1,8 @@
 import type { Format } from '../formats.js';
 import { androidSms } from './androidSms.js';
+import { iosAddressBook } from './iosAddressBook.js';
+import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
 
 /** Every format TOEX reads, most specific first: the first that matches a file reads it. */
-export const FORMATS: readonly Format[] = [androidSms, iosSms];
+export const FORMATS: readonly Format[] = [androidSms, iosSms, iosCallHistory, iosAddressBook];

@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 
-import type { ParseContext } from '../../../../workers/ingest/formats.js';
 import { FORMATS } from '../../../../workers/ingest/formats/index.js';
 import { iosSms } from '../../../../workers/ingest/formats/iosSms.js';
-import { openSqliteCopy } from '../../../../workers/ingest/openSqliteCopy.js';
 import type { IngestRecord, MessageRecord } from '../../../../workers/ingest/records.js';
 import { androidSmsDb } from '../../../helpers/androidSmsDb.js';
 import {
@@ -17,6 +15,7 @@ import {
   type IosMessageFixture,
 } from '../../../helpers/iosSmsDb.js';
 import { CORPUS } from '../../../helpers/models.js';
+import { parseSqlite, schemaOf } from '../../../helpers/parseSqlite.js';
 import { useTempDirs } from '../../../helpers/temp.js';
 
 const ALICE = '07700 900123';
@@ -26,24 +25,7 @@ const CAROL = 'carol@example.org';
 describe('iosSms', () => {
   const tempDir = useTempDirs();
 
-  function parse(path: string, name = 'sms.db'): IngestRecord[] {
-    const work = join(tempDir(), 'work');
-    mkdirSync(work);
-    const { db, schema } = openSqliteCopy(path, work);
-    const progress: number[] = [];
-    const ctx: ParseContext = {
-      file: { path, name, size: 0, head: Buffer.alloc(0) },
-      region: 'GB',
-      signal: new AbortController().signal,
-      progress: (done) => progress.push(done),
-    };
-    try {
-      expect(iosSms.matches(schema)).toBe(true);
-      return [...iosSms.parse(db, schema, ctx)];
-    } finally {
-      db.close();
-    }
-  }
+  const parse = (path: string) => parseSqlite(iosSms, path).records;
 
   const messages = (records: IngestRecord[]) =>
     records.filter((r): r is MessageRecord => r.type === 'message');
@@ -97,15 +79,8 @@ describe('iosSms', () => {
   }
 
   it('is chosen for sms.db and not for an Android mmssms.db', () => {
-    const schema = (path: string) => {
-      const work = join(tempDir(), 'w');
-      mkdirSync(work);
-      const { db, schema } = openSqliteCopy(path, work);
-      db.close();
-      return schema;
-    };
-    const ios = schema(phone(tempDir()));
-    const android = schema(androidSmsDb(tempDir(), { threads: [], sms: [] }));
+    const ios = schemaOf(phone(tempDir()));
+    const android = schemaOf(androidSmsDb(tempDir(), { threads: [], sms: [] }));
     expect(FORMATS.find((f) => f.kind === 'sqlite' && f.matches(ios))?.id).toBe('ios.sms');
     expect(iosSms.matches(android)).toBe(false);
   });
@@ -249,9 +224,10 @@ describe('iosSms', () => {
     expect(messages(records)).toHaveLength(4);
   });
 
-  it('gives the same records in the same order on every run', () => {
+  it('gives the same records in the same order on every run, counting messages as it goes', () => {
     const path = phone(tempDir());
     expect(parse(path)).toEqual(parse(path));
+    expect(parseSqlite(iosSms, path).progress.at(-1)).toEqual([4, 4]);
   });
 
   const mvt = join(CORPUS, 'mobile', 'ios', 'mvt', 'sms.db');
