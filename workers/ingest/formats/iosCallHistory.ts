@@ -85,9 +85,10 @@ export const iosCallHistory: SqliteFormat = {
             : r.ZORIGINATED === 0
               ? 'missed'
               : 'unknown';
+      // ZDURATION is fractional seconds; the store keeps whole ones.
       const duration =
         typeof r.ZDURATION === 'number' && Number.isFinite(r.ZDURATION) && r.ZDURATION >= 0
-          ? r.ZDURATION
+          ? Math.round(r.ZDURATION)
           : null;
       yield {
         type: 'call',

@@ -25,7 +25,7 @@ describe('iosCallHistory', () => {
     ...fixture,
   });
 
-  it('reads each call with its number, time and length, the person before the call', () => {
+  it('reads each call with its number, time and length in whole seconds, the person before the call', () => {
     const path = iosCallHistoryDb(tempDir(), [
       call({ name: 'Stef' }),
       call({ address: Buffer.from('+447700900123'), originated: true, date: AT + 3600 }),
@@ -51,7 +51,7 @@ describe('iosCallHistory', () => {
         participantKey: 'p:+447700900123',
         direction: 'incoming',
         startedAt: { utc: '2024-03-09T21:00:00.000Z', offsetMinutes: null },
-        durationSeconds: 61.5,
+        durationSeconds: 62,
         deleted: false,
         source: { file: 'CallHistory.storedata', table: 'ZCALLRECORD', rowId: 1 },
       },
