@@ -2,7 +2,10 @@ import { normaliseAddress } from '../addresses.js';
 import { hasTables, type SqliteFormat, type SqliteSchema } from '../formats.js';
 import type { IngestRecord } from '../records.js';
 
-/** ABMultiValue.property: 3 phone numbers, 4 e-mail addresses. */
+/**
+ * ABMultiValue.property: 3 phone numbers, 4 e-mail addresses.
+ * Not yet: a contact's postal addresses, notes, nicknames and photos are not read.
+ */
 const PHONE = 3;
 const EMAIL = 4;
 

@@ -222,7 +222,13 @@ export const iosSms: SqliteFormat = {
   },
 };
 
-/** The message's text: the `text` column, else the text archived in `attributedBody`. */
+/**
+ * The message's text: the `text` column, else the text archived in `attributedBody`.
+ * Not yet: message_summary_info (iOS 16 edit history and unsent messages) is not read, so
+ * an edited message shows only the text the database holds now; tapbacks
+ * (associated_message_type) come in as ordinary messages, not linked to the message they
+ * answer.
+ */
 function messageText(r: MessageRow): { body: string | null; flags: string[] } {
   const flags: string[] = [];
   if (r.textBytes !== null && r.textBytes.length > 0) {
@@ -243,7 +249,11 @@ function messageText(r: MessageRow): { body: string | null; flags: string[] } {
   return { body: null, flags: ['no-text'] };
 }
 
-/** A reader of one message's attachments, or null when the tables are not there. */
+/**
+ * A reader of one message's attachments, or null when the tables are not there.
+ * Not yet: an attachment's path is where the phone kept it (~/Library/SMS/Attachments/…);
+ * the file is not looked for in the evidence, so a voice note cannot be transcribed from here.
+ */
 function attachmentReader(
   db: Database,
   schema: SqliteSchema,
