@@ -123,6 +123,34 @@ describe('iOS Messages ingest', () => {
     r.close();
   });
 
+  it('stores an enormous message cut and flagged, and a 2001 date as read but flagged', async () => {
+    const r = await ingested(
+      iosSmsDb(tempDir(), {
+        chats: [{ handles: [DEALER], service: 'iMessage' }],
+        messages: [
+          {
+            chat: 0,
+            handle: DEALER,
+            date: appleNs('2024-03-09T21:00:00Z'),
+            fromMe: false,
+            text: 'y'.repeat(3_000_000),
+          },
+          { chat: 0, handle: DEALER, date: 5, fromMe: false, text: 'clock reset' },
+        ],
+      }),
+    );
+    expect(r.job.state).toBe('done');
+    const [huge, reset] = searchMessages(r.store.db, {}).sort((a, b) => a.id - b.id);
+    expect(huge!.body).toHaveLength(1 << 20);
+    expect(huge!.flags).toEqual(['body-truncated']);
+    expect(reset).toMatchObject({
+      sentAt: '2001-01-01T00:00:05.000Z',
+      flags: ['time-before-iphone'],
+      body: 'clock reset',
+    });
+    r.close();
+  });
+
   it('is ingested and searched from the command line', async () => {
     const home = tempDir();
     const db = iphone(tempDir());

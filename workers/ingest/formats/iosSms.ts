@@ -8,6 +8,11 @@ import { attributedBodyText, TypedStreamError } from './typedstream.js';
 
 /** chat.style: 43 is a group, 45 a one-to-one conversation. */
 const GROUP_STYLE = 43;
+/**
+ * The first iPhone went on sale on 2007-06-29: an earlier time in sms.db is a
+ * reset clock or a damaged row, kept as read but flagged.
+ */
+const FIRST_IPHONE = '2007-06-29T00:00:00.000Z';
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const LENIENT_UTF8 = new TextDecoder('utf-8');
@@ -29,7 +34,7 @@ interface MessageRow {
   ROWID: number;
   handle_id: number | null;
   textBytes: Buffer | null;
-  attributedBody: Buffer | null;
+  attributedBody: unknown;
   service: string | null;
   date: number | null;
   is_from_me: number | null;
@@ -155,7 +160,7 @@ export const iosSms: SqliteFormat = {
     const recoverable = hasTables(schema, 'chat_recoverable_message_join.message_id')
       ? 'EXISTS (SELECT 1 FROM chat_recoverable_message_join r WHERE r.message_id = message.ROWID)'
       : '0';
-    const total = (db.prepare('SELECT count(*) AS n FROM message').get() as { n: number }).n;
+    const total = messageCount(db);
     let done = 0;
     const rows = db
       .prepare(
@@ -190,6 +195,7 @@ export const iosSms: SqliteFormat = {
       const { body, flags } = messageText(r);
       const sentAt = typeof r.date === 'number' ? fromAppleTime(r.date) : null;
       if (r.date !== null && r.date !== 0 && sentAt === null) flags.push('time-out-of-range');
+      if (sentAt !== null && sentAt.utc < FIRST_IPHONE) flags.push('time-before-iphone');
       const sentAs = service(r.service);
       if (r.service !== null && sentAs !== threadServices.get(threadKey)) {
         flags.push(`sent-as-${sentAs}`);
@@ -210,7 +216,7 @@ export const iosSms: SqliteFormat = {
         key: `message:${r.ROWID}`,
         threadKey,
         senderKey: outgoing || r.handle_id === null ? null : (handleKeys.get(r.handle_id) ?? null),
-        direction: r.is_from_me === null ? 'unknown' : outgoing ? 'outgoing' : 'incoming',
+        direction: outgoing ? 'outgoing' : r.is_from_me === 0 ? 'incoming' : 'unknown',
         sentAt,
         body,
         deleted: r.recoverable === 1,
@@ -238,7 +244,10 @@ function messageText(r: MessageRow): { body: string | null; flags: string[] } {
       return { body: LENIENT_UTF8.decode(r.textBytes), flags: ['invalid-utf8'] };
     }
   }
-  if (Buffer.isBuffer(r.attributedBody) && r.attributedBody.length > 0) {
+  if (r.attributedBody !== null && !Buffer.isBuffer(r.attributedBody)) {
+    return { body: null, flags: ['attributed-body-unreadable'] };
+  }
+  if (r.attributedBody !== null && r.attributedBody.length > 0) {
     try {
       return { body: attributedBodyText(r.attributedBody), flags: ['text-from-attributed-body'] };
     } catch (err) {
@@ -296,6 +305,18 @@ function attachmentReader(
           : null;
       return { name, mime: typeof a.mime_type === 'string' ? a.mime_type : null, size, path };
     });
+}
+
+/** For progress only: a damaged page fails count(*), while max(ROWID) reads one path. */
+function messageCount(db: Database): number {
+  for (const sql of ['SELECT count(*) AS n FROM message', 'SELECT max(ROWID) AS n FROM message']) {
+    try {
+      return (db.prepare(sql).get() as { n: number | null }).n ?? 0;
+    } catch (err) {
+      if (!(err as { code?: string }).code?.startsWith('SQLITE_')) throw err;
+    }
+  }
+  return 0;
 }
 
 function problem(key: string, message: string, source: SourceRef): IngestRecord {

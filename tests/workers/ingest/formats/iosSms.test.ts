@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -222,6 +222,58 @@ describe('iosSms', () => {
       },
     ]);
     expect(messages(records)).toHaveLength(4);
+  });
+
+  it('keeps the messages before a damaged page and reports where the table stopped', () => {
+    const path = iosSmsDb(tempDir(), {
+      chats: [{ handles: [ALICE], service: 'SMS' }],
+      messages: Array.from({ length: 2000 }, (_, i) => ({
+        chat: 0,
+        handle: ALICE,
+        date: appleNs('2024-03-09T21:00:00Z') + BigInt(i) * 1_000_000_000n,
+        fromMe: false,
+        text: `message ${i} ${'x'.repeat(200)}`,
+      })),
+    });
+    const db = new Database(path);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const lastMessagePage = (
+      db.prepare(`SELECT max(pageno) AS n FROM dbstat WHERE name = 'message'`).get() as {
+        n: number;
+      }
+    ).n;
+    db.close();
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, pageSize * (lastMessagePage - 1));
+    closeSync(fd);
+
+    const records = parse(path);
+
+    const read = messages(records);
+    expect(read.length).toBeGreaterThan(1000);
+    expect(read.length).toBeLessThan(2000);
+    expect(read.map((m) => m.source.rowId)).toEqual(read.map((_, i) => i + 1));
+    expect(records.at(-1)).toEqual({
+      type: 'problem',
+      key: 'message-table',
+      message: `messages after row ${read.length} unreadable: SQLITE_CORRUPT`,
+      source: { file: 'sms.db', table: 'message' },
+    });
+  });
+
+  it('flags an attributedBody stored as text and an is_from_me that is neither 0 nor 1', () => {
+    const path = phone(tempDir());
+    const db = new Database(path);
+    db.prepare(
+      `UPDATE message SET text = NULL, attributedBody = 'plain', is_from_me = 7 WHERE ROWID = 1`,
+    ).run();
+    db.close();
+    expect(messages(parse(path))[0]).toMatchObject({
+      direction: 'unknown',
+      senderKey: 'p:+447700900123',
+      body: null,
+      flags: ['attributed-body-unreadable'],
+    });
   });
 
   it('gives the same records in the same order on every run, counting messages as it goes', () => {
