@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
 
 import { normaliseAddress } from '../addresses.js';
-import { hasTables, type SqliteFormat, type SqliteSchema } from '../formats.js';
+import { hasTables, type SqliteFormat } from '../formats.js';
 import type { AttachmentRecord, IngestRecord, Service, SourceRef } from '../records.js';
 import { fromAppleTime } from '../sourceTime.js';
+import { attachmentReader, column } from './iosAttachments.js';
 import { attributedBodyText, TypedStreamError } from './typedstream.js';
 
 /** chat.style: 43 is a group, 45 a one-to-one conversation. */
@@ -23,11 +24,6 @@ function service(name: string | null): Service {
   if (lower === 'sms' || lower === 'rcs') return 'sms';
   if (lower === 'mms') return 'mms';
   return 'other';
-}
-
-/** `table.column`, or NULL under the same name when this iOS version lacks it. */
-function column(schema: SqliteSchema, table: string, name: string, alias = name): string {
-  return schema.get(table)?.has(name) ? `${table}."${name}" AS "${alias}"` : `NULL AS "${alias}"`;
 }
 
 interface MessageRow {
@@ -148,28 +144,32 @@ export const iosSms: SqliteFormat = {
     };
 
     const attachments = attachmentReader(db, schema);
+    // Joined, not looked up per message: extractions' join tables may have lost their indexes.
     const chatJoin = hasTables(
       schema,
       'chat_message_join.chat_id',
       'chat_message_join.message_id',
       'chat.ROWID',
     )
-      ? '(SELECT min(chat_id) FROM chat_message_join j WHERE j.message_id = message.ROWID)'
-      : 'NULL';
+      ? `LEFT JOIN (SELECT message_id, min(chat_id) AS chat_id FROM chat_message_join
+           GROUP BY message_id) j ON j.message_id = message.ROWID`
+      : '';
     // iOS 16's "Recently Deleted": messages the user deleted, kept for 30 days.
     const recoverable = hasTables(schema, 'chat_recoverable_message_join.message_id')
-      ? 'EXISTS (SELECT 1 FROM chat_recoverable_message_join r WHERE r.message_id = message.ROWID)'
-      : '0';
+      ? `LEFT JOIN (SELECT DISTINCT message_id FROM chat_recoverable_message_join) r
+           ON r.message_id = message.ROWID`
+      : '';
     const total = messageCount(db);
     let done = 0;
     const rows = db
       .prepare(
-        `SELECT ROWID, handle_id, CAST(text AS BLOB) AS textBytes, date,
-           ${column(schema, 'message', 'attributedBody')}, ${column(schema, 'message', 'service')},
-           ${column(schema, 'message', 'is_from_me')},
+        `SELECT message.ROWID, message.handle_id, CAST(message.text AS BLOB) AS textBytes,
+           message.date, ${column(schema, 'message', 'attributedBody')},
+           ${column(schema, 'message', 'service')}, ${column(schema, 'message', 'is_from_me')},
            ${column(schema, 'message', 'cache_has_attachments')},
-           ${chatJoin} AS chat_id, ${recoverable} AS recoverable
-         FROM message ORDER BY ROWID`,
+           ${chatJoin ? 'j.chat_id' : 'NULL'} AS chat_id,
+           ${recoverable ? 'r.message_id IS NOT NULL' : '0'} AS recoverable
+         FROM message ${chatJoin} ${recoverable} ORDER BY message.ROWID`,
       )
       .iterate() as Iterable<MessageRow>;
     try {
@@ -184,6 +184,8 @@ export const iosSms: SqliteFormat = {
         file,
         table: 'message',
       });
+    } finally {
+      attachments?.close();
     }
 
     function* message(r: MessageRow): Generator<IngestRecord> {
@@ -204,7 +206,7 @@ export const iosSms: SqliteFormat = {
       let files: AttachmentRecord[] = [];
       if (attachments && r.cache_has_attachments !== 0) {
         try {
-          files = attachments(r.ROWID);
+          files = attachments.read(r.ROWID);
         } catch (err) {
           yield problem(`attachments:${r.ROWID}`, `attachments unreadable: ${reason(err)}`, source);
           flags.push('attachments-unreadable');
@@ -256,55 +258,6 @@ function messageText(r: MessageRow): { body: string | null; flags: string[] } {
     }
   }
   return { body: null, flags: ['no-text'] };
-}
-
-/**
- * A reader of one message's attachments, or null when the tables are not there.
- * Not yet: an attachment's path is where the phone kept it (~/Library/SMS/Attachments/…);
- * the file is not looked for in the evidence, so a voice note cannot be transcribed from here.
- */
-function attachmentReader(
-  db: Database,
-  schema: SqliteSchema,
-): ((messageId: number) => AttachmentRecord[]) | null {
-  if (
-    !hasTables(
-      schema,
-      'attachment.ROWID',
-      'message_attachment_join.message_id',
-      'message_attachment_join.attachment_id',
-    )
-  ) {
-    return null;
-  }
-  const stmt = db.prepare(
-    `SELECT ${column(schema, 'attachment', 'filename')}, ${column(schema, 'attachment', 'mime_type')},
-       ${column(schema, 'attachment', 'transfer_name')}, ${column(schema, 'attachment', 'total_bytes')}
-     FROM message_attachment_join j JOIN attachment ON attachment.ROWID = j.attachment_id
-     WHERE j.message_id = ? ORDER BY attachment.ROWID`,
-  );
-  return (messageId) =>
-    (
-      stmt.all(messageId) as {
-        filename: unknown;
-        mime_type: unknown;
-        transfer_name: unknown;
-        total_bytes: unknown;
-      }[]
-    ).map((a) => {
-      const path = typeof a.filename === 'string' && a.filename ? a.filename : null;
-      const name =
-        typeof a.transfer_name === 'string' && a.transfer_name
-          ? a.transfer_name
-          : (path?.split('/').pop() ?? null);
-      const size =
-        typeof a.total_bytes === 'number' &&
-        Number.isSafeInteger(a.total_bytes) &&
-        a.total_bytes >= 0
-          ? a.total_bytes
-          : null;
-      return { name, mime: typeof a.mime_type === 'string' ? a.mime_type : null, size, path };
-    });
 }
 
 /** For progress only: a damaged page fails count(*), while max(ROWID) reads one path. */

@@ -261,6 +261,32 @@ describe('iosSms', () => {
     });
   });
 
+  it('gives each message its own attachments, passing over join rows of messages not there', () => {
+    const photo = (n: number) => ({
+      filename: `~/Library/SMS/Attachments/IMG_${n}.jpg`,
+      mime: 'image/jpeg',
+      bytes: n,
+    });
+    const at = appleNs('2024-03-09T21:00:00Z');
+    const path = iosSmsDb(tempDir(), {
+      chats: [{ handles: [ALICE], service: 'iMessage' }],
+      messages: [
+        { chat: 0, handle: ALICE, date: at, fromMe: false, attachments: [photo(1), photo(2)] },
+        { chat: 0, handle: ALICE, date: at, fromMe: true, text: 'none here' },
+        { chat: 0, handle: ALICE, date: at, fromMe: false, attachments: [photo(3)] },
+      ],
+    });
+    const db = new Database(path);
+    db.exec(`INSERT INTO message_attachment_join VALUES (0, 1), ('x', 2), (99, 3)`);
+    db.close();
+
+    expect(messages(parse(path)).map((m) => m.attachments.map((a) => a.size))).toEqual([
+      [1, 2],
+      [],
+      [3],
+    ]);
+  });
+
   it('flags an attributedBody stored as text and an is_from_me that is neither 0 nor 1', () => {
     const path = phone(tempDir());
     const db = new Database(path);
