@@ -18,8 +18,8 @@ const FIRST_IPHONE = '2007-06-29T00:00:00.000Z';
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const LENIENT_UTF8 = new TextDecoder('utf-8');
 
-function service(name: string | null): Service {
-  const lower = name?.toLowerCase();
+function service(name: unknown): Service {
+  const lower = typeof name === 'string' ? name.toLowerCase() : undefined;
   if (lower === 'imessage') return 'imessage';
   if (lower === 'sms' || lower === 'rcs') return 'sms';
   if (lower === 'mms') return 'mms';
@@ -31,7 +31,7 @@ interface MessageRow {
   handle_id: number | null;
   textBytes: Buffer | null;
   attributedBody: unknown;
-  service: string | null;
+  service: unknown;
   date: number | null;
   is_from_me: number | null;
   cache_has_attachments: number | null;
@@ -65,13 +65,13 @@ export const iosSms: SqliteFormat = {
 
     // People: one participant per address, though iOS keeps a handle per address and service.
     const handleKeys = new Map<number, string>();
-    const handleServices = new Map<number, string | null>();
+    const handleServices = new Map<number, unknown>();
     const seen = new Set<string>();
     for (const h of db
       .prepare(
         `SELECT ROWID, id, ${column(schema, 'handle', 'service')} FROM handle ORDER BY ROWID`,
       )
-      .iterate() as Iterable<{ ROWID: number; id: unknown; service: string | null }>) {
+      .iterate() as Iterable<{ ROWID: number; id: unknown; service: unknown }>) {
       const source = { file, table: 'handle', rowId: h.ROWID };
       if (typeof h.id !== 'string' || !h.id.trim()) {
         yield problem(`handle:${h.ROWID}`, 'a handle with no address', source);

@@ -287,18 +287,19 @@ describe('iosSms', () => {
     ]);
   });
 
-  it('flags an attributedBody stored as text and an is_from_me that is neither 0 nor 1', () => {
+  it('flags an attributedBody stored as text, an is_from_me neither 0 nor 1, a numeric service', () => {
     const path = phone(tempDir());
     const db = new Database(path);
     db.prepare(
-      `UPDATE message SET text = NULL, attributedBody = 'plain', is_from_me = 7 WHERE ROWID = 1`,
+      `UPDATE message SET text = NULL, attributedBody = 'plain', is_from_me = 7, service = 42
+       WHERE ROWID = 1`,
     ).run();
     db.close();
     expect(messages(parse(path))[0]).toMatchObject({
       direction: 'unknown',
       senderKey: 'p:+447700900123',
       body: null,
-      flags: ['attributed-body-unreadable'],
+      flags: ['attributed-body-unreadable', 'sent-as-other'],
     });
   });
 
