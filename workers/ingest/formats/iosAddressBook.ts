@@ -38,46 +38,67 @@ export const iosAddressBook: SqliteFormat = {
 
   *parse(db, schema, ctx) {
     const file = ctx.file.name;
-    const values = db.prepare(
-      `SELECT value FROM ABMultiValue WHERE record_id = ? AND property IN (${PHONE}, ${EMAIL})
-       ORDER BY UID`,
-    );
+    // Walked beside the people in the same order, not looked up per person: an
+    // extraction's ABMultiValue may have lost its index on record_id.
+    const values = (
+      db
+        .prepare(
+          `SELECT record_id, value FROM ABMultiValue
+           WHERE property IN (${PHONE}, ${EMAIL}) AND typeof(record_id) = 'integer'
+           ORDER BY record_id, UID`,
+        )
+        .iterate() as IterableIterator<{ record_id: number; value: unknown }>
+    )[Symbol.iterator]();
+    let value = values.next().value;
+    const valuesOf = (id: number): string[] => {
+      const found: string[] = [];
+      while (value !== undefined && value.record_id < id) value = values.next().value;
+      while (value !== undefined && value.record_id === id) {
+        const v = text(value.value);
+        if (v !== null) found.push(v);
+        value = values.next().value;
+      }
+      return found;
+    };
     const total = (db.prepare('SELECT count(*) AS n FROM ABPerson').get() as { n: number }).n;
     let done = 0;
-    for (const p of db
-      .prepare(
-        `SELECT ROWID, First, ${optional(schema, 'Middle')}, ${optional(schema, 'Last')},
+    try {
+      yield* people();
+    } finally {
+      values.return?.();
+    }
+
+    function* people(): Generator<IngestRecord> {
+      for (const p of db
+        .prepare(
+          `SELECT ROWID, First, ${optional(schema, 'Middle')}, ${optional(schema, 'Last')},
            ${optional(schema, 'Organization')} FROM ABPerson ORDER BY ROWID`,
-      )
-      .iterate() as Iterable<{
-      ROWID: number;
-      First: unknown;
-      Middle: unknown;
-      Last: unknown;
-      Organization: unknown;
-    }>) {
-      const source = { file, table: 'ABPerson', rowId: p.ROWID };
-      const personal = [p.First, p.Middle, p.Last].map(text).filter(Boolean).join(' ');
-      const identifiers = [
-        ...new Set(
-          (values.all(p.ROWID) as { value: unknown }[])
-            .map((v) => text(v.value))
-            .filter((v): v is string => v !== null)
-            .map((v) => normaliseAddress(v, ctx.region).identifier),
-        ),
-      ];
-      if (!personal && !text(p.Organization) && identifiers.length === 0) {
-        yield { type: 'problem', key: `person:${p.ROWID}`, message: 'an empty contact', source };
-      } else {
-        yield {
-          type: 'contact',
-          key: `contact:${p.ROWID}`,
-          name: personal || text(p.Organization),
-          identifiers,
-          source,
-        } satisfies IngestRecord;
+        )
+        .iterate() as Iterable<{
+        ROWID: number;
+        First: unknown;
+        Middle: unknown;
+        Last: unknown;
+        Organization: unknown;
+      }>) {
+        const source = { file, table: 'ABPerson', rowId: p.ROWID };
+        const personal = [p.First, p.Middle, p.Last].map(text).filter(Boolean).join(' ');
+        const identifiers = [
+          ...new Set(valuesOf(p.ROWID).map((v) => normaliseAddress(v, ctx.region).identifier)),
+        ];
+        if (!personal && !text(p.Organization) && identifiers.length === 0) {
+          yield { type: 'problem', key: `person:${p.ROWID}`, message: 'an empty contact', source };
+        } else {
+          yield {
+            type: 'contact',
+            key: `contact:${p.ROWID}`,
+            name: personal || text(p.Organization),
+            identifiers,
+            source,
+          } satisfies IngestRecord;
+        }
+        ctx.progress((done += 1), total);
       }
-      ctx.progress((done += 1), total);
     }
   },
 };

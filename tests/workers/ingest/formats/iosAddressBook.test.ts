@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 
 import { iosAddressBook } from '../../../../workers/ingest/formats/iosAddressBook.js';
@@ -20,6 +21,11 @@ describe('iosAddressBook', () => {
       { first: '  ', last: null },
       { first: 'Jo', phones: ['not a number'] },
     ]);
+    // Values of people not there, and a record id that is not a number, are passed over.
+    const db = new Database(path);
+    db.exec(`INSERT INTO ABMultiValue (record_id, property, value) VALUES
+      (0, 3, '07700 900111'), ('x', 3, '07700 900222'), (99, 4, 'gone@example.org')`);
+    db.close();
 
     const { records, progress } = parseSqlite(iosAddressBook, path);
 
