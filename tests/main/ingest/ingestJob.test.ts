@@ -156,7 +156,7 @@ describe('ingest job', () => {
   });
 
   it('resumes after its worker is killed mid-ingest, storing every message exactly once', async () => {
-    const sms: SmsFixture[] = Array.from({ length: 3000 }, (_, i) => ({
+    const sms: SmsFixture[] = Array.from({ length: 20000 }, (_, i) => ({
       thread: 1 + (i % 7),
       address: `07700 9${String(i % 50).padStart(5, '0')}`,
       date: T0 + i * 1000,
@@ -179,13 +179,13 @@ describe('ingest job', () => {
 
     const job = await ctx.store.runner(host).run(ctx.store.queueIngest(item.id).id);
 
-    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { messages: 3000 } });
+    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { messages: 20000 } });
     const distinct = ctx.store.db
       .prepare('SELECT count(DISTINCT body) AS n FROM messages')
       .get() as {
       n: number;
     };
-    expect(distinct.n).toBe(3000);
+    expect(distinct.n).toBe(20000);
     ctx.store.close();
     ctx.workstation.close();
   });

@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
-import {
-  ForkWorkerHost,
-  type WorkerHandle,
-  type WorkerHost,
-} from '../../../main/jobs/WorkerHost.js';
-import { waitFor } from '../../helpers/evidence.js';
+import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { toex } from '../../helpers/cli.js';
 import { appleNs, attributedBody, iosSmsDb } from '../../helpers/iosSmsDb.js';
 import { CORPUS } from '../../helpers/models.js';
@@ -163,7 +158,7 @@ describe('iOS Messages ingest', () => {
         handles: [`07700 90000${i}`],
         service: 'iMessage' as const,
       })),
-      messages: Array.from({ length: 3000 }, (_, i) => ({
+      messages: Array.from({ length: 20000 }, (_, i) => ({
         chat: i % 5,
         handle: `07700 90000${i % 5}`,
         date: appleNs('2024-03-09T21:00:00Z') + BigInt(i) * 1_000_000_000n,
@@ -176,20 +171,7 @@ describe('iOS Messages ingest', () => {
     const ctx = await workstationWithCase(tempDir());
     const stored = () =>
       (ctx.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
-    let kills = 0;
-    const inner = new ForkWorkerHost();
-    const host: WorkerHost = {
-      start(entry: string, name: string): WorkerHandle {
-        const handle = inner.start(entry, name);
-        if (kills === 0) {
-          kills += 1;
-          void waitFor(() => stored() >= 500, 60_000).then(() =>
-            process.kill(handle.pid!, 'SIGKILL'),
-          );
-        }
-        return handle;
-      },
-    };
+    const host = killFirstWorkerWhen(() => stored() >= 500);
     const { item } = await ctx.store.importEvidence(file);
 
     const job = await ctx.store.runner(host).run(ctx.store.queueIngest(item.id).id);
@@ -197,10 +179,10 @@ describe('iOS Messages ingest', () => {
     expect(job).toMatchObject({
       state: 'done',
       attempts: 2,
-      result: { messages: 3000, threads: 5 },
+      result: { messages: 20000, threads: 5 },
     });
     const distinct = ctx.store.db.prepare('SELECT count(DISTINCT body) AS n FROM messages').get();
-    expect(distinct).toEqual({ n: 3000 });
+    expect(distinct).toEqual({ n: 20000 });
     ctx.store.close();
     ctx.workstation.close();
   });

@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
-import {
-  ForkWorkerHost,
-  type WorkerHandle,
-  type WorkerHost,
-} from '../../../main/jobs/WorkerHost.js';
-import { waitFor } from '../../helpers/evidence.js';
+import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { CORPUS } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import {
@@ -149,7 +144,7 @@ describe('ufdr ingest', () => {
     const report: UfdrReport = {
       chats: Array.from({ length: 3 }, (_, c) => ({
         participants: [OWNER, ...people],
-        messages: Array.from({ length: 1000 }, (_, i) => ({
+        messages: Array.from({ length: 7000 }, (_, i) => ({
           from: i % 4 === 0 ? OWNER : people[i % 20],
           body: `chat ${c} message ${i}`,
           time: `2019-03-04T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000+01:00`,
@@ -157,21 +152,8 @@ describe('ufdr ingest', () => {
       })),
     };
     const file = writeUfdrZip(tempDir(), report);
-    let kills = 0;
-    const inner = new ForkWorkerHost();
     let stored = () => 0;
-    const host: WorkerHost = {
-      start(entry: string, name: string): WorkerHandle {
-        const handle = inner.start(entry, name);
-        if (kills === 0) {
-          kills += 1;
-          void waitFor(() => stored() >= 500, 60_000).then(() =>
-            process.kill(handle.pid!, 'SIGKILL'),
-          );
-        }
-        return handle;
-      },
-    };
+    const host = killFirstWorkerWhen(() => stored() >= 500);
     const ctx = await workstationWithCase(tempDir());
     stored = () =>
       (ctx.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
@@ -182,14 +164,14 @@ describe('ufdr ingest', () => {
     expect(job).toMatchObject({
       state: 'done',
       attempts: 2,
-      result: { messages: 3000, threads: 3 },
+      result: { messages: 21000, threads: 3 },
     });
     const distinct = ctx.store.db
       .prepare('SELECT count(DISTINCT body) AS n FROM messages')
       .get() as {
       n: number;
     };
-    expect(distinct.n).toBe(3000);
+    expect(distinct.n).toBe(21000);
     ctx.store.close();
     ctx.workstation.close();
   });

@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
-import {
-  ForkWorkerHost,
-  type WorkerHandle,
-  type WorkerHost,
-} from '../../../main/jobs/WorkerHost.js';
-import { waitFor } from '../../helpers/evidence.js';
+import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { toex } from '../../helpers/cli.js';
 import { CORPUS } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
@@ -95,27 +90,14 @@ describe('WhatsApp export ingest', () => {
   });
 
   it('resumes after its worker is killed mid-ingest, storing every message once', async () => {
-    const lines = Array.from({ length: 3000 }, (_, i) => ({
+    const lines = Array.from({ length: 20000 }, (_, i) => ({
       at: new Date(Date.UTC(2024, 2, 19) + i * 60_000).toISOString(),
       from: `Person ${i % 7}`,
       text: `message number ${i}`,
     }));
     const zip = writeChatZip(tempDir(), chatText('android-dmy', lines));
-    let kills = 0;
-    const inner = new ForkWorkerHost();
     let stored = () => 0;
-    const host: WorkerHost = {
-      start(entry: string, name: string): WorkerHandle {
-        const handle = inner.start(entry, name);
-        if (kills === 0) {
-          kills += 1;
-          void waitFor(() => stored() >= 500, 60_000).then(() =>
-            process.kill(handle.pid!, 'SIGKILL'),
-          );
-        }
-        return handle;
-      },
-    };
+    const host = killFirstWorkerWhen(() => stored() >= 500);
     const ctx = await workstationWithCase(tempDir());
     const count = (sql: string) => (ctx.store.db.prepare(sql).get() as { n: number }).n;
     stored = () => count('SELECT count(*) AS n FROM messages');
@@ -123,8 +105,8 @@ describe('WhatsApp export ingest', () => {
 
     const job = await ctx.store.runner(host).run(ctx.store.queueIngest(item.id).id);
 
-    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { messages: 3000 } });
-    expect(count('SELECT count(DISTINCT body) AS n FROM messages')).toBe(3000);
+    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { messages: 20000 } });
+    expect(count('SELECT count(DISTINCT body) AS n FROM messages')).toBe(20000);
     ctx.store.close();
     ctx.workstation.close();
   });
