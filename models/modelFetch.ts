@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { ToexError, fromFsError } from '../main/errors.js';
 import { getLogger } from '../main/log/log.js';
 import { isProcessAlive } from '../main/processAlive.js';
+import { writeAll } from '../main/store/atomicWrite.js';
 import { type ModelFile, whisperModel } from './modelManifest.js';
 import { type Progress, ensureModelsDir, installPartial } from './modelStore.js';
 
@@ -297,7 +298,7 @@ async function receive(
         break;
       }
       try {
-        writeSync(fd, bytes);
+        writeAll(fd, bytes);
       } catch (err) {
         throw fromFsError(err, `writing ${file.name}.partial`);
       }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ToexError, fromFsError } from '../main/errors.js';
@@ -219,6 +219,23 @@ export async function sha256OfFile(path: string): Promise<string> {
  * any engine loads it; the caller checks it is the kind of model it needs.
  */
 export async function identifyModel(path: string): Promise<{ entry: ModelEntry; file: ModelFile }> {
+  // A device or pipe (/dev/zero) would be hashed for ever, and a file of no
+  // model's size cannot be one: both are refused before reading a byte.
+  let info;
+  try {
+    info = statSync(path);
+  } catch (err) {
+    throw fromFsError(err, 'reading the model file');
+  }
+  if (!info.isFile()) {
+    throw new ToexError('bad-input', 'the model is not a regular file; it was not used');
+  }
+  if (!loadManifest().some((e) => e.files.some((f) => f.size === info.size))) {
+    throw new ToexError(
+      'bad-input',
+      `the model file matches no model in the manifest (${info.size} bytes, the size of none); it was not used`,
+    );
+  }
   const sha256 = await sha256OfFile(path);
   for (const entry of loadManifest()) {
     const file = entry.files.find((f) => f.sha256 === sha256);

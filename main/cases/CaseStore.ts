@@ -281,6 +281,15 @@ export class CaseStore {
     transcriptId: number,
     options: { format: ExportFormat; version?: number; write: (bytes: Buffer) => void },
   ): { bytes: number; sha256: string; version: number; draft: boolean } {
+    // A transcript whose job stopped part-way would read as the whole interview.
+    // Not yet: an export of an unfinished transcript marked INCOMPLETE, with the time it covers.
+    const state = this.jobs.get(this.transcripts.get(transcriptId).jobId).state;
+    if (state !== 'done') {
+      throw new ToexError(
+        'conflict',
+        `transcript ${transcriptId} is not finished (its job is ${state}); it can be exported once it is`,
+      );
+    }
     const doc = this.transcriptDocument(transcriptId, options.version);
     const bytes = renderTranscript(doc, options.format);
     const sha256 = createHash('sha256').update(bytes).digest('hex');

@@ -75,6 +75,9 @@ export async function runWithProgress(
     ran = await run(runner, onDidStart);
   } finally {
     process.off('SIGINT', onInterrupt);
+    // The jobs have stopped by now: a late second Ctrl-C must not kill the
+    // process before it says how they ended.
+    if (interrupts > 0) process.on('SIGINT', () => {});
     unsubscribe();
     sink.stop();
     runner.dispose();

@@ -2,6 +2,17 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { basename, dirname, join } from 'node:path';
 
 /**
+ * Writes all of `bytes` at the file's position. One write may take only part
+ * of what it is given (a nearly full disk does exactly that, without an
+ * error), so it goes on until all is written or the disk says why not.
+ */
+export function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) {
+    done += writeSync(fd, bytes, done, bytes.length - done);
+  }
+}
+
+/**
  * Replaces a small file so that a crash at any moment leaves either the old
  * content or the new, never a torn mix: write a sibling, flush it, rename it
  * over the target, then flush the folder so the rename itself is durable.
@@ -10,7 +21,7 @@ export function writeFileAtomic(path: string, content: string | Buffer, mode = 0
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(temp, 'w', mode);
   try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -10,7 +10,7 @@ import {
   manifestProblems,
   sha256OfFile,
 } from '../../models/modelManifest.js';
-import { whisperModel } from '../helpers/models.js';
+import { JFK_WAV, whisperModel } from '../helpers/models.js';
 
 const raw = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', '..', 'models', 'manifest.json'), 'utf8'),
@@ -60,6 +60,11 @@ describe('modelManifest', () => {
       expect(file.sha256).toBe(await sha256OfFile(whisperModel(name)));
       expect((await identifyModel(whisperModel(name))).entry.id).toBe(id);
     }
+  });
+
+  it('refuses a device or a file of no model size before reading it (/dev/zero would never end)', async () => {
+    await expect(identifyModel('/dev/zero')).rejects.toThrow(/not a regular file/);
+    await expect(identifyModel(JFK_WAV)).rejects.toThrow(/the size of none/);
   });
 
   it('names an unknown id as not found, pointing at the list', () => {

@@ -488,7 +488,9 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
           if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
             throw new ToexError(
               'bad-input',
-              `say which format with --format (${EXPORT_FORMATS.join(', ')})`,
+              opts.format === undefined
+                ? `say which format with --format (${EXPORT_FORMATS.join(', ')})`
+                : `unknown export format "${opts.format}" (use ${EXPORT_FORMATS.join(', ')})`,
             );
           }
           const out = resolve(opts.out);

@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CaseStore } from '../../../main/cases/CaseStore.js';
+import { writeFileAtomic } from '../../../main/store/atomicWrite.js';
 import { Workstation } from '../../../main/workstation/Workstation.js';
 import { interview } from '../../helpers/audio.js';
 import { whisperModel } from '../../helpers/models.js';
@@ -253,6 +255,31 @@ describe('TranscriptStore', () => {
     close();
   });
 
+  it.runIf(process.getuid?.() === 0)(
+    'fails an export to a disk with too little room, leaving no file and no audit entry',
+    async () => {
+      const { store, close } = await openCopy();
+      const mount = tempDir('toex-full-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount]);
+      try {
+        writeFileSync(join(mount, 'filler'), Buffer.alloc(60 * 1024, 1));
+        const out = join(mount, 'interview.docx');
+        const before = store.audit.head().seq;
+        expect(() =>
+          store.exportTranscript(transcriptId, {
+            format: 'docx',
+            write: (bytes) => writeFileAtomic(out, bytes),
+          }),
+        ).toThrow(/ENOSPC|no space/);
+        expect(readdirSync(mount)).toEqual(['filler']);
+        expect(store.audit.head().seq).toBe(before);
+      } finally {
+        execFileSync('umount', [mount]);
+      }
+      close();
+    },
+  );
+
   it('refuses to correct a transcript whose job has not finished', async () => {
     const home = tempDir();
     const audio = tempDir();
@@ -261,6 +288,9 @@ describe('TranscriptStore', () => {
     await store.queueTranscription(item.id, whisperModel('ggml-tiny.en.bin'), { threads: 1 });
     const t = store.transcripts.list()[0]!;
     expect(() => store.transcripts.signOff(t.id)).toThrow(/not finished \(its job is queued\)/);
+    expect(() => store.exportTranscript(t.id, { format: 'txt', write: () => {} })).toThrow(
+      /not finished \(its job is queued\); it can be exported once it is/,
+    );
     store.close();
     workstation.close();
   });
