@@ -9,6 +9,7 @@ import { searchMessages, contactSummary } from '../../../main/ingest/messageSear
 import { androidSmsDb, type SmsFixture } from '../../helpers/androidSmsDb.js';
 import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { CORPUS } from '../../helpers/models.js';
+import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
 
@@ -48,16 +49,7 @@ function extraction(dir: string, options: { wal?: boolean } = {}): string {
 describe('ingest job', () => {
   const tempDir = useTempDirs();
 
-  async function ingested(file: string, region = 'GB') {
-    const ctx = await workstationWithCase(tempDir());
-    const { item } = await ctx.store.importEvidence(file);
-    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id, { region }).id);
-    const close = () => {
-      ctx.store.close();
-      ctx.workstation.close();
-    };
-    return { ...ctx, item, job, close };
-  }
+  const ingested = (file: string, region = 'GB') => ingestedInNewCase(tempDir(), file, region);
 
   it('reads an Android mmssms.db into threads, people and messages, each pointing back to its row', async () => {
     const r = await ingested(extraction(tempDir()));

@@ -8,6 +8,7 @@ import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { toex } from '../../helpers/cli.js';
 import { appleNs, attributedBody, iosSmsDb } from '../../helpers/iosSmsDb.js';
 import { CORPUS } from '../../helpers/models.js';
+import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
 
@@ -66,16 +67,7 @@ function iphone(dir: string): string {
 describe('iOS Messages ingest', () => {
   const tempDir = useTempDirs();
 
-  async function ingested(file: string) {
-    const ctx = await workstationWithCase(tempDir());
-    const { item } = await ctx.store.importEvidence(file);
-    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id, { region: 'GB' }).id);
-    const close = () => {
-      ctx.store.close();
-      ctx.workstation.close();
-    };
-    return { ...ctx, item, job, close };
-  }
+  const ingested = (file: string) => ingestedInNewCase(tempDir(), file);
 
   it('stores an iPhone sms.db: chats, people and messages, the blob-only one searchable', async () => {
     const r = await ingested(iphone(tempDir()));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
 import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { CORPUS } from '../../helpers/models.js';
+import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import {
   ufdrReportXml,
@@ -51,16 +52,7 @@ const REPORT: UfdrReport = {
 describe('ufdr ingest', () => {
   const tempDir = useTempDirs();
 
-  async function ingested(file: string) {
-    const ctx = await workstationWithCase(tempDir());
-    const { item } = await ctx.store.importEvidence(file);
-    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id, { region: 'GB' }).id);
-    const close = () => {
-      ctx.store.close();
-      ctx.workstation.close();
-    };
-    return { ...ctx, item, job, close };
-  }
+  const ingested = (file: string) => ingestedInNewCase(tempDir(), file);
 
   it('reads a UFDR zip into a case: messages with their offsets, deleted flag and XML paths', async () => {
     const r = await ingested(writeUfdrZip(tempDir(), REPORT, { files: { 'files/a.jpg': 'jpeg' } }));

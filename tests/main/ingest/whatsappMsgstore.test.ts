@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
 import { CORPUS } from '../../helpers/models.js';
+import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { waContactsDb, whatsappMsgstoreDb } from '../../helpers/whatsappMsgstoreDb.js';
-import { workstationWithCase } from '../../helpers/workstation.js';
 
 const T0 = Date.parse('2024-03-09T21:00:00.000Z');
 const DEALER = '447700900123@s.whatsapp.net';
@@ -17,16 +17,7 @@ const GROUP = '120363012345678901@g.us';
 describe('ingest of WhatsApp on Android', () => {
   const tempDir = useTempDirs();
 
-  async function ingested(file: string, region = 'GB') {
-    const ctx = await workstationWithCase(tempDir());
-    const { item } = await ctx.store.importEvidence(file);
-    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id, { region }).id);
-    const close = () => {
-      ctx.store.close();
-      ctx.workstation.close();
-    };
-    return { ...ctx, item, job, close };
-  }
+  const ingested = (file: string, region = 'GB') => ingestedInNewCase(tempDir(), file, region);
 
   function extraction(dir: string) {
     return whatsappMsgstoreDb(dir, {

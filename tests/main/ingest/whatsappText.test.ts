@@ -7,6 +7,7 @@ import { contactSummary, searchMessages } from '../../../main/ingest/messageSear
 import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { toex } from '../../helpers/cli.js';
 import { CORPUS } from '../../helpers/models.js';
+import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { chatText, writeChatTxt, writeChatZip } from '../../helpers/whatsappExport.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
@@ -28,16 +29,7 @@ function sharedZip(dir: string): string {
 describe('WhatsApp export ingest', () => {
   const tempDir = useTempDirs();
 
-  async function ingested(file: string, region = 'GB') {
-    const ctx = await workstationWithCase(tempDir());
-    const { item } = await ctx.store.importEvidence(file);
-    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id, { region }).id);
-    const close = () => {
-      ctx.store.close();
-      ctx.workstation.close();
-    };
-    return { ...ctx, item, job, close };
-  }
+  const ingested = (file: string, region = 'GB') => ingestedInNewCase(tempDir(), file, region);
 
   it('reads a shared .zip: one thread, its people, a linked photo, a refused entry', async () => {
     const r = await ingested(sharedZip(tempDir()));
