@@ -34,6 +34,11 @@ import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
 import { INGEST, ingestKind, type IngestParams } from '../ingest/ingestJob.js';
+import {
+  linkVoiceNotes,
+  untranscribedVoiceNotes,
+  type VoiceNoteLinks,
+} from '../ingest/voiceNotes.js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
@@ -60,6 +65,15 @@ export interface AuditAnchor {
 
 export function caseDatabasePath(caseDir: string): string {
   return join(caseDir, 'case.db');
+}
+
+/** The model file named by its SHA-256 against the manifest, refused unless Whisper runs it. */
+async function speechModel(modelPath: string) {
+  const model = await identifyModel(modelPath);
+  if (model.entry.engine !== 'whisper.cpp') {
+    throw new ToexError('bad-input', `${model.entry.id} is not a speech recognition model`);
+  }
+  return model;
 }
 
 /**
@@ -191,10 +205,51 @@ export class CaseStore {
   ): Promise<Job[]> {
     this.assertOpen('transcribing');
     for (const evidenceId of evidenceIds) this.evidence.get(evidenceId);
-    const { entry, file } = await identifyModel(modelPath);
-    if (entry.engine !== 'whisper.cpp') {
-      throw new ToexError('bad-input', `${entry.id} is not a speech recognition model`);
-    }
+    return this.enqueueTranscriptions(
+      evidenceIds,
+      modelPath,
+      await speechModel(modelPath),
+      options,
+    );
+  }
+
+  /**
+   * Copies the audio attachments of extracted messages (of every extraction,
+   * or of those given) into the case as items of their own, each linked to its
+   * message, then queues a transcription of every linked voice note not yet
+   * transcribed. The model is checked before anything is copied.
+   */
+  async queueVoiceNotes(
+    modelPath: string,
+    options: {
+      extractionIds?: readonly number[];
+      language?: string;
+      threads?: number;
+      onProgress?: (done: number, total: number) => void;
+    } = {},
+  ): Promise<{ links: VoiceNoteLinks; jobs: Job[] }> {
+    this.assertOpen('transcribing voice notes');
+    const model = await speechModel(modelPath);
+    const links = await linkVoiceNotes(
+      this.db,
+      this.evidence,
+      join(this.dir, 'work', 'voice-notes'),
+      {
+        ...(options.extractionIds ? { extractionIds: options.extractionIds } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+    );
+    const ids = untranscribedVoiceNotes(this.db, options.extractionIds);
+    const jobs = ids.length ? this.enqueueTranscriptions(ids, modelPath, model, options) : [];
+    return { links, jobs };
+  }
+
+  private enqueueTranscriptions(
+    evidenceIds: readonly number[],
+    modelPath: string,
+    { entry, file }: Awaited<ReturnType<typeof speechModel>>,
+    options: { language?: string; threads?: number; splitChannels?: boolean },
+  ): Job[] {
     const language = transcriptionLanguage(options.language, entry);
     const threads = options.threads ?? 2;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {

@@ -50,6 +50,12 @@ export interface ImportResult {
 export interface ImportOptions {
   exhibitRef?: string;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /**
+   * The file was copied out of another item (a voice note out of an
+   * extraction): it is registered under its path inside that item, with the
+   * item's exhibit reference, and the derivation is recorded with it.
+   */
+  derivedFrom?: { parentId: number; innerPath: string };
 }
 
 interface EvidenceRow {
@@ -165,12 +171,16 @@ export class EvidenceStore {
     if (typeof sourcePath !== 'string' || sourcePath.trim() === '') {
       throw new ToexError('bad-input', 'no file was given to import');
     }
-    const exhibitRef = options.exhibitRef?.trim() || null;
+    const parent = options.derivedFrom ? this.get(options.derivedFrom.parentId) : null;
+    const exhibitRef = options.exhibitRef?.trim() || parent?.exhibitRef || null;
     if (exhibitRef && exhibitRef.length > 64) {
       throw new ToexError('bad-input', 'an exhibit reference is at most 64 characters');
     }
     const source = resolve(sourcePath);
-    const name = basename(source);
+    const name = options.derivedFrom ? basename(options.derivedFrom.innerPath) : basename(source);
+    const originalPath = parent
+      ? `${parent.originalPath}!/${options.derivedFrom!.innerPath}`
+      : source;
     checkSource(source, name);
 
     try {
@@ -209,7 +219,7 @@ export class EvidenceStore {
           actor: this.actor,
           action: 'evidence.duplicate',
           subject: `evidence:${existing.id}`,
-          details: { sha256: digest.sha256, originalName: name, originalPath: source, exhibitRef },
+          details: { sha256: digest.sha256, originalName: name, originalPath, exhibitRef },
         });
         log.info({ evidenceId: existing.id }, 'import matched existing evidence');
         return { item: toItem(existing), duplicate: true };
@@ -225,18 +235,22 @@ export class EvidenceStore {
       chmodSync(finalPath, 0o444);
       fsyncFolder(join(this.caseDir, 'evidence', digest.sha256.slice(0, 2)));
 
-      const item = this.record({
-        exhibit_ref: exhibitRef,
-        original_name: name,
-        original_path: source,
-        size: digest.size,
-        sha256: digest.sha256,
-        md5: digest.md5,
-        stored_path: storedPath,
-        source_mtime: before.mtime.toISOString(),
-        imported_by: this.actor,
-        imported_at: new Date().toISOString(),
-      });
+      const item = this.record(
+        {
+          exhibit_ref: exhibitRef,
+          original_name: name,
+          original_path: originalPath,
+          size: digest.size,
+          sha256: digest.sha256,
+          md5: digest.md5,
+          stored_path: storedPath,
+          // A copy made from inside another item has no time of its own worth keeping.
+          source_mtime: parent ? null : before.mtime.toISOString(),
+          imported_by: this.actor,
+          imported_at: new Date().toISOString(),
+        },
+        options.derivedFrom,
+      );
       log.info(
         { evidenceId: item.id, bytes: item.size, ms: Date.now() - started },
         'evidence imported',
@@ -274,7 +288,10 @@ export class EvidenceStore {
     return digest.digest();
   }
 
-  private record(row: Omit<EvidenceRow, 'id'>): EvidenceItem {
+  private record(
+    row: Omit<EvidenceRow, 'id'>,
+    derivedFrom: ImportOptions['derivedFrom'],
+  ): EvidenceItem {
     try {
       return writeTransaction(this.db, () => {
         const { lastInsertRowid } = this.db
@@ -286,6 +303,14 @@ export class EvidenceStore {
           )
           .run(row);
         const id = Number(lastInsertRowid);
+        if (derivedFrom) {
+          this.db
+            .prepare(
+              `INSERT INTO evidence_derivations (evidence_id, parent_id, inner_path, derived_by, derived_at)
+               VALUES (?, ?, ?, ?, ?)`,
+            )
+            .run(id, derivedFrom.parentId, derivedFrom.innerPath, this.actor, row.imported_at);
+        }
         this.audit.append({
           actor: this.actor,
           action: 'evidence.import',
@@ -296,6 +321,7 @@ export class EvidenceStore {
             size: row.size,
             sha256: row.sha256,
             md5: row.md5,
+            ...(derivedFrom ? { derivedFrom } : {}),
           },
         });
         return toItem({ id, ...row });

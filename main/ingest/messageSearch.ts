@@ -1,6 +1,7 @@
 import { ToexError } from '../errors.js';
 import type { Db } from '../store/EncryptedDatabase.js';
 import type { SourceRef } from '../../workers/ingest/records.js';
+import { voiceNotesOf, type VoiceNoteTranscript } from './voiceNotes.js';
 
 export interface MessageFilter {
   threadId?: number;
@@ -32,6 +33,8 @@ export interface MessageRow {
   deleted: boolean;
   flags: string[];
   attachments: number;
+  /** Its audio attachments copied into the case, with their transcripts. */
+  voiceNotes: VoiceNoteTranscript[];
   source: SourceRef;
 }
 
@@ -69,12 +72,31 @@ function boundary(value: string, end: boolean, what: string): number {
   return dateOnly && end ? ms + 86_400_000 - 1 : ms;
 }
 
+interface Row {
+  id: number;
+  evidence_id: number;
+  thread_id: number;
+  service: string;
+  title: string | null;
+  direction: string;
+  identifier: string | null;
+  name: string | null;
+  sent_at: string | null;
+  utc_offset_minutes: number | null;
+  body: string | null;
+  deleted: number;
+  flags: string;
+  source: string;
+  attachments: number;
+}
+
 /**
  * Messages matching every filter given, in time order (undated last), oldest
  * first. A word search comes in the order the messages were read instead
  * (each item's own order): the index hands its matches over in that order,
  * so the first page of a word found a million times costs no more than one
- * found ten times, where sorting every match by time would not.
+ * found ten times, where sorting every match by time would not. A word search
+ * also finds the messages whose voice notes' transcripts hold the words.
  */
 export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
   const where: string[] = [];
@@ -82,11 +104,6 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
   if (filter.threadId !== undefined) {
     where.push('m.thread_id = ?');
     args.push(filter.threadId);
-  }
-  const searching = filter.search !== undefined;
-  if (searching) {
-    where.push('messages_fts MATCH ?');
-    args.push(ftsQuery(filter.search!));
   }
   if (filter.participant !== undefined) {
     where.push('(p.identifier = ? OR p.raw = ? OR p.name LIKE ?)');
@@ -109,34 +126,49 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     args.push(filter.afterId);
   }
   const limit = Math.min(Math.max(1, filter.limit ?? 1000), 100_000);
-  const rows = db
-    .prepare(
-      `SELECT m.id, m.evidence_id, m.thread_id, t.service, t.title, m.direction, p.identifier, p.name,
-         m.sent_at, m.utc_offset_minutes, m.body, m.deleted, m.flags, m.source,
-         (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachments
-       FROM ${searching ? 'messages_fts f JOIN messages m ON m.id = f.rowid' : 'messages m'}
-         JOIN threads t ON t.id = m.thread_id LEFT JOIN participants p ON p.id = m.sender_id
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ${searching ? 'ORDER BY f.rowid' : 'ORDER BY m.sent_at_ms IS NULL, m.sent_at_ms, m.id'}
-       LIMIT ${limit}`,
-    )
-    .all(...args) as {
-    id: number;
-    evidence_id: number;
-    thread_id: number;
-    service: string;
-    title: string | null;
-    direction: string;
-    identifier: string | null;
-    name: string | null;
-    sent_at: string | null;
-    utc_offset_minutes: number | null;
-    body: string | null;
-    deleted: number;
-    flags: string;
-    source: string;
-    attachments: number;
-  }[];
+  // `first` holds the values of the placeholders in `from` and `match`, which come before the filters'.
+  const select = (from: string, match: string | null, first: unknown[], order: string) =>
+    db
+      .prepare(
+        `SELECT m.id, m.evidence_id, m.thread_id, t.service, t.title, m.direction, p.identifier, p.name,
+           m.sent_at, m.utc_offset_minutes, m.body, m.deleted, m.flags, m.source,
+           (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachments
+         FROM ${from}
+           JOIN threads t ON t.id = m.thread_id LEFT JOIN participants p ON p.id = m.sender_id
+         ${match || where.length ? `WHERE ${[...(match ? [match] : []), ...where].join(' AND ')}` : ''}
+         ORDER BY ${order} LIMIT ${limit}`,
+      )
+      .all(...first, ...args) as Row[];
+
+  let rows: Row[];
+  if (filter.search === undefined) {
+    rows = select('messages m', null, [], 'm.sent_at_ms IS NULL, m.sent_at_ms, m.id');
+  } else {
+    const query = ftsQuery(filter.search);
+    const inText = select(
+      'messages_fts f JOIN messages m ON m.id = f.rowid',
+      'messages_fts MATCH ?',
+      [query],
+      'f.rowid',
+    );
+    const inVoiceNotes = select(
+      `(SELECT DISTINCT v.message_id FROM transcript_fts tf
+          JOIN transcripts tr ON tr.id = tf.rowid
+          JOIN voice_notes v ON v.evidence_id = tr.evidence_id
+        WHERE transcript_fts MATCH ?) vm JOIN messages m ON m.id = vm.message_id`,
+      null,
+      [query],
+      'm.id',
+    );
+    const seen = new Set(inText.map((r) => r.id));
+    rows = [...inText, ...inVoiceNotes.filter((r) => !seen.has(r.id))]
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit);
+  }
+  const notes = voiceNotesOf(
+    db,
+    rows.filter((r) => r.attachments > 0).map((r) => r.id),
+  );
   return rows.map((r) => ({
     id: r.id,
     evidenceId: r.evidence_id,
@@ -152,6 +184,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     deleted: r.deleted === 1,
     flags: JSON.parse(r.flags) as string[],
     attachments: r.attachments,
+    voiceNotes: notes.get(r.id) ?? [],
     source: JSON.parse(r.source) as SourceRef,
   }));
 }

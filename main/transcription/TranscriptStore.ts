@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/AuditLog.js';
 import { canonicalJson } from '../audit/canonicalJson.js';
 import { ToexError } from '../errors.js';
 import { writeTransaction, type Db } from '../store/EncryptedDatabase.js';
+import { indexTranscript } from './transcriptIndex.js';
 import { wordDiff, type DiffPart } from './wordDiff.js';
 
 export interface SegmentWord {
@@ -283,6 +284,7 @@ export class TranscriptStore {
       for (const c of changes) {
         insert.run(transcriptId, version, c.segmentId, c.text ?? null, c.speaker ?? null);
       }
+      indexTranscript(this.db, transcriptId);
       this.audit.append({
         actor: this.actor,
         action: 'transcript.edit',

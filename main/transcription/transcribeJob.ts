@@ -10,6 +10,7 @@ import type {
 } from '../../workers/transcribe/transcribeWorker.js';
 import { sha256OfFile } from '../../models/modelManifest.js';
 import { probeAudio } from './probeAudio.js';
+import { indexTranscript } from './transcriptIndex.js';
 import { vadModel, type VadModel } from './vadModel.js';
 
 export const TRANSCRIBE = 'transcribe';
@@ -182,6 +183,7 @@ export function transcribeKind(
 
     finish(job) {
       const summary = summariseTranscript(db, transcriptOf(job));
+      indexTranscript(db, summary.transcriptId);
       // The detector decided what Whisper heard, so it is named with the transcript.
       const vad = detectors.get(job.id);
       detectors.delete(job.id);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ToexError } from '../../errors.js';
 import type { IngestSummary } from '../../ingest/ingestJob.js';
 import { contactSummary, searchMessages, type MessageFilter } from '../../ingest/messageSearch.js';
+import type { VoiceNoteTranscript } from '../../ingest/voiceNotes.js';
 import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
@@ -29,6 +30,19 @@ function when(sentAt: string | null, offset: number | null): string {
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
   return `${utc} (${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ⏎ ');
+
+/** A voice note under its message: its transcript, marked as the machine's, or where it stands. */
+function voiceNoteLine(v: VoiceNoteTranscript): string {
+  const item = `voice note (item ${v.evidenceId})`;
+  if (v.transcriptId === null) {
+    return `${item}: not transcribed (toex transcribe <case> --voice-notes)`;
+  }
+  if (v.state !== 'done') return `${item}: transcript ${v.transcriptId} is ${v.state}`;
+  const how = v.version === 1 ? 'machine transcription' : `corrected, version ${v.version}`;
+  return `${item}, transcript ${v.transcriptId} (${how}): ${oneLine(v.text ?? '')}`;
 }
 
 export function registerIngestCommands(program: Command, action: Wrap): void {
@@ -125,14 +139,19 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
           ctx.print(rows, () =>
             rows.length === 0
               ? 'No messages match.'
-              : rows.map((m) => {
-                  const who =
-                    m.direction === 'outgoing'
-                      ? '(device owner)'
-                      : (m.senderName ?? m.sender ?? '(unknown)');
-                  const marks = [...(m.deleted ? ['deleted'] : []), ...m.flags];
-                  return `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${ARROW[m.direction] ?? '--'} ${who}: ${(m.body ?? '').replace(/\s*\n\s*/g, ' ⏎ ')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`;
-                }),
+              : rows
+                  .map((m) => {
+                    const who =
+                      m.direction === 'outgoing'
+                        ? '(device owner)'
+                        : (m.senderName ?? m.sender ?? '(unknown)');
+                    const marks = [...(m.deleted ? ['deleted'] : []), ...m.flags];
+                    return [
+                      `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${ARROW[m.direction] ?? '--'} ${who}: ${oneLine(m.body ?? '')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`,
+                      ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
+                    ];
+                  })
+                  .flat(),
           );
         },
       ),

@@ -3,9 +3,12 @@ import type { Command } from 'commander';
 import { modelPathFor } from '../../../models/modelStore.js';
 import type { CaseStore } from '../../cases/CaseStore.js';
 import { ToexError } from '../../errors.js';
+import type { VoiceNoteLinks } from '../../ingest/voiceNotes.js';
 import type { Job } from '../../jobs/JobQueue.js';
 import type { TranscriptSummary } from '../../transcription/transcribeJob.js';
 import type { Wrap } from '../action.js';
+import type { CliContext } from '../context.js';
+import { progressSink } from '../progressBar.js';
 import { clock, jobExitCode, runWithProgress } from '../runJobs.js';
 
 export { clock };
@@ -79,6 +82,56 @@ export function transcriptionReport(jobs: readonly TranscribedJob[]): string[] {
   ];
 }
 
+/** What `transcribe --voice-notes` prints: what was linked, what was skipped and why, how each went. */
+export function voiceNotesReport(links: VoiceNoteLinks, jobs: readonly TranscribedJob[]): string[] {
+  const reasons = new Map<string, number>();
+  for (const s of links.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  return [
+    ...jobs.flatMap((job) =>
+      job.state === 'done'
+        ? [`== voice note, item ${String(job.params.evidenceId)} ==`, ...segmentLines(job), '']
+        : [],
+    ),
+    `${links.found} voice notes in the extractions: ${links.linked} copied into the case now, ${links.alreadyLinked} before, ${links.skipped.length} not copied.`,
+    ...[...reasons].map(([reason, n]) => `  ${n} not copied: ${reason}`),
+    jobs.length === 0
+      ? 'No voice note was waiting to be transcribed.'
+      : `${jobs.length} transcribed:`,
+    ...jobs.map((job) => `  ${job.id.slice(0, 8)}  ${outcomeLine(job)}`),
+  ];
+}
+
+async function transcribeVoiceNotes(
+  ctx: CliContext,
+  ref: string,
+  modelPath: string,
+  options: { extractionIds?: number[]; language?: string; threads: number },
+): Promise<void> {
+  const { links, jobs } = await ctx.withCase(ref, async (store, ws) => {
+    const sink = progressSink({ json: ctx.json, title: 'Voice notes' });
+    let queued;
+    try {
+      queued = await store.queueVoiceNotes(modelPath, {
+        ...options,
+        onProgress: (done, total) => sink.update(done, total, 'copying', `${done}/${total}`),
+      });
+    } finally {
+      sink.stop();
+    }
+    const ran = queued.jobs.length
+      ? await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+          runner.runEach(
+            queued.jobs.map((j) => j.id),
+            onDidStart,
+          ),
+        )
+      : [];
+    return { links: queued.links, jobs: ran.map((job) => withSegments(store, job)) };
+  });
+  ctx.print({ ...links, jobs }, () => voiceNotesReport(links, jobs));
+  ctx.exitCode = Math.max(0, ...jobs.map(jobExitCode));
+}
+
 export function registerTranscribeCommands(program: Command, action: Wrap): void {
   program
     .command('transcribe')
@@ -86,7 +139,10 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
       'transcribe recordings in the case with a local Whisper model, one after another, in a worker',
     )
     .argument('<case>', 'case reference or id')
-    .argument('<evidence...>', 'evidence item numbers of the recordings')
+    .argument(
+      '[evidence...]',
+      'evidence item numbers of the recordings (with --voice-notes: of the extractions, default all)',
+    )
     .requiredOption('--model <id|file>', 'an installed model id (toex models list) or a model file')
     .option(
       '--language <code>',
@@ -94,14 +150,33 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
     )
     .option('--threads <n>', 'CPU threads for the engine', '2')
     .option('--split-channels', 'transcribe each channel on its own, labelled Channel 1, 2...')
+    .option(
+      '--voice-notes',
+      "copy the extracted messages' audio attachments into the case and transcribe each not yet transcribed",
+    )
     .action(
       action(
         async (
           ctx,
           ref: string,
           evidence: string[],
-          opts: { model: string; language?: string; threads: string; splitChannels?: boolean },
+          opts: {
+            model: string;
+            language?: string;
+            threads: string;
+            splitChannels?: boolean;
+            voiceNotes?: boolean;
+          },
         ) => {
+          if (opts.voiceNotes && opts.splitChannels) {
+            throw new ToexError('bad-input', '--split-channels is for recordings, not voice notes');
+          }
+          if (!opts.voiceNotes && evidence.length === 0) {
+            throw new ToexError(
+              'bad-input',
+              'name the recordings to transcribe (evidence item numbers), or give --voice-notes',
+            );
+          }
           const bad = evidence.find((e) => !/^\d{1,9}$/.test(e));
           if (bad !== undefined) {
             throw new ToexError(
@@ -118,6 +193,14 @@ export function registerTranscribeCommands(program: Command, action: Wrap): void
             throw new ToexError('bad-input', '--threads takes a whole number from 1 to 64');
           }
           const modelPath = modelPathFor(opts.model, ctx.home);
+          if (opts.voiceNotes) {
+            await transcribeVoiceNotes(ctx, ref, modelPath, {
+              ...(ids.length ? { extractionIds: ids } : {}),
+              ...(opts.language === undefined ? {} : { language: opts.language }),
+              threads: Number(opts.threads),
+            });
+            return;
+          }
           const jobs = await ctx.withCase(ref, async (store, ws) => {
             const queued = await store.queueTranscriptions(ids, modelPath, {
               ...(opts.language === undefined ? {} : { language: opts.language }),

@@ -49,9 +49,17 @@ export function unsafeName(name: string): string | null {
 
 /**
  * Lists the archive's entries without inflating any, refusing each that is
- * encrypted, unsafely named, or past the entry count.
+ * encrypted, unsafely named, or past the entry count. With `keep`, only the
+ * entries (and refusals) it accepts are held, so a large archive can be
+ * searched for a few names without its whole listing in memory.
  */
-export async function listZip(path: string): Promise<ZipListing> {
+export async function listZip(
+  path: string,
+  options: { maxEntries?: number; keep?: (name: string) => boolean } = {},
+): Promise<ZipListing> {
+  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
+  const keep = options.keep ?? (() => true);
+  let seen = 0;
   // Names are decoded here, not by yauzl, so a hostile name is one refusal, not an error that
   // ends the listing.
   const zip = await yauzl.openPromise(path, {
@@ -74,9 +82,14 @@ export async function listZip(path: string): Promise<ZipListing> {
         // Strict, so a backslash is kept and refused rather than quietly made a slash.
         true,
       );
-      if (entries.length + refused.length >= MAX_ENTRIES) {
-        refused.push({ path: name, reason: `the archive holds over ${MAX_ENTRIES} entries` });
+      if (seen >= maxEntries) {
+        refused.push({ path: name, reason: `the archive holds over ${maxEntries} entries` });
         resolve();
+        return;
+      }
+      seen += 1;
+      if (!keep(name)) {
+        zip.readEntry();
         return;
       }
       const reason =
