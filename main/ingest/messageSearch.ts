@@ -5,7 +5,10 @@ import { voiceNotesOf, type VoiceNoteTranscript } from './voiceNotes.js';
 
 export interface MessageFilter {
   threadId?: number;
-  /** Words to find (all of them), folded like the index: case and accents do not matter. */
+  /**
+   * Words to find (all of them), folded like the index so case and accents do not matter;
+   * `"a phrase"`, `word*`, `OR` and `-word` / `NOT word` as `ftsQuery` reads them.
+   */
   search?: string;
   /** An identifier (E.164 number, address) or part of a name, matched against the sender. */
   participant?: string;
@@ -38,26 +41,71 @@ export interface MessageRow {
   source: SourceRef;
 }
 
+/** One thing to find: a word (or a word's start, with `*`) or a phrase, as the FTS5 string for it. */
+interface Term {
+  fts: string;
+  negative: boolean;
+}
+
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
 /**
- * FTS5 query syntax is a language of its own; a user's words are made into
- * quoted terms (a trailing * kept as a prefix search) so that none of its
- * operators or punctuation can turn a search into an error or another query.
- * Not yet: phrases, OR and NOT.
+ * Makes a user's search into an FTS5 query. FTS5's syntax is a language of
+ * its own, so the user gets a small one that cannot go wrong: words (all of
+ * them must be there), `word*` for a word's start, `"a phrase"`, `OR`
+ * between alternatives, and `-word` or `NOT word` for words that must not be
+ * there. Every word and phrase is passed to FTS5 as a quoted string, so no
+ * punctuation, keyword or quote in a search can turn it into an error or
+ * into another query.
  */
 export function ftsQuery(words: string): string {
-  const terms = words
-    .split(/\s+/)
-    .map((w) => w.trim())
-    .filter(Boolean)
-    .map((w) => {
-      const prefix = w.endsWith('*');
-      // Quotes mean nothing in a plain search; dropped, they cannot end a term early.
-      const bare = (prefix ? w.slice(0, -1) : w).replace(/"/g, '');
-      return bare ? `"${bare}"${prefix ? '*' : ''}` : '';
+  const groups: Term[][] = [[]];
+  let negateNext = false;
+  for (const m of words.matchAll(/(-?)"([^"]*)"?(\*?)|(\S+)/g)) {
+    const token = m[0];
+    if (token === 'OR') {
+      groups.push([]);
+      negateNext = false;
+      continue;
+    }
+    if (token === 'NOT') {
+      negateNext = true;
+      continue;
+    }
+    let text: string;
+    let prefix: boolean;
+    let negative = negateNext;
+    negateNext = false;
+    if (m[4] === undefined) {
+      negative ||= m[1] === '-';
+      text = m[2]!;
+      prefix = m[3] === '*';
+    } else {
+      const minus = token.length > 1 && token.startsWith('-');
+      negative ||= minus;
+      const bare = minus ? token.slice(1) : token;
+      prefix = bare.endsWith('*');
+      // A quote inside a word means nothing; dropped, it cannot end the string early.
+      text = (prefix ? bare.slice(0, -1) : bare).replace(/"/g, '');
+    }
+    if (!HAS_WORD.test(text)) continue;
+    groups.at(-1)!.push({ fts: `"${text.trim()}"${prefix ? '*' : ''}`, negative });
+  }
+  const used = groups.filter((g) => g.length > 0);
+  if (used.length === 0) throw new ToexError('bad-input', 'give at least one word to search for');
+  return used
+    .map((g) => {
+      const wanted = g.filter((t) => !t.negative).map((t) => t.fts);
+      if (wanted.length === 0) {
+        throw new ToexError(
+          'bad-input',
+          'a search needs a word to find as well as words to leave out (-word, NOT word)',
+        );
+      }
+      const unwanted = g.filter((t) => t.negative).map((t) => ` NOT ${t.fts}`);
+      return `(${wanted.join(' AND ')}${unwanted.join('')})`;
     })
-    .filter(Boolean);
-  if (terms.length === 0) throw new ToexError('bad-input', 'give at least one word to search for');
-  return terms.join(' ');
+    .join(' OR ');
 }
 
 function boundary(value: string, end: boolean, what: string): number {

@@ -93,7 +93,7 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
     .option('--thread <id>', 'one thread')
     .option(
       '--search <words>',
-      'messages holding all these words (accents and case ignored; word* for a prefix)',
+      'messages holding all these words, accents and case ignored: word* a prefix, "a phrase", OR between alternatives, -word to leave out',
     )
     .option('--participant <who>', 'sent by this number, address or name')
     .option('--direction <way>', 'incoming or outgoing')

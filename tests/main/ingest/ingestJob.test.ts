@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 
-import { searchMessages, contactSummary } from '../../../main/ingest/messageSearch.js';
+import { ftsQuery, searchMessages, contactSummary } from '../../../main/ingest/messageSearch.js';
 import { androidSmsDb, type SmsFixture } from '../../helpers/androidSmsDb.js';
 import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
 import { CORPUS } from '../../helpers/models.js';
@@ -99,6 +99,22 @@ describe('ingest job', () => {
     expect(bodies({ search: 'bucati' })).toEqual(['ok, câte bucăți?']);
     expect(bodies({ search: 'stat*' })).toEqual(['at the station now']);
     expect(bodies({ search: '"); DROP TABLE messages; --' })).toEqual([]);
+    // Phrases keep their words' order; OR gives alternatives; -word and NOT word leave out.
+    expect(bodies({ search: '"vine maine"' })).toEqual(['Ștefan vine mâine la gară']);
+    expect(bodies({ search: '"maine vine"' })).toEqual([]);
+    expect(bodies({ search: 'gara OR station' })).toEqual([
+      'Ștefan vine mâine la gară',
+      'at the station now',
+    ]);
+    expect(bodies({ search: 'at -station' })).toEqual([]);
+    expect(bodies({ search: 'now OR gone NOT thread' })).toEqual(['at the station now']);
+    expect(bodies({ search: '"the stat"*' })).toEqual(['at the station now']);
+    expect(bodies({ search: 'or station' })).toEqual([]);
+    expect(ftsQuery('a "b c" OR d -e* NOT "f g"')).toBe(
+      '("a" AND "b c") OR ("d" NOT "e"* NOT "f g")',
+    );
+    expect(() => bodies({ search: '-station' })).toThrow(/a word to find as well/);
+    expect(() => bodies({ search: 'OR NOT ")(" -' })).toThrow(/at least one word/);
     expect(bodies({ participant: '+447700900456', direction: 'incoming' })).toEqual([
       'at the station now',
       'thread row gone',
