@@ -40,6 +40,7 @@ import {
   type VoiceNoteLinks,
 } from '../ingest/voiceNotes.js';
 import { isSupportedCountry } from 'libphonenumber-js';
+import { isTimeZone } from '../../workers/ingest/localTime.js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
 
@@ -364,7 +365,10 @@ export class CaseStore {
    * case's messages. `region` is the device's country, for numbers written
    * without a country code.
    */
-  queueIngest(evidenceId: number, options: { region?: string } = {}): Job {
+  queueIngest(
+    evidenceId: number,
+    options: { region?: string; timeZone?: string; ownerName?: string } = {},
+  ): Job {
     this.assertOpen('ingesting');
     this.evidence.get(evidenceId);
     const region = (options.region ?? 'GB').toUpperCase();
@@ -374,7 +378,22 @@ export class CaseStore {
         `unknown country "${region}" (use a code such as GB, RO, AL)`,
       );
     }
-    const params: IngestParams = { evidenceId, region };
+    if (options.timeZone !== undefined && !isTimeZone(options.timeZone)) {
+      throw new ToexError(
+        'bad-input',
+        `unknown time zone "${options.timeZone}" (use an IANA name such as Europe/London)`,
+      );
+    }
+    const ownerName = options.ownerName?.trim();
+    if (options.ownerName !== undefined && (!ownerName || ownerName.length > 200)) {
+      throw new ToexError('bad-input', "the owner's name is empty or over 200 characters");
+    }
+    const params: IngestParams = {
+      evidenceId,
+      region,
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(ownerName ? { ownerName } : {}),
+    };
     return this.jobs.enqueue(INGEST, { ...params });
   }
 

@@ -15,6 +15,10 @@ export interface IngestParams {
   evidenceId: number;
   /** The device's country, for numbers written without a country code. */
   region: string;
+  /** The zone the device's clock was set to, for sources that write local times with no zone. */
+  timeZone?: string;
+  /** The name the device's owner appears under, for sources that name every sender. */
+  ownerName?: string;
 }
 
 export interface IngestSummary extends IngestCounts {
@@ -50,6 +54,8 @@ export function ingestKind(
           name: item.originalName,
           workDir: join(caseDir, 'work', job.id),
           region: params(job).region,
+          ...(params(job).timeZone ? { timeZone: params(job).timeZone } : {}),
+          ...(params(job).ownerName ? { ownerName: params(job).ownerName } : {}),
           skip: Number(job.checkpoint?.records ?? 0),
         },
         total: PROGRESS_UNITS,

@@ -18,6 +18,13 @@ export interface ParseContext {
   file: EvidenceFile;
   /** The device's country (ISO 3166 alpha-2) for numbers written without a country code. */
   region: string;
+  /**
+   * The IANA zone the device's clock was set to, given by the examiner, for
+   * sources that write wall-clock times with no zone (WhatsApp exports).
+   */
+  timeZone?: string;
+  /** The name the device's owner appears under, in sources that name every sender. */
+  ownerName?: string;
   signal: AbortSignal;
   /** How far through the source the parser is, in units of its own (rows, bytes). */
   progress(done: number, total: number): void;

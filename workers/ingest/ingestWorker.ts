@@ -15,6 +15,8 @@ export interface IngestInput {
   /** A private folder for working copies, removed when the worker is done. */
   workDir: string;
   region: string;
+  timeZone?: string;
+  ownerName?: string;
   /** Records already stored by an earlier attempt: they are read again but not sent. */
   skip: number;
 }
@@ -68,6 +70,8 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
     const ctx: ParseContext = {
       file,
       region: input.region,
+      ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+      ...(input.ownerName ? { ownerName: input.ownerName } : {}),
       signal: io.signal,
       progress: (done, total) => {
         // A parser may report every row; a few reports a second are plenty.

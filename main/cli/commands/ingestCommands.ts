@@ -52,38 +52,59 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
     .argument('<case>', 'case reference or id')
     .argument('<evidence...>', 'evidence item numbers of the extractions')
     .option('--region <country>', "the device's country, for numbers without a country code", 'GB')
+    .option(
+      '--timezone <zone>',
+      "the zone the device's clock was set to (IANA, e.g. Europe/London), for exports that write local times with no zone (WhatsApp)",
+    )
+    .option(
+      '--owner <name>',
+      "the name the device's owner appears under in a WhatsApp export, so their messages are outgoing",
+    )
     .action(
-      action(async (ctx, ref: string, items: string[], opts: { region: string }) => {
-        const ids = items.map(itemNumber);
-        const jobs = await ctx.withCase(ref, async (store, ws) => {
-          // Every item is checked before any is queued: one bad number and none is.
-          for (const id of ids) store.evidence.get(id);
-          const queued = ids.map((id) => store.queueIngest(id, { region: opts.region }));
-          return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
-            runner.runEach(
-              queued.map((j) => j.id),
-              onDidStart,
-            ),
+      action(
+        async (
+          ctx,
+          ref: string,
+          items: string[],
+          opts: { region: string; timezone?: string; owner?: string },
+        ) => {
+          const ids = items.map(itemNumber);
+          const jobs = await ctx.withCase(ref, async (store, ws) => {
+            // Every item is checked before any is queued: one bad number and none is.
+            for (const id of ids) store.evidence.get(id);
+            const queued = ids.map((id) =>
+              store.queueIngest(id, {
+                region: opts.region,
+                ...(opts.timezone === undefined ? {} : { timeZone: opts.timezone }),
+                ...(opts.owner === undefined ? {} : { ownerName: opts.owner }),
+              }),
+            );
+            return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+              runner.runEach(
+                queued.map((j) => j.id),
+                onDidStart,
+              ),
+            );
+          });
+          ctx.print(jobs, () =>
+            jobs.map((job) => {
+              const s = job.result as unknown as IngestSummary | null;
+              if (job.state !== 'done' || !s) {
+                return `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`;
+              }
+              return `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`;
+            }),
           );
-        });
-        ctx.print(jobs, () =>
-          jobs.map((job) => {
-            const s = job.result as unknown as IngestSummary | null;
-            if (job.state !== 'done' || !s) {
-              return `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`;
-            }
-            return `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`;
-          }),
-        );
-        const failed = jobs.find((j) => j.state !== 'done');
-        ctx.exitCode = !failed
-          ? EXIT.ok
-          : failed.state === 'cancelled'
-            ? EXIT.cancelled
-            : failed.error?.kind === 'bad-input'
-              ? EXIT.usage
-              : EXIT.engine;
-      }),
+          const failed = jobs.find((j) => j.state !== 'done');
+          ctx.exitCode = !failed
+            ? EXIT.ok
+            : failed.state === 'cancelled'
+              ? EXIT.cancelled
+              : failed.error?.kind === 'bad-input'
+                ? EXIT.usage
+                : EXIT.engine;
+        },
+      ),
     );
 
   program

@@ -31,6 +31,64 @@ describe('WhatsApp export ingest', () => {
 
   const ingested = (file: string, region = 'GB') => ingestedInNewCase(tempDir(), file, region);
 
+  it("places the export's wall-clock times in the zone the examiner gives, and the owner's messages as outgoing", async () => {
+    const text = chatText('android-dmy', [
+      { at: '2024-03-30T23:30:00Z', from: 'Dan', text: 'before the clocks go forward' },
+      { at: '2024-03-31T01:30:00Z', from: 'Kai', text: 'an hour that never was' },
+      { at: '2024-07-01T12:00:00Z', from: 'Dan', text: 'summer' },
+      { at: '2024-10-27T01:30:00Z', from: 'Kai', text: 'an hour that was twice' },
+      { at: '2024-10-27T09:00:00Z', text: 'Messages are end-to-end encrypted.' },
+    ]);
+    const r = await ingestedInNewCase(tempDir(), writeChatTxt(tempDir(), text), 'GB', {
+      timeZone: 'Europe/London',
+      ownerName: 'Dan',
+    });
+    expect(r.job.result).toMatchObject({ messages: 5, participants: 1, problems: 0 });
+    const all = searchMessages(r.store.db, {});
+    expect(all.map((m) => [m.sentAt, m.utcOffsetMinutes, m.direction, m.sender, m.flags])).toEqual([
+      ['2024-03-30T23:30:00.000Z', 0, 'outgoing', null, ['time-zone-from-examiner']],
+      [
+        '2024-03-31T01:30:00.000Z',
+        60,
+        'incoming',
+        'Kai',
+        ['local-time-nonexistent', 'time-zone-from-examiner'],
+      ],
+      ['2024-07-01T11:00:00.000Z', 60, 'outgoing', null, ['time-zone-from-examiner']],
+      [
+        '2024-10-27T00:30:00.000Z',
+        60,
+        'incoming',
+        'Kai',
+        ['local-time-ambiguous', 'time-zone-from-examiner'],
+      ],
+      ['2024-10-27T09:00:00.000Z', 0, 'unknown', null, ['time-zone-from-examiner', 'system']],
+    ]);
+    // The owner is the device, not a person it talks to.
+    expect(contactSummary(r.store.db).map((c) => c.identifier)).toEqual(['Kai']);
+    r.close();
+
+    const stranger = await ingestedInNewCase(tempDir(), writeChatTxt(tempDir(), text), 'GB', {
+      ownerName: 'Nobody',
+    });
+    expect(stranger.job.result).toMatchObject({ messages: 5, participants: 2, problems: 1 });
+    expect(searchMessages(stranger.store.db, {}).map((m) => m.direction)).toEqual(
+      Array(5).fill('unknown'),
+    );
+    stranger.close();
+  });
+
+  it('refuses an unknown time zone before queueing anything', async () => {
+    const ctx = await workstationWithCase(tempDir());
+    const { item } = await ctx.store.importEvidence(writeChatTxt(tempDir(), 'x'));
+    expect(() => ctx.store.queueIngest(item.id, { timeZone: 'Mars/Olympus_Mons' })).toThrow(
+      'unknown time zone "Mars/Olympus_Mons" (use an IANA name such as Europe/London)',
+    );
+    expect(ctx.store.jobs.list()).toEqual([]);
+    ctx.store.close();
+    ctx.workstation.close();
+  });
+
   it('reads a shared .zip: one thread, its people, a linked photo, a refused entry', async () => {
     const r = await ingested(sharedZip(tempDir()));
 

@@ -5,7 +5,14 @@ import { ToexError } from '../../../main/errors.js';
 import { normaliseAddress } from '../addresses.js';
 import type { FileFormat, ParseContext } from '../formats.js';
 import { MAX_BODY } from '../ingestLimits.js';
-import type { AttachmentRecord, IngestRecord, MessageRecord, SourceRef } from '../records.js';
+import { fromWallClock } from '../localTime.js';
+import type {
+  AttachmentRecord,
+  IngestRecord,
+  MessageRecord,
+  SourceRef,
+  SourceTime,
+} from '../records.js';
 import { fromUnixMs } from '../sourceTime.js';
 import {
   appNote,
@@ -280,8 +287,22 @@ async function* readChat(
 ): AsyncGenerator<IngestRecord> {
   const { order, guessed, senders } = await survey(ctx, src);
 
+  const ownerName = ctx.ownerName?.normalize('NFC');
+  const owner =
+    ownerName === undefined
+      ? null
+      : ([...senders.keys()].find((name) => name.normalize('NFC') === ownerName) ?? null);
+  if (ownerName !== undefined && owner === null) {
+    yield problem(
+      `${src.keyPrefix}owner`,
+      "the owner's name given at ingest is not one of this chat's senders: every message's direction is unknown",
+      { file: src.file },
+    );
+  }
   const keys = new Map<string, string>();
   for (const [name, { raw, line }] of senders) {
+    // The owner's messages are the device's own: outgoing, with no sender of their own.
+    if (name === owner) continue;
     const address = normaliseAddress(name, ctx.region);
     const key = `p:${address.identifier}`;
     keys.set(name, key);
@@ -305,7 +326,7 @@ async function* readChat(
     key: threadKey,
     service: 'whatsapp',
     title: chatTitle(src.file, ctx.file.name),
-    isGroup: keys.size > 2,
+    isGroup: new Set(keys.values()).size + (owner === null ? 0 : 1) > 2,
     participantKeys: [...new Set(keys.values())],
     source: { file: src.file },
   };
@@ -313,7 +334,12 @@ async function* readChat(
   let open: Pending | null = null;
   let orphan: { line: number; count: number } | null = null;
   const close = (): MessageRecord | null => {
-    const done = open && message(open, src, threadKey, keys, order, guessed);
+    const done =
+      open &&
+      message(open, src, threadKey, keys, order, guessed, {
+        owner,
+        timeZone: ctx.timeZone ?? null,
+      });
     open = null;
     return done;
   };
@@ -374,18 +400,27 @@ function message(
   keys: Map<string, string>,
   order: DateOrder,
   guessed: boolean,
+  device: { owner: string | null; timeZone: string | null },
 ): MessageRecord {
   const flags = new Set(p.flags);
   const ms = headerMs(p.header, order);
-  const sentAt = ms === null ? null : fromUnixMs(ms);
+  let sentAt: SourceTime | null = null;
+  if (ms !== null && device.timeZone !== null) {
+    const local = fromWallClock(ms, device.timeZone);
+    sentAt = local.time;
+    if (local.flag) flags.add(local.flag);
+  } else if (ms !== null) {
+    sentAt = fromUnixMs(ms);
+  }
   if (ms === null) flags.add('time-unreadable');
   else if (sentAt === null) flags.add('time-out-of-range');
-  // Not yet: the job takes no time zone, so the wall-clock time is stored as if it were UTC.
-  else flags.add('local-time-unknown-zone');
+  // The export has no zone: without one from the examiner, the wall clock is stored as if UTC.
+  else if (device.timeZone === null) flags.add('local-time-unknown-zone');
+  else flags.add('time-zone-from-examiner');
   if (guessed) flags.add('date-order-guessed');
   if (p.header.buddhist || p.header.parts.some((n) => n > 2400)) flags.add('buddhist-calendar');
   if (p.sender === undefined) flags.add('system');
-  else if (!keys.has(p.sender)) flags.add('sender-unlisted');
+  else if (p.sender !== device.owner && !keys.has(p.sender)) flags.add('sender-unlisted');
 
   const attachments: AttachmentRecord[] = [];
   const attached = attachedFile(p.body);
@@ -408,8 +443,12 @@ function message(
     key: `wa:${src.keyPrefix}L${p.line.number}`,
     threadKey,
     senderKey: p.sender === undefined ? null : (keys.get(p.sender) ?? null),
-    // Not yet: the job is not told which name is the phone's owner, so no message is outgoing.
-    direction: 'unknown',
+    direction:
+      device.owner === null || p.sender === undefined
+        ? 'unknown'
+        : p.sender === device.owner
+          ? 'outgoing'
+          : 'incoming',
     sentAt,
     body: p.body,
     deleted: false,
