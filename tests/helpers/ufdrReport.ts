@@ -50,8 +50,24 @@ export interface UfdrContact {
   entries: { kind: 'PhoneNumber' | 'UserID' | 'EmailAddress'; value: string }[];
 }
 
+/** An SMS or MMS model: everyone under Parties with a Role; an Email: From, To and Cc. */
+export interface UfdrText {
+  type: 'SMS' | 'MMS' | 'Email';
+  from?: UfdrParty;
+  to?: UfdrParty[];
+  cc?: UfdrParty[];
+  folder?: string;
+  subject?: string;
+  body?: string;
+  time?: string;
+  deleted?: boolean;
+  source?: string;
+  attachments?: UfdrAttachment[];
+}
+
 export interface UfdrReport {
   chats?: UfdrChat[];
+  texts?: UfdrText[];
   calls?: UfdrCall[];
   contacts?: UfdrContact[];
   /** Raw XML put inside decodedData as it is, e.g. a corpus fragment wrapped in its modelType. */
@@ -83,8 +99,8 @@ function partyXml(p: UfdrParty, role?: string): string {
   ].join('');
 }
 
-function messageXml(m: UfdrMessage): string {
-  const attachments = (m.attachments ?? []).map((a) =>
+function attachmentsXml(list: UfdrAttachment[] = []): string[] {
+  return list.map((a) =>
     [
       `<model type="Attachment" id="${nextId()}" deleted_state="Intact">`,
       field('Filename', a.filename),
@@ -93,6 +109,37 @@ function messageXml(m: UfdrMessage): string {
       '</model>',
     ].join(''),
   );
+}
+
+function textXml(t: UfdrText): string {
+  const people =
+    t.type === 'Email'
+      ? [
+          t.from ? `<modelField name="From" type="Party">${partyXml(t.from)}</modelField>` : '',
+          `<multiModelField name="To" type="Party">${(t.to ?? []).map((p) => partyXml(p)).join('')}</multiModelField>`,
+          `<multiModelField name="Cc" type="Party">${(t.cc ?? []).map((p) => partyXml(p)).join('')}</multiModelField>`,
+        ]
+      : [
+          `<multiModelField name="Parties" type="Party">${[
+            ...(t.from ? [partyXml(t.from, 'From')] : []),
+            ...(t.to ?? []).map((p) => partyXml(p, 'To')),
+          ].join('')}</multiModelField>`,
+        ];
+  return [
+    `<model type="${t.type}" id="${nextId()}" deleted_state="${state(t.deleted)}">`,
+    field('Source', t.source),
+    field('Folder', t.folder),
+    ...people,
+    field('Subject', t.subject),
+    field('Body', t.body),
+    field('TimeStamp', t.time, 'TimeStamp'),
+    `<multiModelField name="Attachments" type="Attachment">${attachmentsXml(t.attachments).join('')}</multiModelField>`,
+    '</model>',
+  ].join('\n');
+}
+
+function messageXml(m: UfdrMessage): string {
+  const attachments = attachmentsXml(m.attachments);
   return [
     `<model type="InstantMessage" id="${m.id ?? nextId()}" deleted_state="${state(m.deleted)}">`,
     field('Source', 'WhatsApp'),
@@ -162,6 +209,9 @@ export function ufdrReportXml(report: UfdrReport): string {
   section('Chat', (report.chats ?? []).map(chatXml));
   section('Call', (report.calls ?? []).map(callXml));
   section('Contact', (report.contacts ?? []).map(contactXml));
+  for (const type of ['SMS', 'MMS', 'Email'] as const) {
+    section(type, (report.texts ?? []).filter((t) => t.type === type).map(textXml));
+  }
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
     `<project id="fixture" name="fixture" reportVersion="5.2.0.0" containsGarbage="False" xmlns="${CELLEBRITE_NS}">`,

@@ -17,7 +17,7 @@ export interface SourceRef {
 }
 
 export type Service =
-  'sms' | 'mms' | 'imessage' | 'whatsapp' | 'telegram' | 'signal' | 'call' | 'other';
+  'sms' | 'mms' | 'imessage' | 'whatsapp' | 'telegram' | 'signal' | 'email' | 'call' | 'other';
 
 export type Direction = 'incoming' | 'outgoing' | 'unknown';
 

@@ -94,6 +94,129 @@ describe('ufdr ingest', () => {
     r.close();
   });
 
+  it('reads SMS, MMS and Email models: threads by the people in them, folders as direction, subjects kept', async () => {
+    const owner = { id: '+447700900001', name: 'Owner', owner: true };
+    const dealer = { id: '07700 900123', name: 'Dealer' };
+    const runner = { id: '+447700900456' };
+    const r = await ingested(
+      writeUfdrZip(
+        tempDir(),
+        {
+          texts: [
+            {
+              type: 'SMS',
+              folder: 'Inbox',
+              from: dealer,
+              to: [owner],
+              body: 'ready?',
+              time: '2019-03-04T10:00:00.000+00:00',
+            },
+            {
+              type: 'SMS',
+              folder: 'Sent',
+              from: owner,
+              to: [dealer],
+              body: 'yes',
+              time: '2019-03-04T10:01:00.000+00:00',
+            },
+            {
+              type: 'SMS',
+              folder: 'Draft',
+              from: owner,
+              to: [runner],
+              body: 'not sent',
+              time: '2019-03-04T10:02:00.000+00:00',
+              deleted: true,
+            },
+            {
+              type: 'MMS',
+              folder: 'Inbox',
+              from: dealer,
+              to: [owner, runner],
+              subject: 'pic',
+              time: '2019-03-04T10:03:00.000+00:00',
+              attachments: [{ filename: 'a.jpg', contentType: 'image/jpeg', url: 'files/a.jpg' }],
+            },
+            {
+              type: 'Email',
+              source: 'Gmail',
+              folder: 'Inbox',
+              from: { id: 'Dealer@Example.test', name: 'Dealer' },
+              to: [{ id: 'owner@example.test', owner: true }],
+              subject: 'Re: the order',
+              body: 'same again',
+              time: '2019-03-05T09:00:00.000+01:00',
+            },
+            {
+              type: 'Email',
+              source: 'Gmail',
+              folder: 'Sent',
+              from: { id: 'owner@example.test', owner: true },
+              to: [{ id: 'dealer@example.test' }],
+              cc: [{ id: 'runner@example.test' }],
+              subject: 'the order',
+              body: 'how many',
+              time: '2019-03-05T08:00:00.000+01:00',
+            },
+          ],
+        },
+        { files: { 'files/a.jpg': 'jpeg' } },
+      ),
+    );
+    expect(r.job.result).toMatchObject({ messages: 6, threads: 4, problems: 0 });
+    const rows = searchMessages(r.store.db, {});
+    expect(
+      rows.map((m) => [
+        m.service,
+        m.direction,
+        m.sender,
+        m.sentAt,
+        m.body,
+        m.deleted,
+        m.flags,
+        m.attachments,
+      ]),
+    ).toEqual([
+      ['sms', 'incoming', '+447700900123', '2019-03-04T10:00:00.000Z', 'ready?', false, [], 0],
+      ['sms', 'outgoing', null, '2019-03-04T10:01:00.000Z', 'yes', false, [], 0],
+      ['sms', 'outgoing', null, '2019-03-04T10:02:00.000Z', 'not sent', true, ['draft'], 0],
+      ['mms', 'incoming', '+447700900123', '2019-03-04T10:03:00.000Z', 'pic', false, [], 1],
+      [
+        'email',
+        'outgoing',
+        null,
+        '2019-03-05T07:00:00.000Z',
+        'the order\n\nhow many',
+        false,
+        [],
+        0,
+      ],
+      [
+        'email',
+        'incoming',
+        'dealer@example.test',
+        '2019-03-05T08:00:00.000Z',
+        'Re: the order\n\nsame again',
+        false,
+        [],
+        0,
+      ],
+    ]);
+    // The SMS each way share a thread; the group MMS has its own; the emails share their subject's.
+    const [inbox, sent, draft, mms, emailOut, emailIn] = rows;
+    expect(sent!.threadId).toBe(inbox!.threadId);
+    expect(new Set([inbox!.threadId, draft!.threadId, mms!.threadId]).size).toBe(3);
+    expect(emailIn!.threadId).toBe(emailOut!.threadId);
+    expect(emailIn!.threadTitle).toBe('Re: the order');
+    expect(emailIn!.source.xmlPath).toMatch(
+      /^\/project\/decodedData\/modelType\[@type='Email'\]\/model\[@id='[\w-]+'\]$/,
+    );
+    expect(
+      searchMessages(r.store.db, { search: 'order', participant: 'dealer@example.test' }),
+    ).toHaveLength(1);
+    r.close();
+  });
+
   it('adds nothing when the same UFDR is ingested again', async () => {
     const r = await ingested(writeUfdrZip(tempDir(), REPORT));
     const again = await r.store.runner().run(r.store.queueIngest(r.item.id).id);

@@ -99,6 +99,8 @@ export const ufdr: FileFormat = {
 /** Turns report units into records, keeping the people already named and each chat's owner. */
 class UnitReader {
   private readonly seen = new Set<string>();
+  /** Threads of SMS, MMS and Email already described. */
+  private readonly threads = new Set<string>();
   private owners = new Set<string>();
   private chatService: Service = 'other';
   private readonly file: string;
@@ -121,7 +123,8 @@ class UnitReader {
       if (unit.kind === 'chat') yield* this.chat(unit.node, unit.key, source);
       else if (unit.kind === 'message') yield* this.message(unit, source);
       else if (unit.node.attrs.type === 'Call') yield* this.call(unit.node, unit.key, source);
-      else yield* this.contact(unit.node, unit.key, source);
+      else if (unit.node.attrs.type === 'Contact') yield* this.contact(unit.node, unit.key, source);
+      else yield* this.standalone(unit, source);
     } catch (err) {
       yield {
         type: 'problem',
@@ -219,6 +222,89 @@ class UnitReader {
       key: `ufdr:${unit.key}`,
       threadKey: `thread:${unit.chatKey}`,
       senderKey: direction === 'outgoing' ? null : senderKey,
+      direction,
+      sentAt: time,
+      body,
+      deleted: node.attrs.deleted_state === 'Deleted',
+      attachments: attachments.map((a) => a.attachment),
+      flags,
+      source,
+    } satisfies MessageRecord;
+  }
+
+  /**
+   * An SMS, MMS or Email: a message of no chat. Its thread is the people
+   * other than the owner (an email's: its subject, Re: and Fwd: aside, with
+   * the account it was read from), made when its first message is read.
+   */
+  private *standalone(
+    unit: Extract<ReportUnit, { kind: 'model' }>,
+    source: SourceRef,
+  ): Generator<IngestRecord> {
+    const node = unit.node;
+    const type = node.attrs.type as 'SMS' | 'MMS' | 'Email';
+    const service: Service = type === 'SMS' ? 'sms' : type === 'MMS' ? 'mms' : 'email';
+    const at = (field: string, m: XNode, i: number) =>
+      `${source.xmlPath}/${field === 'From' ? "modelField[@name='From']" : `multiModelField[@name='${field}']`}/${modelStep(m, i + 1)}`;
+    // Texts list everyone under Parties, each with a Role; an Email has From, To, Cc and Bcc.
+    const people: { party: Party; role: string; key: string }[] = [];
+    for (const field of type === 'Email' ? ['From', 'To', 'Cc', 'Bcc'] : ['Parties']) {
+      for (const [i, m] of submodels(node, field).entries()) {
+        const p = party(m);
+        const key = yield* this.participant(p, service, { ...source, xmlPath: at(field, m, i) });
+        if (p && key) {
+          const role = field === 'Parties' ? (fieldText(m, 'Role')?.trim() ?? '') : field;
+          people.push({ party: p, role, key });
+        }
+      }
+    }
+    const folder = (fieldText(node, 'Folder') ?? '').trim().toLowerCase();
+    const from = people.find((p) => p.role === 'From');
+    const draft = folder === 'draft' || folder === 'drafts';
+    const outgoing =
+      draft ||
+      folder === 'sent' ||
+      folder === 'outbox' ||
+      (folder !== 'inbox' && from !== undefined && from.party.owner);
+    const known = folder === 'inbox' || outgoing || from !== undefined;
+    const direction = !known ? 'unknown' : outgoing ? 'outgoing' : 'incoming';
+
+    const others = [...new Set(people.filter((p) => !p.party.owner).map((p) => p.key))].sort();
+    const subject = fieldText(node, 'Subject')?.trim() || null;
+    const threadKey =
+      type === 'Email'
+        ? `thread:email:${(fieldText(node, 'Source') ?? '').trim()}:${(subject ?? '').replace(/^((re|fwd?|aw|tr)\s*:\s*)+/i, '').toLowerCase()}`
+        : `thread:${service}:${others.join(',')}`;
+    if (!this.threads.has(threadKey)) {
+      this.threads.add(threadKey);
+      yield {
+        type: 'thread',
+        key: threadKey,
+        service,
+        title: type === 'Email' ? subject : null,
+        isGroup: others.length > 1,
+        participantKeys: others,
+        source,
+      };
+    }
+
+    const flags: string[] = [];
+    const { time, flag } = ufdrTime(fieldText(node, 'TimeStamp'));
+    if (flag) flags.push(flag);
+    if (draft) flags.push('draft');
+    const text = fieldText(node, 'Body');
+    // An MMS or Email's subject is part of what was sent: kept above the text.
+    const body =
+      subject !== null && type !== 'SMS' ? (text ? `${subject}\n\n${text}` : subject) : text;
+    if (body?.includes('\uFFFD')) flags.push('invalid-utf8');
+    const attachments = submodels(node, 'Attachments').map((a) => attachment(a, this.names));
+    for (const a of attachments) if (a.flag && !flags.includes(a.flag)) flags.push(a.flag);
+    if (unit.overflow) flags.push('model-too-large');
+    yield {
+      type: 'message',
+      key: `ufdr:${unit.key}`,
+      threadKey,
+      senderKey: direction === 'incoming' ? (from?.key ?? null) : null,
       direction,
       sentAt: time,
       body,

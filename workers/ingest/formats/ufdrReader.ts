@@ -13,9 +13,9 @@ export type ReportUnit =
 
 /**
  * Top-level models read as a whole; a Chat is read in pieces, its messages one at a time.
- * Not yet: report.xml's SMS, MMS, Email and Location models are passed over unread.
+ * Not yet: report.xml's Location, Note, Calendar and other models are passed over unread.
  */
-const WHOLE_MODELS = new Set(['Call', 'Contact']);
+const WHOLE_MODELS = new Set(['Call', 'Contact', 'SMS', 'MMS', 'Email']);
 /** One message or call with more elements than this is hostile or broken; the rest is dropped. */
 const MAX_NODES = 50_000;
 const MAX_DEPTH = 512;
