@@ -1,5 +1,5 @@
 import { AUDIT_SCHEMA } from '../audit/AuditLog.js';
-import { ingestMigration } from '../ingest/ingestSchema.js';
+import { callFlagsMigration, ingestMigration } from '../ingest/ingestSchema.js';
 import type { Migration } from '../store/migrate.js';
 
 /** A case's own database: its evidence register, jobs and audit log. */
@@ -310,4 +310,5 @@ export const caseMigrations: readonly Migration[] = [
     },
   },
   { version: 6, ...ingestMigration },
+  { version: 7, ...callFlagsMigration },
 ];

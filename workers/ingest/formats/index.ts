@@ -1,4 +1,5 @@
 import type { Format } from '../formats.js';
+import { androidContacts } from './androidContacts.js';
 import { androidSms } from './androidSms.js';
 import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
@@ -16,6 +17,7 @@ export const FORMATS: readonly Format[] = [
   iosAddressBook,
   whatsappMsgstore,
   whatsappContacts,
+  androidContacts,
   ufdr,
   whatsappText,
 ];
