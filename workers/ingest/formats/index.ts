@@ -4,6 +4,7 @@ import { androidSms } from './androidSms.js';
 import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
+import { smsBackupRestore } from './smsBackupRestore.js';
 import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
@@ -19,5 +20,6 @@ export const FORMATS: readonly Format[] = [
   whatsappContacts,
   androidContacts,
   ufdr,
+  smsBackupRestore,
   whatsappText,
 ];
