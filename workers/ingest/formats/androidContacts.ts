@@ -17,6 +17,7 @@ function countOf(db: Database, table: string): number {
  * in contacts2.db (before it, beside the address book), and the address book
  * in contacts2.db. Told by its tables, so either file, or one holding both,
  * is read for everything it has.
+ * Not yet: Samsung's own call log (logs.db, table logs) is not read.
  */
 export const androidContacts: SqliteFormat = {
   kind: 'sqlite',

@@ -9,7 +9,9 @@ import { columns, eachRow, numberOf, textOf } from './whatsappRows.js';
  * The data kinds read, by ContactsContract's mimetypes; data1 holds the
  * display name, the number as typed, the address and the company.
  * Not yet: postal addresses, notes, nicknames, events, photos and app
- * profiles (WhatsApp's, Signal's rows) are not read.
+ * profiles (WhatsApp's, Signal's rows) are not read; each account's raw
+ * contact stays a contact of its own (the phone's merged contact is not
+ * rebuilt), and the account it belongs to is not kept.
  */
 const NAME = 'vnd.android.cursor.item/name';
 const PHONE = 'vnd.android.cursor.item/phone_v2';

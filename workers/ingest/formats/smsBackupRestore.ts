@@ -114,6 +114,7 @@ class BackupRecords {
     const direction = smsDirection(type);
     const other = yield* this.person(value(attrs, 'address'), contactName(attrs), source);
     const threadKey = yield* this.thread(other ? [other] : [], source);
+    // Not yet: readable_date, the phone's local clock, is not read, so the offset stays unknown.
     const date = numeric(attrs, 'date');
     const sentAt = date === null ? null : fromUnixMs(date);
     yield {
@@ -175,6 +176,7 @@ class BackupRecords {
       });
     }
     // Not yet: attachments' bytes (base64 in the backup) are measured but not stored or shown.
+    // The app writes milliseconds, but pdu.date beneath it is in seconds: told apart by size.
     const date = numeric(unit.attrs, 'date');
     const sentAt = date === null ? null : fromUnixAnyUnit(date);
     yield {
