@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { FORMATS } from '../../../../workers/ingest/formats/index.js';
@@ -6,9 +9,13 @@ import type { CallRecord, IngestRecord } from '../../../../workers/ingest/record
 import { androidCallLogDb, type AndroidCallFixture } from '../../../helpers/androidCallLogDb.js';
 import { androidContactsDb } from '../../../helpers/androidContactsDb.js';
 import { androidSmsDb } from '../../../helpers/androidSmsDb.js';
+import { iosAddressBookDb } from '../../../helpers/iosAddressBookDb.js';
+import { iosCallHistoryDb } from '../../../helpers/iosCallHistoryDb.js';
+import { iosSmsDb } from '../../../helpers/iosSmsDb.js';
+import { CORPUS } from '../../../helpers/models.js';
 import { parseSqlite, schemaOf } from '../../../helpers/parseSqlite.js';
 import { useTempDirs } from '../../../helpers/temp.js';
-import { waContactsDb } from '../../../helpers/whatsappMsgstoreDb.js';
+import { waContactsDb, whatsappMsgstoreDb } from '../../../helpers/whatsappMsgstoreDb.js';
 
 const AT = Date.parse('2024-03-09T21:00:00Z');
 const calls = (records: IngestRecord[]) => records.filter((r) => r.type === 'call');
@@ -170,10 +177,16 @@ describe('androidContacts', () => {
 
   it('leaves the other formats their files, and they leave it its own', () => {
     const dir = tempDir();
-    const sms = schemaOf(androidSmsDb(dir, { threads: [], sms: [] }));
-    const wa = schemaOf(waContactsDb(dir, []));
-    expect(androidContacts.matches(sms)).toBe(false);
-    expect(androidContacts.matches(wa)).toBe(false);
+    for (const other of [
+      androidSmsDb(dir, { threads: [], sms: [] }),
+      waContactsDb(dir, []),
+      whatsappMsgstoreDb(dir, { schema: 'both', chats: [], messages: [] }),
+      iosSmsDb(dir, { chats: [], messages: [] }),
+      iosCallHistoryDb(dir, []),
+      iosAddressBookDb(dir, []),
+    ]) {
+      expect(androidContacts.matches(schemaOf(other)), other).toBe(false);
+    }
     for (const path of [
       androidCallLogDb(dir, []),
       androidContactsDb(dir, { contacts: [], name: 'c.db' }),
@@ -184,4 +197,17 @@ describe('androidContacts', () => {
       ]);
     }
   });
+
+  const mobile = join(CORPUS, 'mobile');
+  it.skipIf(!existsSync(mobile))(
+    'claims, of every SQLite file in the corpus, only the contacts2.db',
+    () => {
+      const files = readdirSync(mobile, { recursive: true, encoding: 'utf8' })
+        .filter((f) => /\.(db|sqlite|sqlitedb)$/.test(f))
+        .sort();
+      expect(files.length).toBeGreaterThan(10);
+      const claimed = files.filter((f) => androidContacts.matches(schemaOf(join(mobile, f))));
+      expect(claimed).toEqual(['android/plaso/contacts2.db']);
+    },
+  );
 });

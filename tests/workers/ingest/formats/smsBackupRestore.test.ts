@@ -1,4 +1,13 @@
-import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -7,6 +16,7 @@ import type { EvidenceFile } from '../../../../workers/ingest/formats.js';
 import { FORMATS } from '../../../../workers/ingest/formats/index.js';
 import { smsBackupRestore } from '../../../../workers/ingest/formats/smsBackupRestore.js';
 import type { IngestRecord } from '../../../../workers/ingest/records.js';
+import { CORPUS } from '../../../helpers/models.js';
 import { callsBackupXml, smsBackupXml } from '../../../helpers/smsBackupXml.js';
 import { useTempDirs } from '../../../helpers/temp.js';
 import { writeUfdrXml } from '../../../helpers/ufdrReport.js';
@@ -264,4 +274,20 @@ describe('smsBackupRestore', () => {
       /truncated\): everything read before it is kept/,
     );
   });
+
+  const mobile = join(CORPUS, 'mobile');
+  it.skipIf(!existsSync(mobile))(
+    'claims, of every file in the corpus, only the two backups',
+    () => {
+      const files = readdirSync(mobile, { recursive: true, encoding: 'utf8' })
+        .filter((f) => statSync(join(mobile, f)).isFile())
+        .sort();
+      expect(files.length).toBeGreaterThan(50);
+      const claimed = files.filter((f) => smsBackupRestore.matches(evidence(join(mobile, f))));
+      expect(claimed).toEqual([
+        'android/sms_backup_restore_xml/memacs_calls-backup-restore.xml',
+        'android/sms_backup_restore_xml/memacs_sms-backup-restore.xml',
+      ]);
+    },
+  );
 });
