@@ -288,6 +288,12 @@ describe('smsBackupRestore', () => {
         'android/sms_backup_restore_xml/memacs_calls-backup-restore.xml',
         'android/sms_backup_restore_xml/memacs_sms-backup-restore.xml',
       ]);
+      for (const f of claimed) {
+        const file = evidence(join(mobile, f));
+        expect(FORMATS.filter((x) => x.kind === 'file' && x.matches(file))).toEqual([
+          smsBackupRestore,
+        ]);
+      }
     },
   );
 });
