@@ -51,11 +51,12 @@ export class IngestStore {
     );
     const insertCall = db.prepare(
       `INSERT OR IGNORE INTO calls (evidence_id, key, participant_id, direction, started_at, started_at_ms,
-         utc_offset_minutes, duration_seconds, deleted, source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         utc_offset_minutes, duration_seconds, deleted, flags, source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertContact = db.prepare(
-      'INSERT OR IGNORE INTO contacts (evidence_id, key, name, identifiers, source) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO contacts (evidence_id, key, name, identifiers, deleted, source)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const insertProblem = db.prepare(
       'INSERT OR IGNORE INTO ingest_problems (evidence_id, key, message, source) VALUES (?, ?, ?, ?)',
@@ -131,6 +132,7 @@ export class IngestStore {
             r.startedAt?.offsetMinutes ?? null,
             r.durationSeconds,
             r.deleted ? 1 : 0,
+            JSON.stringify(r.flags ?? []),
             source(r.source),
           );
           break;
@@ -140,6 +142,7 @@ export class IngestStore {
             r.key,
             r.name,
             JSON.stringify(r.identifiers),
+            r.deleted ? 1 : 0,
             source(r.source),
           );
           break;

@@ -134,3 +134,19 @@ export const ingestMigration: Omit<Migration, 'version'> = {
     `);
   },
 };
+
+/**
+ * What a call's direction cannot say (a voicemail, a blocked call, a number
+ * withheld), and a contact the phone itself marks deleted. Rows stored before
+ * this had neither: they keep no flags and are not deleted.
+ */
+export const callFlagsMigration: Omit<Migration, 'version'> = {
+  name: 'extraction ingest: call flags, deleted contacts',
+  up(db) {
+    db.exec(`
+      ALTER TABLE calls ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE contacts ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0
+        CHECK (deleted IN (0, 1));
+    `);
+  },
+};

@@ -239,9 +239,10 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
 
 export interface ContactSummary {
   identifier: string;
+  /** The names given to them where they appear, and those they are saved under in address books. */
   names: string[];
   kind: string;
-  /** The evidence items (devices) this identifier appears in. */
+  /** The evidence items (devices) this identifier appears in, address books included. */
   evidenceIds: number[];
   messagesFrom: number;
   messagesTo: number;
@@ -253,16 +254,28 @@ export interface ContactSummary {
 /**
  * Who the devices talk to: per identifier across every item in the case,
  * messages from them, messages to threads they are in, calls, and the first
- * and last time. The data behind the network view.
+ * and last time. The data behind the network view. Only those who appear in
+ * messages or calls are listed; an address book adds names, not people.
  */
 export function contactSummary(db: Db): ContactSummary[] {
   const rows = db
     .prepare(
-      `WITH people AS (
-         SELECT identifier, min(kind) AS kind,
-           json_group_array(DISTINCT name) FILTER (WHERE name IS NOT NULL) AS names,
-           json_group_array(DISTINCT evidence_id) AS items
-         FROM participants GROUP BY identifier
+      `WITH kinds AS (
+         SELECT identifier, min(kind) AS kind FROM participants GROUP BY identifier
+       ),
+       -- The names they go by where they appear, and those their numbers and addresses
+       -- are saved under in any address book in the case (contacts2.db, wa.db, iOS, UFDR).
+       named AS (
+         SELECT identifier, name, evidence_id FROM participants
+         UNION
+         SELECT j.value, c.name, c.evidence_id FROM contacts c, json_each(c.identifiers) j
+         WHERE j.value IN (SELECT identifier FROM kinds)
+       ),
+       people AS (
+         SELECT identifier, kind,
+           json_group_array(DISTINCT name ORDER BY name) FILTER (WHERE name IS NOT NULL) AS names,
+           json_group_array(DISTINCT evidence_id ORDER BY evidence_id) AS items
+         FROM kinds JOIN named USING (identifier) GROUP BY identifier
        ),
        sent AS (
          SELECT p.identifier, count(*) AS n, min(m.sent_at) AS first, max(m.sent_at) AS last

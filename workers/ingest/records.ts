@@ -84,6 +84,11 @@ export interface CallRecord {
   startedAt: SourceTime | null;
   durationSeconds: number | null;
   deleted: boolean;
+  /**
+   * What the direction cannot say (e.g. "voicemail", "blocked", "number-withheld"); absent
+   * means none.
+   */
+  flags?: string[];
   source: SourceRef;
 }
 
@@ -93,6 +98,8 @@ export interface ContactRecord {
   name: string | null;
   /** The contact's numbers and addresses, normalised as participants' are. */
   identifiers: string[];
+  /** The source marks the contact deleted (absent: it does not). */
+  deleted?: boolean;
   source: SourceRef;
 }
 

@@ -6,14 +6,14 @@ import type { AttachmentRecord, Direction, IngestRecord, SourceRef } from '../re
 import { fromUnixMs } from '../sourceTime.js';
 
 /** Android's sms.type: 1 inbox; 2 sent, 4 outbox, 5 failed, 6 queued; 3 draft. */
-function smsDirection(type: number | null): Direction {
+export function smsDirection(type: number | null): Direction {
   if (type === 1) return 'incoming';
   if (type === 2 || type === 3 || type === 4 || type === 5 || type === 6) return 'outgoing';
   return 'unknown';
 }
 
 /** MMS addr.type 137 is the sender (PduHeaders.FROM); 151 TO, 130 CC, 129 BCC. */
-const MMS_FROM = 137;
+export const MMS_FROM = 137;
 
 interface SmsRow {
   _id: number;

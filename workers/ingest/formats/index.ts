@@ -1,8 +1,10 @@
 import type { Format } from '../formats.js';
+import { androidContacts } from './androidContacts.js';
 import { androidSms } from './androidSms.js';
 import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
+import { smsBackupRestore } from './smsBackupRestore.js';
 import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
@@ -16,6 +18,8 @@ export const FORMATS: readonly Format[] = [
   iosAddressBook,
   whatsappMsgstore,
   whatsappContacts,
+  androidContacts,
   ufdr,
+  smsBackupRestore,
   whatsappText,
 ];

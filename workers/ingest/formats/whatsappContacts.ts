@@ -10,7 +10,8 @@ import { columns, eachRow, lastRowId, textOf } from './whatsappRows.js';
  * person gave WhatsApp (wa_name). Groups and broadcast lists are left out:
  * they are chats, named in msgstore.db.
  *
- * Not yet: the names are stored as contacts only, not put on msgstore.db's participants.
+ * Not yet: the names are shown beside the number in `toex contacts`, but are not put on
+ * msgstore.db's participants, so `toex messages` still shows a sender by number.
  */
 export const whatsappContacts: SqliteFormat = {
   kind: 'sqlite',
