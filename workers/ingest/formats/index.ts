@@ -3,6 +3,7 @@ import { androidSms } from './androidSms.js';
 import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
+import { BUILTIN_EXPORTS } from './tabularExport.js';
 import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
@@ -18,4 +19,5 @@ export const FORMATS: readonly Format[] = [
   whatsappContacts,
   ufdr,
   whatsappText,
+  ...BUILTIN_EXPORTS,
 ];
