@@ -34,6 +34,7 @@ import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
 import { INGEST, ingestKind, type IngestParams } from '../ingest/ingestJob.js';
+import { mappingSource } from '../../workers/ingest/mappings/builtinMappings.js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
@@ -307,9 +308,13 @@ export class CaseStore {
   /**
    * Queues a read of one extraction (a phone's database or export) into the
    * case's messages. `region` is the device's country, for numbers written
-   * without a country code.
+   * without a country code. `mapping` reads a tabular export (CSV, JSON)
+   * through a declared mapping, checked here and kept whole in the job.
    */
-  queueIngest(evidenceId: number, options: { region?: string } = {}): Job {
+  queueIngest(
+    evidenceId: number,
+    options: { region?: string; mapping?: { json: string; origin: string } } = {},
+  ): Job {
     this.assertOpen('ingesting');
     this.evidence.get(evidenceId);
     const region = (options.region ?? 'GB').toUpperCase();
@@ -320,6 +325,10 @@ export class CaseStore {
       );
     }
     const params: IngestParams = { evidenceId, region };
+    if (options.mapping) {
+      const checked = mappingSource(options.mapping.json, options.mapping.origin);
+      params.mapping = { name: checked.mapping.name, sha256: checked.sha256, json: checked.json };
+    }
     return this.jobs.enqueue(INGEST, { ...params });
   }
 

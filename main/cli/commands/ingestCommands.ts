@@ -1,7 +1,10 @@
+import { readFileSync, statSync } from 'node:fs';
+
 import type { Command } from 'commander';
 
 import { ToexError } from '../../errors.js';
 import type { IngestSummary } from '../../ingest/ingestJob.js';
+import { BUILTIN_MAPPINGS } from '../../../workers/ingest/mappings/builtinMappings.js';
 import { contactSummary, searchMessages, type MessageFilter } from '../../ingest/messageSearch.js';
 import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
@@ -31,6 +34,38 @@ function when(sentAt: string | null, offset: number | null): string {
   return `${utc} (${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
 }
 
+interface IngestOptions {
+  region: string;
+  mapping?: string;
+}
+
+const BUILTINS = [...BUILTIN_MAPPINGS.keys()].join(', ');
+
+/** Past this a file is no mapping anyone wrote by hand. */
+const MAX_MAPPING_BYTES = 1024 * 1024;
+
+/** A built-in mapping by name, else a mapping file, as its text and a name for errors. */
+function readMapping(given: string): { json: string; origin: string } {
+  const builtin = BUILTIN_MAPPINGS.get(given);
+  if (builtin) return { json: builtin.json, origin: `built-in mapping ${given}` };
+  let size: number;
+  try {
+    size = statSync(given).size;
+  } catch {
+    throw new ToexError(
+      'bad-input',
+      `--mapping "${given}" is neither a mapping file nor a built-in (${BUILTINS})`,
+    );
+  }
+  if (size > MAX_MAPPING_BYTES) {
+    throw new ToexError(
+      'bad-input',
+      `mapping ${given} is ${size} bytes; a mapping is at most 1 MiB`,
+    );
+  }
+  return { json: readFileSync(given, 'utf8').replace(/^\ufeff/, ''), origin: `mapping ${given}` };
+}
+
 export function registerIngestCommands(program: Command, action: Wrap): void {
   program
     .command('ingest')
@@ -38,13 +73,20 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
     .argument('<case>', 'case reference or id')
     .argument('<evidence...>', 'evidence item numbers of the extractions')
     .option('--region <country>', "the device's country, for numbers without a country code", 'GB')
+    .option(
+      '--mapping <file|name>',
+      `read a tabular export (CSV, JSON) through this mapping file, or a built-in: ${BUILTINS}`,
+    )
     .action(
-      action(async (ctx, ref: string, items: string[], opts: { region: string }) => {
+      action(async (ctx, ref: string, items: string[], opts: IngestOptions) => {
         const ids = items.map(itemNumber);
+        const mapping = opts.mapping === undefined ? undefined : readMapping(opts.mapping);
         const jobs = await ctx.withCase(ref, async (store, ws) => {
           // Every item is checked before any is queued: one bad number and none is.
           for (const id of ids) store.evidence.get(id);
-          const queued = ids.map((id) => store.queueIngest(id, { region: opts.region }));
+          const queued = ids.map((id) =>
+            store.queueIngest(id, { region: opts.region, ...(mapping ? { mapping } : {}) }),
+          );
           return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
             runner.runEach(
               queued.map((j) => j.id),
