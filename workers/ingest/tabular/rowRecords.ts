@@ -1,4 +1,4 @@
-import { normaliseAddress } from '../addresses.js';
+import { normaliseAddress, type Address } from '../addresses.js';
 import type {
   AttachmentRecord,
   CallRecord,
@@ -27,6 +27,9 @@ export interface TabularRow {
   flags: string[];
 }
 
+/** Enough for every address of any real export; past it addresses are parsed each time. */
+const MAX_CACHED_ADDRESSES = 100_000;
+
 const scalar = (v: string | string[] | null): string | null => {
   if (v === null) return null;
   const text = (Array.isArray(v) ? v.join(', ') : v).trim();
@@ -43,6 +46,8 @@ export class RowRecords {
   private readonly seenPeople = new Set<string>();
   /** Each thread and the people it has been listed with so far. */
   private readonly threads = new Map<string, Set<string>>();
+  /** Exports repeat the same few addresses on every row; parsing a number is the costly step. */
+  private readonly addresses = new Map<string, Address>();
   private readonly columns: string[];
   private readonly pattern: CompiledPattern | undefined;
 
@@ -99,7 +104,7 @@ export class RowRecords {
     name: string | null,
     source: SourceRef,
   ): Generator<IngestRecord, string> {
-    const address = normaliseAddress(raw, this.region);
+    const address = this.address(raw);
     const key = `p:${address.identifier}`;
     if (!this.seenPeople.has(key)) {
       this.seenPeople.add(key);
@@ -114,6 +119,15 @@ export class RowRecords {
       };
     }
     return key;
+  }
+
+  private address(raw: string): Address {
+    let address = this.addresses.get(raw);
+    if (!address) {
+      address = normaliseAddress(raw, this.region);
+      if (this.addresses.size < MAX_CACHED_ADDRESSES) this.addresses.set(raw, address);
+    }
+    return address;
   }
 
   private time(row: TabularRow, flags: string[]) {
@@ -238,9 +252,7 @@ export class RowRecords {
 
   private contact(row: TabularRow, source: SourceRef): ContactRecord {
     const f = this.mapping.fields;
-    const identifiers = this.list(row, f.addresses).map(
-      (a) => normaliseAddress(a, this.region).identifier,
-    );
+    const identifiers = this.list(row, f.addresses).map((a) => this.address(a).identifier);
     return {
       type: 'contact',
       key: `row:${row.id}`,
