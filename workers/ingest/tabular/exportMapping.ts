@@ -288,6 +288,7 @@ function csvFile(o: Json): CsvFile {
   return f;
 }
 
+// Not yet: XLSX workbooks are not read; a sheet saved as CSV (UTF-8) is.
 function file(v: unknown): CsvFile | JsonFile {
   if (!isObject(v)) return fail('file', 'must be an object');
   if (v.type === 'csv') {

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { ToexError } from '../../../main/errors.js';
 import type { JsonFile } from './exportMapping.js';
 
+// Not yet: a JSON export is parsed whole rather than streamed, hence the cap.
 /** A JSON export is parsed whole; past this size it is refused, to spare the worker's memory. */
 export const MAX_JSON_BYTES = 256 * 1024 * 1024;
 

@@ -182,6 +182,8 @@ export class RowRecords {
     const direction: MessageDirection =
       (this.mapped(row, f.direction, 'direction', flags) as MessageDirection | undefined) ??
       'unknown';
+    // Not yet: keys name the row, not the mapping, so ingesting an item again through a corrected
+    // mapping stores nothing new; the first mapping's reading of each row stays.
     const message: MessageRecord = {
       type: 'message',
       key: `row:${row.id}`,
