@@ -346,6 +346,14 @@ describe('tabularExport', () => {
     ]);
   });
 
+  it('fails an empty export with one line saying it has no header row', async () => {
+    const path = writeCsvExport(tempDir(), 'empty.csv', [], []);
+    await expect(parse(customMapping(), evidence(path))).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: 'the export has no header row (row 1 is missing)',
+    });
+  });
+
   it('skips a preamble before the header row the mapping names', async () => {
     const path = writeCsvExport(
       tempDir(),

@@ -78,6 +78,14 @@ describe('csvReader', () => {
     ]);
   });
 
+  it('keeps a CRLF inside quotes as written, counting it as a line', async () => {
+    expect(await read('a\r\n"x\r\ny"\r\nz\r\n')).toEqual([
+      { line: 1, fields: ['a'], flags: [] },
+      { line: 2, fields: ['x\r\ny'], flags: [] },
+      { line: 4, fields: ['z'], flags: [] },
+    ]);
+  });
+
   it('replaces invalid UTF-8 and flags the row', async () => {
     const bytes = Buffer.concat([
       Buffer.from('a,b\nok,'),
