@@ -102,7 +102,8 @@ export function ingestKind(
 /** Which mapping read the item: the one the job was given, or the built-in its format names. */
 function mappingUsed(params: IngestParams, format: string | null): IngestSummary['mapping'] {
   if (params.mapping) {
-    return { name: params.mapping.name, sha256: params.mapping.sha256, builtin: false };
+    const { name, sha256 } = params.mapping;
+    return { name, sha256, builtin: BUILTIN_MAPPINGS.get(name)?.sha256 === sha256 };
   }
   const builtin = format?.startsWith('export.') ? BUILTIN_MAPPINGS.get(format.slice(7)) : undefined;
   return builtin ? { name: builtin.mapping.name, sha256: builtin.sha256, builtin: true } : null;

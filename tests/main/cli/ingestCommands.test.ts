@@ -159,7 +159,12 @@ describe('toex ingest, messages and contacts', () => {
       '#1 thread 1 2024-07-19 18:00:00Z (+03:00) <- Ana: meet at the ⏎ station\n',
     );
     const audit = await toex(home, ['--json', 'audit', 'show', REF]);
-    expect(audit.stdout).toContain('"name": "custom-test"');
+    const ingests = (JSON.parse(audit.stdout) as { action: string; details: object }[]).filter(
+      (e) => e.action === 'evidence.ingest',
+    );
+    expect(ingests.map((e) => e.details)).toMatchObject([
+      { format: 'export.custom-test', mapping: { name: 'custom-test', builtin: false } },
+    ]);
     expect(audit.stdout).not.toContain('station');
   });
 });

@@ -315,6 +315,13 @@ describe('tabular export ingest', () => {
     expect(audited!.details).toMatchObject({
       mapping: { name: 'generic-messages', builtin: true },
     });
+
+    const named = { json: builtin.json, origin: 'built-in mapping generic-messages' };
+    const again = await r.store.runner().run(r.store.queueIngest(r.item.id, { mapping: named }).id);
+    expect(again.result).toMatchObject({
+      messages: 2,
+      mapping: { name: 'generic-messages', sha256: builtin.sha256, builtin: true },
+    });
     r.close();
   });
 
