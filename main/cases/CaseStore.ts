@@ -41,6 +41,7 @@ import {
 } from '../ingest/voiceNotes.js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { isTimeZone } from '../../workers/ingest/localTime.js';
+import { mappingSource } from '../../workers/ingest/mappings/builtinMappings.js';
 import { caseMigrations } from './caseSchema.js';
 import type { Classification } from './classification.js';
 
@@ -363,11 +364,18 @@ export class CaseStore {
   /**
    * Queues a read of one extraction (a phone's database or export) into the
    * case's messages. `region` is the device's country, for numbers written
-   * without a country code.
+   * without a country code; `timeZone` and `ownerName` say what a WhatsApp
+   * export leaves out. `mapping` reads a tabular export (CSV, JSON) through a
+   * declared mapping, checked here and kept whole in the job.
    */
   queueIngest(
     evidenceId: number,
-    options: { region?: string; timeZone?: string; ownerName?: string } = {},
+    options: {
+      region?: string;
+      timeZone?: string;
+      ownerName?: string;
+      mapping?: { json: string; origin: string };
+    } = {},
   ): Job {
     this.assertOpen('ingesting');
     this.evidence.get(evidenceId);
@@ -394,6 +402,10 @@ export class CaseStore {
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(ownerName ? { ownerName } : {}),
     };
+    if (options.mapping) {
+      const checked = mappingSource(options.mapping.json, options.mapping.origin);
+      params.mapping = { name: checked.mapping.name, sha256: checked.sha256, json: checked.json };
+    }
     return this.jobs.enqueue(INGEST, { ...params });
   }
 

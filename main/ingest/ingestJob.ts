@@ -6,6 +6,7 @@ import type { Job } from '../jobs/JobQueue.js';
 import type { JobKind } from '../jobs/JobRunner.js';
 import type { Db } from '../store/EncryptedDatabase.js';
 import { PROGRESS_UNITS } from '../../workers/ingest/ingestLimits.js';
+import { BUILTIN_MAPPINGS } from '../../workers/ingest/mappings/builtinMappings.js';
 import type { IngestInput, IngestPartial } from '../../workers/ingest/ingestWorker.js';
 import { IngestStore, type IngestCounts } from './IngestStore.js';
 
@@ -19,12 +20,26 @@ export interface IngestParams {
   timeZone?: string;
   /** The name the device's owner appears under, for sources that name every sender. */
   ownerName?: string;
+  /**
+   * The mapping the user gave (--mapping), kept whole in the job so that a
+   * resumed attempt reads the file exactly as the first did.
+   */
+  mapping?: JobMapping;
+}
+
+/** A mapping as a job holds it: its name, the SHA-256 of its text, and the text. */
+export interface JobMapping {
+  name: string;
+  sha256: string;
+  json: string;
 }
 
 export interface IngestSummary extends IngestCounts {
   evidenceId: number;
   format: string | null;
   formatLabel: string | null;
+  /** The mapping a tabular export was read through, given or built in, by name and hash. */
+  mapping: { name: string; sha256: string; builtin: boolean } | null;
 }
 
 /**
@@ -57,6 +72,7 @@ export function ingestKind(
           ...(params(job).timeZone ? { timeZone: params(job).timeZone } : {}),
           ...(params(job).ownerName ? { ownerName: params(job).ownerName } : {}),
           skip: Number(job.checkpoint?.records ?? 0),
+          ...(params(job).mapping ? { mapping: params(job).mapping!.json } : {}),
         },
         total: PROGRESS_UNITS,
         done: 0,
@@ -89,8 +105,19 @@ export function ingestKind(
   };
 }
 
+/** Which mapping read the item: the one the job was given, or the built-in its format names. */
+function mappingUsed(params: IngestParams, format: string | null): IngestSummary['mapping'] {
+  if (params.mapping) {
+    const { name, sha256 } = params.mapping;
+    return { name, sha256, builtin: BUILTIN_MAPPINGS.get(name)?.sha256 === sha256 };
+  }
+  const builtin = format?.startsWith('export.') ? BUILTIN_MAPPINGS.get(format.slice(7)) : undefined;
+  return builtin ? { name: builtin.mapping.name, sha256: builtin.sha256, builtin: true } : null;
+}
+
 export function summariseIngest(db: Db, store: IngestStore, job: Job): IngestSummary {
-  const evidenceId = (job.params as unknown as IngestParams).evidenceId;
+  const params = job.params as unknown as IngestParams;
+  const evidenceId = params.evidenceId;
   const format = db
     .prepare('SELECT format, format_label FROM ingests WHERE job_id = ?')
     .get(job.id) as { format: string; format_label: string } | undefined;
@@ -98,6 +125,7 @@ export function summariseIngest(db: Db, store: IngestStore, job: Job): IngestSum
     evidenceId,
     format: format?.format ?? null,
     formatLabel: format?.format_label ?? null,
+    mapping: mappingUsed(params, format?.format ?? null),
     ...store.counts(evidenceId),
   };
 }

@@ -4,9 +4,11 @@ import { ToexError } from '../../main/errors.js';
 import { serveJob } from '../serveJob.js';
 import type { EvidenceFile, Format, ParseContext } from './formats.js';
 import { FORMATS } from './formats/index.js';
+import { tabularExport } from './formats/tabularExport.js';
 import { MAX_BODY, PROGRESS_UNITS } from './ingestLimits.js';
 import { openSqliteCopy, SQLITE_MAGIC } from './openSqliteCopy.js';
 import type { IngestRecord } from './records.js';
+import { parseMapping } from './tabular/exportMapping.js';
 
 export interface IngestInput {
   path: string;
@@ -19,6 +21,8 @@ export interface IngestInput {
   ownerName?: string;
   /** Records already stored by an earlier attempt: they are read again but not sent. */
   skip: number;
+  /** A declared mapping's JSON (--mapping): the item is read through it, not told by content. */
+  mapping?: string;
 }
 
 /** A batch of records; `emitted` counts every record read so far, the skipped ones included. */
@@ -87,7 +91,10 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
     };
     let format: Format | undefined;
     let records: Iterable<IngestRecord> | AsyncIterable<IngestRecord>;
-    if (file.head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    if (input.mapping !== undefined) {
+      format = tabularExport(parseMapping(input.mapping));
+      records = format.parse(ctx);
+    } else if (file.head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
       const { db, schema } = openSqliteCopy(input.path, input.workDir);
       close = () => db.close();
       format = FORMATS.find((f) => f.kind === 'sqlite' && f.matches(schema));

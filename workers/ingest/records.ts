@@ -14,6 +14,10 @@ export interface SourceRef {
   xmlPath?: string;
   /** For text sources, the 1-based line the record starts on. */
   line?: number;
+  /** For JSON sources, the record's JSON Pointer, e.g. /messages/17. */
+  jsonPath?: string;
+  /** For tabular exports, the columns the mapping read the record from. */
+  columns?: string[];
 }
 
 export type Service =

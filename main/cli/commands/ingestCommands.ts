@@ -1,7 +1,10 @@
+import { readFileSync, statSync } from 'node:fs';
+
 import type { Command } from 'commander';
 
 import { ToexError } from '../../errors.js';
 import type { IngestSummary } from '../../ingest/ingestJob.js';
+import { BUILTIN_MAPPINGS } from '../../../workers/ingest/mappings/builtinMappings.js';
 import { contactSummary, searchMessages, type MessageFilter } from '../../ingest/messageSearch.js';
 import type { VoiceNoteTranscript } from '../../ingest/voiceNotes.js';
 import type { Wrap } from '../action.js';
@@ -32,6 +35,13 @@ function when(sentAt: string | null, offset: number | null): string {
   return `${utc} (${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
 }
 
+interface IngestOptions {
+  region: string;
+  timezone?: string;
+  owner?: string;
+  mapping?: string;
+}
+
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ⏎ ');
 
 /** A voice note under its message: its transcript, marked as the machine's, or where it stands. */
@@ -43,6 +53,33 @@ function voiceNoteLine(v: VoiceNoteTranscript): string {
   if (v.state !== 'done') return `${item}: transcript ${v.transcriptId} is ${v.state}`;
   const how = v.version === 1 ? 'machine transcription' : `corrected, version ${v.version}`;
   return `${item}, transcript ${v.transcriptId} (${how}): ${oneLine(v.text ?? '')}`;
+}
+
+const BUILTINS = [...BUILTIN_MAPPINGS.keys()].join(', ');
+
+/** Past this a file is no mapping anyone wrote by hand. */
+const MAX_MAPPING_BYTES = 1024 * 1024;
+
+/** A built-in mapping by name, else a mapping file, as its text and a name for errors. */
+function readMapping(given: string): { json: string; origin: string } {
+  const builtin = BUILTIN_MAPPINGS.get(given);
+  if (builtin) return { json: builtin.json, origin: `built-in mapping ${given}` };
+  let size: number;
+  try {
+    size = statSync(given).size;
+  } catch {
+    throw new ToexError(
+      'bad-input',
+      `--mapping "${given}" is neither a mapping file nor a built-in (${BUILTINS})`,
+    );
+  }
+  if (size > MAX_MAPPING_BYTES) {
+    throw new ToexError(
+      'bad-input',
+      `mapping ${given} is ${size} bytes; a mapping is at most 1 MiB`,
+    );
+  }
+  return { json: readFileSync(given, 'utf8').replace(/^\ufeff/, ''), origin: `mapping ${given}` };
 }
 
 export function registerIngestCommands(program: Command, action: Wrap): void {
@@ -60,51 +97,50 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
       '--owner <name>',
       "the name the device's owner appears under in a WhatsApp export, so their messages are outgoing",
     )
+    .option(
+      '--mapping <file|name>',
+      `read a tabular export (CSV, JSON) through this mapping file, or a built-in: ${BUILTINS}`,
+    )
     .action(
-      action(
-        async (
-          ctx,
-          ref: string,
-          items: string[],
-          opts: { region: string; timezone?: string; owner?: string },
-        ) => {
-          const ids = items.map(itemNumber);
-          const jobs = await ctx.withCase(ref, async (store, ws) => {
-            // Every item is checked before any is queued: one bad number and none is.
-            for (const id of ids) store.evidence.get(id);
-            const queued = ids.map((id) =>
-              store.queueIngest(id, {
-                region: opts.region,
-                ...(opts.timezone === undefined ? {} : { timeZone: opts.timezone }),
-                ...(opts.owner === undefined ? {} : { ownerName: opts.owner }),
-              }),
-            );
-            return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
-              runner.runEach(
-                queued.map((j) => j.id),
-                onDidStart,
-              ),
-            );
-          });
-          ctx.print(jobs, () =>
-            jobs.map((job) => {
-              const s = job.result as unknown as IngestSummary | null;
-              if (job.state !== 'done' || !s) {
-                return `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`;
-              }
-              return `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`;
+      action(async (ctx, ref: string, items: string[], opts: IngestOptions) => {
+        const ids = items.map(itemNumber);
+        const mapping = opts.mapping === undefined ? undefined : readMapping(opts.mapping);
+        const jobs = await ctx.withCase(ref, async (store, ws) => {
+          // Every item is checked before any is queued: one bad number and none is.
+          for (const id of ids) store.evidence.get(id);
+          const queued = ids.map((id) =>
+            store.queueIngest(id, {
+              region: opts.region,
+              ...(opts.timezone === undefined ? {} : { timeZone: opts.timezone }),
+              ...(opts.owner === undefined ? {} : { ownerName: opts.owner }),
+              ...(mapping ? { mapping } : {}),
             }),
           );
-          const failed = jobs.find((j) => j.state !== 'done');
-          ctx.exitCode = !failed
-            ? EXIT.ok
-            : failed.state === 'cancelled'
-              ? EXIT.cancelled
-              : failed.error?.kind === 'bad-input'
-                ? EXIT.usage
-                : EXIT.engine;
-        },
-      ),
+          return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+            runner.runEach(
+              queued.map((j) => j.id),
+              onDidStart,
+            ),
+          );
+        });
+        ctx.print(jobs, () =>
+          jobs.map((job) => {
+            const s = job.result as unknown as IngestSummary | null;
+            if (job.state !== 'done' || !s) {
+              return `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`;
+            }
+            return `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`;
+          }),
+        );
+        const failed = jobs.find((j) => j.state !== 'done');
+        ctx.exitCode = !failed
+          ? EXIT.ok
+          : failed.state === 'cancelled'
+            ? EXIT.cancelled
+            : failed.error?.kind === 'bad-input'
+              ? EXIT.usage
+              : EXIT.engine;
+      }),
     );
 
   program

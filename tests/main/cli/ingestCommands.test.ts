@@ -1,7 +1,15 @@
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { androidSmsDb } from '../../helpers/androidSmsDb.js';
 import { toex } from '../../helpers/cli.js';
+import {
+  CUSTOM_HEADER,
+  customMapping,
+  writeCsvExport,
+  writeMappingFile,
+} from '../../helpers/tabularExport.js';
 import { useTempDirs } from '../../helpers/temp.js';
 
 const REF = 'OP-ARCTIC/2026/0042';
@@ -89,5 +97,74 @@ describe('toex ingest, messages and contacts', () => {
     }
     const jobs = await toex(home, ['--json', 'jobs', 'list', REF]);
     expect(JSON.parse(jobs.stdout)).toEqual([]);
+  });
+
+  it('ingests a CSV export through --mapping, refusing a bad mapping with one line', async () => {
+    const dir = tempDir();
+    const csv = writeCsvExport(
+      dir,
+      'export.csv',
+      CUSTOM_HEADER,
+      [
+        [
+          'c1',
+          '07700 900123',
+          'Ana',
+          'In',
+          '19/07/2024 21:00:00',
+          'meet at the\nstation',
+          'SMS',
+          'No',
+          '',
+        ],
+        ['c1', '07700 900123', 'Ana', 'Out', '19/07/2024 21:01:00', 'ok', 'SMS', 'No', ''],
+      ],
+      { encoding: 'utf-16le-bom' },
+    );
+    const home = await caseWith([csv]);
+    const good = writeMappingFile(dir, customMapping());
+    const bad = writeMappingFile(
+      dir,
+      customMapping({ fields: { body: { column: 'Text', kind: 'x' } } }),
+      'bad.json',
+    );
+    const none = join(dir, 'none.json');
+
+    const refused: [string, string][] = [
+      [bad, `mapping ${bad} fields.body.kind: is not a known key (known: column)`],
+      [
+        none,
+        `--mapping "${none}" is neither a mapping file nor a built-in (xry-messages, oxygen-messages, generic-messages)`,
+      ],
+    ];
+    for (const [mapping, message] of refused) {
+      const run = await toex(home, ['ingest', REF, '1', '--mapping', mapping]);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(message)]);
+      expect(run.code).toBe(2);
+    }
+    const jobs = await toex(home, ['--json', 'jobs', 'list', REF]);
+    expect(JSON.parse(jobs.stdout)).toEqual([]);
+
+    const wrong = await toex(home, ['ingest', REF, '1', '--mapping', 'generic-messages']);
+    expect(wrong.stdout).toContain('Item 1: failed: the export has no column "thread"');
+    expect(wrong.code).toBe(2);
+
+    const run = await toex(home, ['ingest', REF, '1', '--mapping', good]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      'Item 1 (Custom test export): 2 messages in 1 threads, 1 people, 0 calls, 0 contacts.\n',
+    );
+    const found = await toex(home, ['messages', REF, '--search', 'station']);
+    expect(found.stdout).toBe(
+      '#1 thread 1 2024-07-19 18:00:00Z (+03:00) <- Ana: meet at the ⏎ station\n',
+    );
+    const audit = await toex(home, ['--json', 'audit', 'show', REF]);
+    const ingests = (JSON.parse(audit.stdout) as { action: string; details: object }[]).filter(
+      (e) => e.action === 'evidence.ingest',
+    );
+    expect(ingests.map((e) => e.details)).toMatchObject([
+      { format: 'export.custom-test', mapping: { name: 'custom-test', builtin: false } },
+    ]);
+    expect(audit.stdout).not.toContain('station');
   });
 });

@@ -5,6 +5,7 @@ import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
 import { smsBackupRestore } from './smsBackupRestore.js';
+import { BUILTIN_EXPORTS } from './tabularExport.js';
 import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
@@ -22,4 +23,5 @@ export const FORMATS: readonly Format[] = [
   ufdr,
   smsBackupRestore,
   whatsappText,
+  ...BUILTIN_EXPORTS,
 ];
