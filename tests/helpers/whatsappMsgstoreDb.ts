@@ -33,7 +33,23 @@ export interface WaStoreFixture {
   /** Group members as the app lists them: group jid and member jid. */
   members?: [string, string][];
   messages: WaMessageFixture[];
+  /** WhatsApp calls, written to call_log (new schema only). */
+  calls?: WaCallFixture[];
   name?: string;
+}
+
+export interface WaCallFixture {
+  /** The other person's jid; null for a row whose jid is gone. */
+  jid: string | null;
+  fromMe: boolean;
+  /** Unix ms. */
+  timestamp: number;
+  /** Seconds. */
+  duration: number;
+  video?: boolean;
+  /** WhatsApp's own, undocumented outcome code. */
+  result?: number;
+  group?: string;
 }
 
 const LEGACY = `
@@ -67,6 +83,10 @@ const MODERN = `
     vcard TEXT);
   CREATE TABLE group_participant_user (_id INTEGER PRIMARY KEY AUTOINCREMENT,
     group_jid_row_id INTEGER NOT NULL, user_jid_row_id INTEGER NOT NULL);
+  CREATE TABLE call_log (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid_row_id INTEGER,
+    from_me INTEGER, call_id TEXT, transaction_id INTEGER, timestamp INTEGER, video_call INTEGER,
+    duration INTEGER, call_result INTEGER, bytes_transferred INTEGER, group_jid_row_id INTEGER
+    NOT NULL DEFAULT 0);
   INSERT INTO message (_id, chat_row_id, from_me, key_id) VALUES (1, -1, 0, '-1');
 `;
 
@@ -162,6 +182,23 @@ function writeModern(db: Database.Database, o: WaStoreFixture): void {
       'INSERT INTO group_participant_user (group_jid_row_id, user_jid_row_id) VALUES (?, ?)',
     ).run(jid(group), jid(member));
   }
+  (o.calls ?? []).forEach((c, i) => {
+    db.prepare(
+      `INSERT INTO call_log (jid_row_id, from_me, call_id, transaction_id, timestamp, video_call,
+         duration, call_result, bytes_transferred, group_jid_row_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+    ).run(
+      c.jid === null ? 9999 : jid(c.jid),
+      c.fromMe ? 1 : 0,
+      `CALL${i}`,
+      i,
+      c.timestamp,
+      c.video ? 1 : 0,
+      c.duration,
+      c.result ?? 5,
+      c.group ? jid(c.group) : 0,
+    );
+  });
   const insert = db.prepare(
     `INSERT INTO message (chat_row_id, from_me, key_id, sender_jid_row_id, status, timestamp,
        message_type, text_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

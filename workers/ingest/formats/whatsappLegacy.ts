@@ -10,7 +10,7 @@ import {
   textOf,
   timeOf,
   WA,
-  WhatsAppBook,
+  type WhatsAppBook,
 } from './whatsappRows.js';
 
 /** WhatsApp's placeholder first row (jid -1, no content), which is no message. */
@@ -45,9 +45,9 @@ export function* legacyMessages(
   db: Database,
   schema: SqliteSchema,
   ctx: ParseContext,
+  book: WhatsAppBook,
 ): Generator<IngestRecord> {
   const file = ctx.file.name;
-  const book = new WhatsAppBook(ctx.region);
 
   // Who is in each group: the member list where it is kept, and everyone who wrote.
   const members = new Map<string, unknown[]>();

@@ -10,7 +10,7 @@ import {
   textOf,
   timeOf,
   WA,
-  WhatsAppBook,
+  type WhatsAppBook,
   type ThreadInfo,
 } from './whatsappRows.js';
 
@@ -46,9 +46,9 @@ export function* modernMessages(
   db: Database,
   schema: SqliteSchema,
   ctx: ParseContext,
+  book: WhatsAppBook,
 ): Generator<IngestRecord> {
   const file = ctx.file.name;
-  const book = new WhatsAppBook(ctx.region);
 
   const jids = new Map<number, string>();
   yield* eachRow<{ _id: number; user: unknown; server: unknown; raw_string: unknown }>(

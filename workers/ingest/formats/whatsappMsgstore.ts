@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
 
 import { hasTables, type SqliteFormat } from '../formats.js';
+import { whatsappCalls } from './whatsappCalls.js';
 import { LEGACY_CONTENT, legacyMessages } from './whatsappLegacy.js';
 import { MODERN_CONTENT, modernMessages } from './whatsappModern.js';
-import { anyWhere } from './whatsappRows.js';
+import { anyWhere, WhatsAppBook } from './whatsappRows.js';
 
 const MODERN = [
   'message.chat_row_id',
@@ -21,7 +22,7 @@ const LEGACY = ['messages.key_remote_jid', 'messages.key_from_me', 'messages.dat
  * from both: the same messages are in each.
  *
  * Not yet: deleted records left in the database's free pages are not recovered.
- * Not yet: quoted replies (message_quoted), reactions, edits and the call log are not read.
+ * Not yet: quoted replies (message_quoted), reactions and edits are not read.
  * Not yet: encrypted backups (msgstore.db.crypt12/14/15) are not decrypted, so not read.
  */
 export const whatsappMsgstore: SqliteFormat = {
@@ -36,11 +37,15 @@ export const whatsappMsgstore: SqliteFormat = {
   *parse(db, schema, ctx) {
     const file = ctx.file.name;
     const modern = hasTables(schema, ...MODERN) && anyWhere(db, 'message', MODERN_CONTENT);
+    // One book for messages and calls, so each person is handed on once.
+    const book = new WhatsAppBook(ctx.region);
     if (!modern && hasTables(schema, ...LEGACY)) {
-      yield* legacyMessages(db, schema, ctx);
+      yield* legacyMessages(db, schema, ctx, book);
+      yield* whatsappCalls(db, schema, ctx, book);
       return;
     }
-    yield* modernMessages(db, schema, ctx);
+    yield* modernMessages(db, schema, ctx, book);
+    yield* whatsappCalls(db, schema, ctx, book);
 
     // A legacy row with no copy among the new ones is said, not silently left.
     if (hasTables(schema, ...LEGACY, 'messages.key_id', 'message.key_id')) {

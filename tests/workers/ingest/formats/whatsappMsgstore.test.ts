@@ -161,6 +161,69 @@ describe('WhatsApp msgstore.db', () => {
     },
   );
 
+  it('reads the call log: which way, how long, voice or video, and keeps the outcome code', () => {
+    const path = store(tempDir(), 'modern', {
+      calls: [
+        { jid: DEALER, fromMe: true, timestamp: T0, duration: 107 },
+        { jid: DEALER, fromMe: false, timestamp: T0 + 60_000, duration: 91, video: true },
+        { jid: RUNNER, fromMe: false, timestamp: T0 + 120_000, duration: 0, result: 2 },
+        { jid: null, fromMe: false, timestamp: T0 + 180_000, duration: 12, group: GROUP },
+      ],
+    });
+    const records = parse(whatsappMsgstore, path, tempDir());
+    expect(
+      of(records, 'call').map((c) => [
+        c.key,
+        c.participantKey,
+        c.direction,
+        c.startedAt?.utc,
+        c.durationSeconds,
+        c.flags,
+        c.source,
+      ]),
+    ).toEqual([
+      [
+        'call_log:1',
+        'p:+447700900123',
+        'outgoing',
+        '2024-03-09T21:00:00.000Z',
+        107,
+        ['call-result-5'],
+        { file: 'msgstore.db', table: 'call_log', rowId: 1 },
+      ],
+      [
+        'call_log:2',
+        'p:+447700900123',
+        'incoming',
+        '2024-03-09T21:01:00.000Z',
+        91,
+        ['video', 'call-result-5'],
+        { file: 'msgstore.db', table: 'call_log', rowId: 2 },
+      ],
+      [
+        'call_log:3',
+        'p:+447700900456',
+        'missed',
+        '2024-03-09T21:02:00.000Z',
+        0,
+        ['call-result-2'],
+        { file: 'msgstore.db', table: 'call_log', rowId: 3 },
+      ],
+      [
+        'call_log:4',
+        null,
+        'incoming',
+        '2024-03-09T21:03:00.000Z',
+        12,
+        ['number-unknown', 'group-call', 'call-result-5'],
+        { file: 'msgstore.db', table: 'call_log', rowId: 4 },
+      ],
+    ]);
+    // Each person appears as a participant before the call that names them.
+    const first = (key: string) => records.findIndex((r) => r.key === key);
+    expect(first('p:+447700900456')).toBeLessThan(first('call_log:3'));
+  });
+
   it('gives the same records, in the same order, on every run', () => {
     const path = store(tempDir(), 'modern');
     expect(parse(whatsappMsgstore, path, tempDir())).toEqual(
@@ -313,6 +376,21 @@ describe('WhatsApp msgstore.db', () => {
           size: 152112,
           path: 'Media/WhatsApp Images/IMG-20200923-WA0001.jpg',
         },
+      ]);
+      // Four calls with the same person, two each way, two of them video (call_log rows 1 to 4).
+      expect(
+        of(records, 'call').map((c) => [
+          c.participantKey,
+          c.direction,
+          c.startedAt?.utc,
+          c.durationSeconds,
+          c.flags,
+        ]),
+      ).toEqual([
+        ['p:+19198887386', 'outgoing', '2020-09-23T14:19:29.721Z', 107, ['call-result-5']],
+        ['p:+19198887386', 'incoming', '2020-09-23T14:22:10.000Z', 91, ['call-result-5']],
+        ['p:+19198887386', 'outgoing', '2020-09-23T14:24:11.916Z', 92, ['video', 'call-result-5']],
+        ['p:+19198887386', 'incoming', '2020-09-23T14:27:02.000Z', 122, ['video', 'call-result-5']],
       ]);
       expect(of(records, 'problem')).toEqual([]);
     },
