@@ -1,5 +1,5 @@
 import { AUDIT_SCHEMA } from '../audit/AuditLog.js';
-import { callFlagsMigration, ingestMigration } from '../ingest/ingestSchema.js';
+import { callFlagsMigration, ingestMigration, quoteMigration } from '../ingest/ingestSchema.js';
 import { voiceNoteMigration } from '../ingest/voiceNoteSchema.js';
 import type { Migration } from '../store/migrate.js';
 
@@ -313,4 +313,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 6, ...ingestMigration },
   { version: 7, ...voiceNoteMigration },
   { version: 8, ...callFlagsMigration },
+  { version: 9, ...quoteMigration },
 ];

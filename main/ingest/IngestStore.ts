@@ -43,8 +43,8 @@ export class IngestStore {
     );
     const insertMessage = db.prepare(
       `INSERT OR IGNORE INTO messages (evidence_id, key, thread_id, sender_id, direction, sent_at, sent_at_ms,
-         utc_offset_minutes, body, deleted, flags, source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         utc_offset_minutes, body, deleted, flags, source, quote)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertAttachment = db.prepare(
       'INSERT OR IGNORE INTO attachments (message_id, ordinal, name, mime, size, path) VALUES (?, ?, ?, ?, ?, ?)',
@@ -113,6 +113,7 @@ export class IngestStore {
             r.deleted ? 1 : 0,
             JSON.stringify(r.flags),
             source(r.source),
+            r.quote ? JSON.stringify(r.quote) : null,
           );
           if (result.changes === 0) break;
           const id = messageId(r.key)!;

@@ -150,3 +150,15 @@ export const callFlagsMigration: Omit<Migration, 'version'> = {
     `);
   },
 };
+
+/**
+ * A reply's quote: the key (in the same item) of the message it answers when
+ * the source says which, and the text the source copied into the reply, as
+ * JSON; null on a message that quotes nothing.
+ */
+export const quoteMigration: Omit<Migration, 'version'> = {
+  name: 'extraction ingest: quoted replies',
+  up(db) {
+    db.exec('ALTER TABLE messages ADD COLUMN quote TEXT');
+  },
+};

@@ -38,6 +38,8 @@ export interface MessageRow {
   attachments: number;
   /** Its audio attachments copied into the case, with their transcripts. */
   voiceNotes: VoiceNoteTranscript[];
+  /** What it quotes, as a reply: the message replied to when it is in the case, and the quoted text. */
+  quote: { messageId: number | null; text: string | null } | null;
   source: SourceRef;
 }
 
@@ -136,6 +138,8 @@ interface Row {
   flags: string;
   source: string;
   attachments: number;
+  quote: string | null;
+  quote_id: number | null;
 }
 
 /**
@@ -179,7 +183,10 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     db
       .prepare(
         `SELECT m.id, m.evidence_id, m.thread_id, t.service, t.title, m.direction, p.identifier, p.name,
-           m.sent_at, m.utc_offset_minutes, m.body, m.deleted, m.flags, m.source,
+           m.sent_at, m.utc_offset_minutes, m.body, m.deleted, m.flags, m.source, m.quote,
+           CASE WHEN m.quote IS NULL THEN NULL ELSE (SELECT q.id FROM messages q
+             WHERE q.evidence_id = m.evidence_id AND q.key = json_extract(m.quote, '$.key'))
+           END AS quote_id,
            (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachments
          FROM ${from}
            JOIN threads t ON t.id = m.thread_id LEFT JOIN participants p ON p.id = m.sender_id
@@ -233,6 +240,10 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     flags: JSON.parse(r.flags) as string[],
     attachments: r.attachments,
     voiceNotes: notes.get(r.id) ?? [],
+    quote:
+      r.quote === null
+        ? null
+        : { messageId: r.quote_id, text: (JSON.parse(r.quote) as { text: string | null }).text },
     source: JSON.parse(r.source) as SourceRef,
   }));
 }

@@ -21,6 +21,8 @@ export interface WaMessageFixture {
   vcard?: string;
   /** Marked deleted for everyone through message_revoked (new schema) rather than its type. */
   revoked?: boolean;
+  /** A reply (new schema): the index in `messages` of the message quoted, or its key_id if not there. */
+  quote?: { of: number | string; text: string };
 }
 
 export interface WaStoreFixture {
@@ -83,6 +85,10 @@ const MODERN = `
     vcard TEXT);
   CREATE TABLE group_participant_user (_id INTEGER PRIMARY KEY AUTOINCREMENT,
     group_jid_row_id INTEGER NOT NULL, user_jid_row_id INTEGER NOT NULL);
+  CREATE TABLE message_quoted (message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER NOT NULL,
+    parent_message_chat_row_id INTEGER, from_me INTEGER NOT NULL, sender_jid_row_id INTEGER,
+    key_id TEXT NOT NULL, timestamp INTEGER, message_type INTEGER, origin INTEGER,
+    text_data TEXT);
   CREATE TABLE call_log (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid_row_id INTEGER,
     from_me INTEGER, call_id TEXT, transaction_id INTEGER, timestamp INTEGER, video_call INTEGER,
     duration INTEGER, call_result INTEGER, bytes_transferred INTEGER, group_jid_row_id INTEGER
@@ -229,6 +235,21 @@ function writeModern(db: Database.Database, o: WaStoreFixture): void {
         m.media.mime,
         m.media.size,
         m.media.name ?? null,
+      );
+    }
+    if (m.quote) {
+      const quoted = typeof m.quote.of === 'number' ? o.messages[m.quote.of] : undefined;
+      db.prepare(
+        `INSERT INTO message_quoted (message_row_id, chat_row_id, parent_message_chat_row_id,
+           from_me, key_id, timestamp, message_type, text_data) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+      ).run(
+        id,
+        chats.get(m.chat) ?? 9999,
+        quoted ? (chats.get(quoted.chat) ?? 9999) : null,
+        quoted?.fromMe ? 1 : 0,
+        typeof m.quote.of === 'number' ? `KEY${m.quote.of}` : m.quote.of,
+        quoted?.timestamp ?? 0,
+        m.quote.text,
       );
     }
     if (type === 7) {

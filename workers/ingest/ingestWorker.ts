@@ -7,7 +7,7 @@ import { FORMATS } from './formats/index.js';
 import { tabularExport } from './formats/tabularExport.js';
 import { MAX_BODY, PROGRESS_UNITS } from './ingestLimits.js';
 import { openSqliteCopy, SQLITE_MAGIC } from './openSqliteCopy.js';
-import type { IngestRecord } from './records.js';
+import type { IngestRecord, MessageRecord } from './records.js';
 import { parseMapping } from './tabular/exportMapping.js';
 
 export interface IngestInput {
@@ -43,6 +43,23 @@ function readHead(path: string): EvidenceFile['head'] {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A message with its body, and any text it quotes, cut at MAX_BODY and flagged where cut. */
+function withinLimits(m: MessageRecord): MessageRecord {
+  const longBody = m.body !== null && m.body.length > MAX_BODY;
+  const longQuote = m.quote?.text != null && m.quote.text.length > MAX_BODY;
+  if (!longBody && !longQuote) return m;
+  return {
+    ...m,
+    body: longBody ? m.body!.slice(0, MAX_BODY) : m.body,
+    ...(longQuote ? { quote: { ...m.quote!, text: m.quote!.text!.slice(0, MAX_BODY) } } : {}),
+    flags: [
+      ...m.flags,
+      ...(longBody ? ['body-truncated'] : []),
+      ...(longQuote ? ['quote-truncated'] : []),
+    ],
+  };
 }
 
 /** A short, content-free description of what the file looked like, for the refusal. */
@@ -121,15 +138,7 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
       io.signal.throwIfAborted();
       emitted += 1;
       if (emitted <= input.skip) continue;
-      batch.push(
-        record.type === 'message' && record.body !== null && record.body.length > MAX_BODY
-          ? {
-              ...record,
-              body: record.body.slice(0, MAX_BODY),
-              flags: [...record.flags, 'body-truncated'],
-            }
-          : record,
-      );
+      batch.push(record.type === 'message' ? withinLimits(record) : record);
       if (batch.length >= BATCH) {
         await io.deliver({ format: id, records: batch, emitted });
         batch = [];

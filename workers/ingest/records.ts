@@ -77,7 +77,16 @@ export interface MessageRecord {
   attachments: AttachmentRecord[];
   /** Anything odd a reviewer should know of (e.g. "time-out-of-range", "body-truncated"). */
   flags: string[];
+  /** What a reply quotes; absent on a message that quotes nothing. */
+  quote?: QuoteRecord;
   source: SourceRef;
+}
+
+export interface QuoteRecord {
+  /** The key, in the same item, of the message replied to, when the source says which. */
+  key: string | null;
+  /** The quoted text as the source copied it into the reply. */
+  text: string | null;
 }
 
 export interface CallRecord {

@@ -205,6 +205,11 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                     const marks = [...(m.deleted ? ['deleted'] : []), ...m.flags];
                     return [
                       `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${ARROW[m.direction] ?? '--'} ${who}: ${oneLine(m.body ?? '')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`,
+                      ...(m.quote
+                        ? [
+                            `    replying to ${m.quote.messageId === null ? 'a message not in the case' : `#${m.quote.messageId}`}${m.quote.text === null ? '' : `: ${oneLine(m.quote.text)}`}`,
+                          ]
+                        : []),
                       ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
                     ];
                   })

@@ -125,6 +125,33 @@ describe('ingest of WhatsApp on Android', () => {
     },
   );
 
+  it('shows a reply with the message it quotes, found in the case by its key', async () => {
+    const r = await ingested(
+      whatsappMsgstoreDb(tempDir(), {
+        schema: 'modern',
+        chats: [{ jid: DEALER }],
+        messages: [
+          { chat: DEALER, fromMe: false, text: 'how many', timestamp: T0 },
+          {
+            chat: DEALER,
+            fromMe: true,
+            text: 'ten',
+            timestamp: T0 + 1,
+            quote: { of: 0, text: 'how many' },
+          },
+        ],
+      }),
+    );
+    const [asked, reply] = searchMessages(r.store.db, {});
+    expect(asked!.quote).toBeNull();
+    expect(reply!.quote).toEqual({ messageId: asked!.id, text: 'how many' });
+    // The quoted copy is not the reply's own text: a search for it finds the original only.
+    expect(searchMessages(r.store.db, { search: 'how many' }).map((m) => m.id)).toEqual([
+      asked!.id,
+    ]);
+    r.close();
+  });
+
   const webviewer = corpus('webviewer_sample_msgstore_simplified_new_schema.db');
   it.skipIf(!existsSync(webviewer))(
     'reads the corpus simplified new-schema database: 9 messages in 3 chats, one a group',
@@ -142,6 +169,10 @@ describe('ingest of WhatsApp on Android', () => {
         ['incoming', null, ['sender-unknown']],
         ['outgoing', null, []],
         ['incoming', null, ['sender-unknown']],
+      ]);
+      // Its one quoted reply keeps the text WhatsApp copied; this schema names no quoted message.
+      expect(all.filter((m) => m.quote !== null).map((m) => [m.source.rowId, m.quote])).toEqual([
+        [9, { messageId: null, text: 'I can pick it up on my way home.' }],
       ]);
       r.close();
     },

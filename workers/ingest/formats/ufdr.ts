@@ -209,8 +209,12 @@ class UnitReader {
     const body = fieldText(node, 'Body');
     // U+FFFD stands where the report's bytes were not UTF-8 (or the source wrote one itself).
     if (body?.includes('\uFFFD')) flags.push('invalid-utf8');
-    // Not yet: a reply's quoted message (ReplyMessageData, QuotedMessageData) is not linked to
-    // the message it quotes, and its text is not stored; only the reply itself is.
+    // A reply holds a copy of the message it answers. Not yet: the copy is not matched to the
+    // original among the chat's messages (their model ids differ), so the quote names none.
+    const reply = submodels(node, 'MessageExtraData').find(
+      (x) => x.attrs.type === 'ReplyMessageData',
+    );
+    const quoted = reply ? submodels(reply, 'InstantMessage')[0] : undefined;
     const parts = attachmentsOf(node);
     if (parts.embedded) flags.push('embedded-message');
     const attachments = parts.nodes.map((a) => attachment(a, this.names));
@@ -228,6 +232,7 @@ class UnitReader {
       deleted: node.attrs.deleted_state === 'Deleted',
       attachments: attachments.map((a) => a.attachment),
       flags,
+      ...(reply ? { quote: { key: null, text: quoted ? fieldText(quoted, 'Body') : null } } : {}),
       source,
     } satisfies MessageRecord;
   }

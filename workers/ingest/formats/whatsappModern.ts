@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 import { hasTables, type ParseContext, type SqliteSchema } from '../formats.js';
-import type { AttachmentRecord, IngestRecord } from '../records.js';
+import type { AttachmentRecord, IngestRecord, QuoteRecord } from '../records.js';
 import {
   columns,
   eachRow,
@@ -143,6 +143,35 @@ export function* modernMessages(
     );
   }
 
+  // What each reply quotes: the text WhatsApp copied, and the message by its key_id where it is here.
+  const quotes = new Map<number, QuoteRecord>();
+  if (hasTables(schema, 'message_quoted.message_row_id', 'message_quoted.text_data')) {
+    const byKey = hasTables(schema, 'message_quoted.key_id', 'message.key_id');
+    const chat = hasTables(schema, 'message_quoted.parent_message_chat_row_id')
+      ? 'coalesce(q.parent_message_chat_row_id, q.chat_row_id)'
+      : 'q.chat_row_id';
+    yield* eachRow<{ id: unknown; text: unknown; quoted: unknown }>(
+      db,
+      `SELECT q.message_row_id AS id, q.text_data AS text, ${
+        byKey
+          ? `(SELECT m._id FROM message m WHERE m.chat_row_id = ${chat} AND m.key_id = q.key_id
+               ORDER BY m._id LIMIT 1)`
+          : 'NULL'
+      } AS quoted
+       FROM message_quoted q ORDER BY 1`,
+      { file, table: 'message_quoted', what: 'quoted replies' },
+      (r) => {
+        const id = numberOf(r.id);
+        const quoted = numberOf(r.quoted);
+        if (id === null) return;
+        quotes.set(id, {
+          key: quoted === null ? null : `message:${quoted}`,
+          text: textOf(r.text, []),
+        });
+      },
+    );
+  }
+
   const total = lastRowId(db, 'message');
   const wanted = [
     'chat_row_id',
@@ -216,6 +245,7 @@ export function* modernMessages(
         deleted,
         attachments,
         flags,
+        ...(quotes.has(m._id) ? { quote: quotes.get(m._id)! } : {}),
         source,
       } satisfies IngestRecord;
       ctx.progress(m._id, total);

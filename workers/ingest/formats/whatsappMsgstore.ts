@@ -22,7 +22,7 @@ const LEGACY = ['messages.key_remote_jid', 'messages.key_from_me', 'messages.dat
  * from both: the same messages are in each.
  *
  * Not yet: deleted records left in the database's free pages are not recovered.
- * Not yet: quoted replies (message_quoted), reactions and edits are not read.
+ * Not yet: the legacy schema's quoted replies (messages_quotes), reactions and edits are not read.
  * Not yet: encrypted backups (msgstore.db.crypt12/14/15) are not decrypted, so not read.
  */
 export const whatsappMsgstore: SqliteFormat = {

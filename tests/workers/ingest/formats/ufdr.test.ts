@@ -549,6 +549,13 @@ describe('ufdr', () => {
       ]);
       expect(messages[1]!.flags).toEqual(['embedded-message']);
       expect(messages.filter((m) => m.attachments.length > 0)).toHaveLength(6);
+      // One Telegram reply carries a copy of the message it answers.
+      expect(messages.filter((m) => m.quote).map((m) => m.quote)).toEqual([
+        {
+          key: null,
+          text: expect.stringMatching(/^Lorem ipsum dolor sit amet, .* commodo consequat\.$/),
+        },
+      ]);
       const names = (of(records, 'participant') as ParticipantRecord[]).map((p) => [
         p.identifier,
         p.name,

@@ -224,6 +224,34 @@ describe('WhatsApp msgstore.db', () => {
     expect(first('p:+447700900456')).toBeLessThan(first('call_log:3'));
   });
 
+  it("links a reply to the message it quotes, keeping WhatsApp's copy of the quoted text", () => {
+    const path = store(tempDir(), 'modern', {
+      messages: [
+        { chat: DEALER, fromMe: false, text: 'how many', timestamp: T0 },
+        {
+          chat: DEALER,
+          fromMe: true,
+          text: 'ten',
+          timestamp: T0 + 60_000,
+          quote: { of: 0, text: 'how many' },
+        },
+        {
+          chat: DEALER,
+          fromMe: true,
+          text: 'and?',
+          timestamp: T0 + 120_000,
+          quote: { of: 'GONE', text: 'deleted long ago' },
+        },
+      ],
+    });
+    const messages = of(parse(whatsappMsgstore, path, tempDir()), 'message');
+    expect(messages.map((m) => [m.key, m.body, m.quote])).toEqual([
+      ['message:2', 'how many', undefined],
+      ['message:3', 'ten', { key: 'message:2', text: 'how many' }],
+      ['message:4', 'and?', { key: null, text: 'deleted long ago' }],
+    ]);
+  });
+
   it('gives the same records, in the same order, on every run', () => {
     const path = store(tempDir(), 'modern');
     expect(parse(whatsappMsgstore, path, tempDir())).toEqual(
