@@ -30,6 +30,8 @@ export interface MessageRow {
   direction: string;
   sender: string | null;
   senderName: string | null;
+  /** The name an address book in the case (contacts2.db, wa.db, iOS, UFDR) saves the sender's number under. */
+  savedName: string | null;
   sentAt: string | null;
   utcOffsetMinutes: number | null;
   body: string | null;
@@ -120,6 +122,22 @@ function boundary(value: string, end: boolean, what: string): number {
     );
   }
   return dateOnly && end ? ms + 86_400_000 - 1 : ms;
+}
+
+/** For each identifier given, the first (alphabetically) name an address book saves it under. */
+function savedNames(db: Db, identifiers: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (identifiers.length === 0) return out;
+  const rows = db
+    .prepare(
+      `SELECT j.value AS identifier, min(c.name) AS name
+       FROM contacts c, json_each(c.identifiers) j
+       WHERE c.name IS NOT NULL AND j.value IN (SELECT value FROM json_each(?))
+       GROUP BY j.value`,
+    )
+    .all(JSON.stringify([...new Set(identifiers)])) as { identifier: string; name: string }[];
+  for (const r of rows) out.set(r.identifier, r.name);
+  return out;
 }
 
 interface Row {
@@ -220,6 +238,10 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
       .sort((a, b) => a.id - b.id)
       .slice(0, limit);
   }
+  const saved = savedNames(
+    db,
+    rows.map((r) => r.identifier).filter((i): i is string => i !== null),
+  );
   const notes = voiceNotesOf(
     db,
     rows.filter((r) => r.attachments > 0).map((r) => r.id),
@@ -233,6 +255,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     direction: r.direction,
     sender: r.identifier,
     senderName: r.name,
+    savedName: r.identifier === null ? null : (saved.get(r.identifier) ?? null),
     sentAt: r.sent_at,
     utcOffsetMinutes: r.utc_offset_minutes,
     body: r.body,

@@ -201,7 +201,10 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                     const who =
                       m.direction === 'outgoing'
                         ? '(device owner)'
-                        : (m.senderName ?? m.sender ?? '(unknown)');
+                        : (m.senderName ??
+                          (m.sender && m.savedName
+                            ? `${m.sender} (saved as ${m.savedName})`
+                            : (m.sender ?? '(unknown)')));
                     const marks = [...(m.deleted ? ['deleted'] : []), ...m.flags];
                     return [
                       `#${m.id} thread ${m.threadId} ${when(m.sentAt, m.utcOffsetMinutes)} ${ARROW[m.direction] ?? '--'} ${who}: ${oneLine(m.body ?? '')}${m.attachments ? ` [${m.attachments} attachment(s)]` : ''}${marks.length ? ` (${marks.join(', ')})` : ''}`,

@@ -91,6 +91,26 @@ describe('ingest of WhatsApp on Android', () => {
     r.close();
   });
 
+  it('gives each sender the name wa.db saves their number under, beside the number', async () => {
+    const r = await ingested(extraction(tempDir()));
+    const { item } = await r.store.importEvidence(
+      waContactsDb(tempDir(), [{ jid: DEALER, displayName: 'Dealer Dan', number: '07700900123' }]),
+    );
+    await r.store.runner().run(r.store.queueIngest(item.id).id);
+    const senders = searchMessages(r.store.db, { direction: 'incoming' }).map((m) => [
+      m.sender,
+      m.senderName,
+      m.savedName,
+    ]);
+    expect(new Set(senders.map((s) => JSON.stringify(s)))).toEqual(
+      new Set([
+        JSON.stringify(['+447700900123', null, 'Dealer Dan']),
+        JSON.stringify(['+447700900456', null, null]),
+      ]),
+    );
+    r.close();
+  });
+
   const corpus = (...path: string[]) => join(CORPUS, 'mobile', 'android', 'whatsapp', ...path);
   const ersimon = corpus('ersimon_msgstore_2021_italian_deleted_records.db');
   it.skipIf(!existsSync(ersimon))(
