@@ -18,6 +18,8 @@ export interface ParseContext {
   file: EvidenceFile;
   /** The device's country (ISO 3166 alpha-2) for numbers written without a country code. */
   region: string;
+  /** A private folder for working copies, emptied when the ingest ends. */
+  workDir: string;
   signal: AbortSignal;
   /** How far through the source the parser is, in units of its own (rows, bytes). */
   progress(done: number, total: number): void;

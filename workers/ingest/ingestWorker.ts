@@ -68,6 +68,7 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
     const ctx: ParseContext = {
       file,
       region: input.region,
+      workDir: input.workDir,
       signal: io.signal,
       progress: (done, total) => {
         // A parser may report every row; a few reports a second are plenty.

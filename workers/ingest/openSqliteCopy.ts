@@ -19,6 +19,14 @@ export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 export function openSqliteCopy(path: string, workDir: string): { db: Db; schema: SqliteSchema } {
   const copy = join(workDir, 'source.db');
   copyFileSync(path, copy);
+  return openWorkingCopy(copy);
+}
+
+/**
+ * Opens a working copy that is TOEX's own to change (one copied or unpacked
+ * from the evidence), marking it a rollback-journal database first.
+ */
+export function openWorkingCopy(copy: string): { db: Db; schema: SqliteSchema } {
   const fd = openSync(copy, 'r+');
   try {
     const version = Buffer.alloc(2);

@@ -1,15 +1,17 @@
 import type { Format } from '../formats.js';
+import { adbBackup } from './adbBackup.js';
 import { androidSms } from './androidSms.js';
 import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
+import { fsArchive } from './phoneArchive.js';
 import { ufdr } from './ufdr.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
 import { whatsappText } from './whatsappText.js';
 
-/** Every format TOEX reads, most specific first: the first that matches a file reads it. */
-export const FORMATS: readonly Format[] = [
+/** The formats of single sources, which may also be found inside an archive. */
+const SOURCES: readonly Format[] = [
   androidSms,
   iosSms,
   iosCallHistory,
@@ -19,3 +21,10 @@ export const FORMATS: readonly Format[] = [
   ufdr,
   whatsappText,
 ];
+
+/**
+ * Every format TOEX reads, most specific first: the first that matches a file
+ * reads it. The archive formats come last, so that a UFDR zip or a chat
+ * export zip is read as such and any other zip or tar as a phone's files.
+ */
+export const FORMATS: readonly Format[] = [...SOURCES, adbBackup(SOURCES), fsArchive(SOURCES)];

@@ -1,0 +1,415 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3-multiple-ciphers';
+import { describe, expect, it } from 'vitest';
+
+import { searchMessages } from '../../../main/ingest/messageSearch.js';
+import { androidSmsDb, type SmsFixture } from '../../helpers/androidSmsDb.js';
+import {
+  itunesBackupTree,
+  tarBytes,
+  writeAdbBackup,
+  writeFsTar,
+  writeFsZip,
+  type Tree,
+} from '../../helpers/fsArchive.js';
+import { ingestedInNewCase } from '../../helpers/ingest.js';
+import { iosSmsDb, appleNs } from '../../helpers/iosSmsDb.js';
+import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
+import { CORPUS } from '../../helpers/models.js';
+import { useTempDirs } from '../../helpers/temp.js';
+import { claimUncompressedSize, markEncrypted } from '../../helpers/ufdrReport.js';
+import { whatsappMsgstoreDb } from '../../helpers/whatsappMsgstoreDb.js';
+import { workstationWithCase } from '../../helpers/workstation.js';
+
+const T0 = Date.parse('2024-03-09T21:00:00.000Z');
+const DEALER = '07700 900123';
+const MMSSMS = 'data/data/com.android.providers.telephony/databases/mmssms.db';
+const MSGSTORE = 'data/data/com.whatsapp/databases/msgstore.db';
+const HIDDEN = 'sdcard/Download/.cache/x91.bin';
+
+function smsDb(dir: string, bodies: string[], name = 'mmssms.db') {
+  mkdirSync(dir, { recursive: true });
+  return androidSmsDb(dir, {
+    name,
+    threads: [{ id: 1, addresses: [DEALER] }],
+    sms: bodies.map((body, i) => ({ thread: 1, address: DEALER, date: T0 + i, type: 1, body })),
+  });
+}
+
+function waDb(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  return whatsappMsgstoreDb(dir, {
+    schema: 'modern',
+    chats: [{ jid: '447700900123@s.whatsapp.net' }],
+    messages: [
+      { chat: '447700900123@s.whatsapp.net', fromMe: false, text: 'la gară', timestamp: T0 },
+    ],
+  });
+}
+
+/** Another app's database: SQLite, but no format's tables. */
+function otherDb(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'other.db');
+  const db = new Database(path);
+  db.exec(`CREATE TABLE prefs (k TEXT, v TEXT); INSERT INTO prefs VALUES ('theme', 'dark');`);
+  db.close();
+  return path;
+}
+
+/**
+ * An Android phone's files: SMS and WhatsApp at their known paths, a second
+ * SMS database hidden under a name no path rule knows, another app's SQLite
+ * file and a picture.
+ */
+function androidTree(dir: string): Tree {
+  return {
+    'data/system/packages.xml': Buffer.from('<packages/>'),
+    [MMSSMS]: smsDb(join(dir, 'a'), ['Ștefan vine mâine la gară', 'ok, câte bucăți?']),
+    [MSGSTORE]: waDb(join(dir, 'b')),
+    [HIDDEN]: smsDb(join(dir, 'c'), ['hidden copy']),
+    'data/data/com.example.notes/databases/notes.db': otherDb(join(dir, 'd')),
+    'sdcard/DCIM/Camera/IMG_0001.jpg': Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+  };
+}
+
+const problems = (db: Database.Database | { prepare: Database.Database['prepare'] }) =>
+  db.prepare('SELECT key, message, source FROM ingest_problems ORDER BY id').all() as {
+    key: string;
+    message: string;
+    source: string;
+  }[];
+
+describe('ingest of a phone file system archive', () => {
+  const tempDir = useTempDirs();
+  const ingested = (file: string, region = 'GB') => ingestedInNewCase(tempDir(), file, region);
+
+  it.each([
+    ['a zip', (dir: string, tree: Tree) => writeFsZip(dir, tree, 'phone.bin')],
+    ['a tar', (dir: string, tree: Tree) => writeFsTar(dir, tree, { name: 'phone.bin' })],
+    [
+      'a gzip-compressed tar',
+      (dir: string, tree: Tree) => writeFsTar(dir, tree, { gzip: true, name: 'phone.bin' }),
+    ],
+  ])(
+    'finds databases in %s by path and by content, ignoring other SQLite files, each record pointing to its inner path',
+    async (_what, write) => {
+      const dir = tempDir();
+      const r = await ingested(write(dir, androidTree(dir)));
+      expect(r.job.state).toBe('done');
+      expect(r.job.result).toMatchObject({
+        format: 'archive.fs',
+        formatLabel: 'Phone file system or iOS backup (zip or tar)',
+        messages: 4,
+        threads: 3,
+        participants: 3,
+      });
+      const all = searchMessages(r.store.db, {});
+      expect(all.map((m) => [m.body, m.source.file, m.source.table])).toEqual([
+        ['Ștefan vine mâine la gară', MMSSMS, 'sms'],
+        ['la gară', MSGSTORE, 'message'],
+        ['hidden copy', HIDDEN, 'sms'],
+        ['ok, câte bucăți?', MMSSMS, 'sms'],
+      ]);
+      expect(problems(r.store.db).map((p) => [p.key, p.message])).toEqual([
+        [
+          `${MMSSMS}#read`,
+          'read as Android SMS/MMS (mmssms.db) (android.mmssms): 1 participant, 1 thread, 2 messages',
+        ],
+        [
+          `${MSGSTORE}#read`,
+          expect.stringMatching(
+            /^read as WhatsApp on Android \(msgstore\.db\) \(whatsapp\.msgstore\): .*1 message/,
+          ),
+        ],
+        [
+          `${HIDDEN}#read`,
+          'read as Android SMS/MMS (mmssms.db) (android.mmssms): 1 participant, 1 thread, 1 message',
+        ],
+        [
+          'phone.bin#summary',
+          '6 files looked at; 3 read; 1 other SQLite databases match no format TOEX reads',
+        ],
+      ]);
+      const keys = r.store.db.prepare('SELECT key FROM threads ORDER BY key').all() as {
+        key: string;
+      }[];
+      expect(keys.map((k) => k.key.split('#')[0])).toEqual([MMSSMS, MSGSTORE, HIDDEN]);
+      expect(keys[0]!.key).toBe(`${MMSSMS}#thread:1`);
+      r.close();
+    },
+  );
+
+  it('adds nothing when the same archive is ingested again', async () => {
+    const dir = tempDir();
+    const r = await ingested(writeFsTar(dir, androidTree(dir), { gzip: true }));
+    const first = r.job.result;
+    const again = await r.store.runner().run(r.store.queueIngest(r.item.id).id);
+    expect(again.result).toMatchObject({ messages: 4, threads: 3, participants: 3 });
+    expect(again.result).toEqual({ ...(first as object) });
+    r.close();
+  });
+
+  it('reads names past 100 bytes in GNU long-name and pax headers alike', async () => {
+    const dir = tempDir();
+    const deep = `${'data/media/0/Android/data/com.example.backup/files/'.repeat(3)}mmssms.db`;
+    for (const longNames of ['gnu', 'pax'] as const) {
+      const tree = { [deep]: smsDb(join(dir, longNames), ['deep in the tree']) };
+      const r = await ingested(writeFsTar(dir, tree, { longNames, name: `${longNames}.tar` }));
+      expect(searchMessages(r.store.db, {}).map((m) => [m.body, m.source.file])).toEqual([
+        ['deep in the tree', deep],
+      ]);
+      r.close();
+    }
+  });
+
+  it('refuses path traversal, zip bombs and encrypted entries as problems, reading everything else', async () => {
+    const dir = tempDir();
+    const tree = {
+      ...androidTree(dir),
+      '../../etc/cron.d/evil': Buffer.from('* * * * * root rm -rf /'),
+      'data/data/com.android.providers.telephony/databases/bomb.db': Buffer.alloc(4 << 20),
+    };
+    let zip: Buffer = readFileSync(writeFsZip(dir, tree, 'raw.zip'));
+    zip = claimUncompressedSize(
+      zip,
+      'data/data/com.android.providers.telephony/databases/bomb.db',
+      0xfff00000,
+    );
+    zip = markEncrypted(zip, MSGSTORE);
+    const path = join(dir, 'hostile.zip');
+    writeFileSync(path, zip);
+
+    const r = await ingested(path);
+    expect(r.job.state).toBe('done');
+    expect(r.job.result).toMatchObject({ messages: 3 });
+    const refused = problems(r.store.db).filter((p) => p.key.endsWith('#refused'));
+    expect(refused.map((p) => [p.key, p.message])).toEqual([
+      [`${MSGSTORE}#refused`, 'not read: it is encrypted'],
+      ['../../etc/cron.d/evil#refused', 'not read: its name climbs out of the archive (..)'],
+      [
+        'data/data/com.android.providers.telephony/databases/bomb.db#refused',
+        expect.stringMatching(
+          /^not read: it claims to unpack \d+ times its packed size: a zip bomb$/,
+        ),
+      ],
+    ]);
+    expect(existsSync(join(dir, '..', 'etc', 'cron.d', 'evil'))).toBe(false);
+    r.close();
+  });
+
+  it('reports an entry whose inflated bytes outrun its declared size, and goes on', async () => {
+    const dir = tempDir();
+    const tree = { ...androidTree(dir) };
+    let zip: Buffer = readFileSync(writeFsZip(dir, tree, 'raw.zip'));
+    zip = claimUncompressedSize(zip, MMSSMS, 4096);
+    const path = join(dir, 'lying.zip');
+    writeFileSync(path, zip);
+    const r = await ingested(path);
+    expect(r.job.state).toBe('done');
+    expect(searchMessages(r.store.db, {}).map((m) => m.source.file)).toEqual([MSGSTORE, HIDDEN]);
+    expect(problems(r.store.db).find((p) => p.key === `${MMSSMS}#unreadable`)?.message).toMatch(
+      /^not read: .*too many bytes/,
+    );
+    r.close();
+  });
+
+  it('keeps what was read before a tar is cut short, and says where it stopped', async () => {
+    const dir = tempDir();
+    const tar = tarBytes(androidTree(dir));
+    const at = tar.indexOf(Buffer.from(HIDDEN));
+    const path = join(dir, 'cut.tar');
+    writeFileSync(path, tar.subarray(0, at + 512 + 3000));
+    const r = await ingested(path);
+    expect(r.job.state).toBe('done');
+    expect(searchMessages(r.store.db, {}).map((m) => m.source.file)).toEqual([
+      MMSSMS,
+      MSGSTORE,
+      MMSSMS,
+    ]);
+    expect(problems(r.store.db).map((p) => p.key)).toContain(`${HIDDEN}#unreadable`);
+    expect(problems(r.store.db).find((p) => p.key === 'cut.tar#damaged')?.message).toMatch(
+      /^the walk stopped after 4 entries: the tar stream ends inside/,
+    );
+    r.close();
+  });
+
+  it('says when a database has a -wal file beside it that was not applied', async () => {
+    const dir = tempDir();
+    const tree = { ...androidTree(dir), [`${MMSSMS}-wal`]: Buffer.alloc(4128, 1) };
+    const r = await ingested(writeFsZip(dir, tree));
+    expect(problems(r.store.db).find((p) => p.key === `${MMSSMS}#wal`)?.message).toMatch(
+      /^a -wal file lies beside this database and was not applied/,
+    );
+    r.close();
+  });
+
+  it('resumes after its worker is killed mid-ingest, storing every message of the archive exactly once', async () => {
+    const dir = tempDir();
+    const sms: SmsFixture[] = Array.from({ length: 20000 }, (_, i) => ({
+      thread: 1 + (i % 7),
+      address: `07700 9${String(i % 50).padStart(5, '0')}`,
+      date: T0 + i * 1000,
+      type: 1,
+      body: `message number ${i}`,
+    }));
+    const db = androidSmsDb(dir, {
+      threads: Array.from({ length: 7 }, (_, i) => ({
+        id: i + 1,
+        addresses: [`07700 9${String(i).padStart(5, '0')}`],
+      })),
+      sms,
+    });
+    const file = writeFsTar(
+      dir,
+      { [MMSSMS]: db, [HIDDEN]: smsDb(join(dir, 'h'), ['hidden copy']) },
+      { gzip: true },
+    );
+    let stored = () => 0;
+    const host = killFirstWorkerWhen(() => stored() >= 500);
+    const ctx = await workstationWithCase(tempDir());
+    stored = () =>
+      (ctx.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+    const { item } = await ctx.store.importEvidence(file);
+
+    const job = await ctx.store.runner(host).run(ctx.store.queueIngest(item.id).id);
+
+    expect(job).toMatchObject({ state: 'done', attempts: 2, result: { messages: 20001 } });
+    const distinct = ctx.store.db.prepare('SELECT count(DISTINCT body) AS n FROM messages').get();
+    expect(distinct).toEqual({ n: 20001 });
+    ctx.store.close();
+    ctx.workstation.close();
+  });
+});
+
+describe('ingest of an iOS backup packed as a zip or tar', () => {
+  const tempDir = useTempDirs();
+  const ingested = (file: string) => ingestedInNewCase(tempDir(), file);
+
+  function backup(dir: string, options: { encrypted?: boolean } = {}) {
+    const sms = iosSmsDb(dir, {
+      chats: [{ handles: ['+447700900123'], service: 'iMessage' }],
+      messages: [
+        {
+          chat: 0,
+          handle: '+447700900123',
+          date: appleNs('2024-03-09T21:00:00Z'),
+          fromMe: false,
+          text: 'at the gate',
+        },
+      ],
+    });
+    return itunesBackupTree(
+      dir,
+      [
+        { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: sms },
+        {
+          domain: 'HomeDomain',
+          relativePath: 'Library/Preferences/com.apple.x.plist',
+          data: Buffer.from('bplist00'),
+        },
+        {
+          domain: 'AppDomain-com.example',
+          relativePath: 'Documents/cache.sqlite',
+          data: otherDb(join(dir, 'o')),
+        },
+      ],
+      { folder: '00008030-001A2B3C4D5E6F70', ...options },
+    );
+  }
+
+  it.each([
+    ['zip', (dir: string, tree: Tree) => writeFsZip(dir, tree, 'backup.zip')],
+    ['tar', (dir: string, tree: Tree) => writeFsTar(dir, tree, { name: 'backup.tar' })],
+  ])(
+    'reads the databases Manifest.db names, pointing to their paths on the phone (%s)',
+    async (_what, write) => {
+      const dir = tempDir();
+      const r = await ingested(write(dir, backup(dir)));
+      expect(r.job).toMatchObject({ state: 'done', result: { format: 'archive.fs', messages: 1 } });
+      expect(
+        searchMessages(r.store.db, {}).map((m) => [m.body, m.source.file, m.source.table]),
+      ).toEqual([['at the gate', 'HomeDomain/Library/SMS/sms.db', 'message']]);
+      expect(problems(r.store.db).map((p) => p.message)).toEqual([
+        'an iOS backup: Manifest.db lists 3 files, read by their paths on the phone',
+        expect.stringMatching(/^read as .* \(ios\.sms\): .*1 message/),
+        '6 files looked at; 1 read; 1 other SQLite databases match no format TOEX reads',
+      ]);
+      r.close();
+    },
+  );
+
+  it('refuses an encrypted backup in one line', async () => {
+    const dir = tempDir();
+    const r = await ingested(writeFsZip(dir, backup(dir, { encrypted: true })));
+    expect(r.job).toMatchObject({
+      state: 'failed',
+      error: {
+        kind: 'bad-input',
+        message: expect.stringMatching(
+          /^the iOS backup is encrypted; TOEX reads only unencrypted backups/,
+        ),
+      },
+    });
+    r.close();
+  });
+});
+
+describe('ingest of an Android adb backup', () => {
+  const tempDir = useTempDirs();
+  const ingested = (file: string) => ingestedInNewCase(tempDir(), file);
+
+  it.each([true, false])(
+    "walks its tar for the apps' databases (compressed: %s)",
+    async (compressed) => {
+      const dir = tempDir();
+      const tree = {
+        'apps/com.android.providers.telephony/_manifest': Buffer.from('manifest'),
+        'apps/com.android.providers.telephony/db/mmssms.db': smsDb(dir, ['from the backup']),
+      };
+      const r = await ingested(writeAdbBackup(dir, tree, { compressed }));
+      expect(r.job).toMatchObject({
+        state: 'done',
+        result: { format: 'android.adb-backup', messages: 1 },
+      });
+      expect(searchMessages(r.store.db, {})[0]?.source.file).toBe(
+        'apps/com.android.providers.telephony/db/mmssms.db',
+      );
+      r.close();
+    },
+  );
+
+  it('refuses an encrypted one in one line', async () => {
+    const dir = tempDir();
+    const r = await ingested(
+      writeAdbBackup(dir, { 'apps/x/f/a': Buffer.from('x') }, { encryption: 'AES-256' }),
+    );
+    expect(r.job).toMatchObject({
+      state: 'failed',
+      error: {
+        kind: 'bad-input',
+        message:
+          'the adb backup is encrypted (AES-256); TOEX reads only backups made without a password',
+      },
+    });
+    r.close();
+  });
+
+  const corpusAb = join(CORPUS, 'mobile', 'android', 'mvt', 'backup.ab');
+  it.skipIf(!existsSync(corpusAb))(
+    'reads the corpus adb backup: two telephony backup files, no database among them',
+    async () => {
+      const r = await ingested(corpusAb);
+      expect(r.job).toMatchObject({
+        state: 'done',
+        result: { format: 'android.adb-backup', messages: 0 },
+      });
+      expect(problems(r.store.db).map((p) => p.message)).toEqual([
+        '2 files looked at; 0 read; 0 other SQLite databases match no format TOEX reads',
+      ]);
+      r.close();
+    },
+  );
+});
