@@ -399,15 +399,40 @@ describe('ingest of an Android adb backup', () => {
 
   const corpusAb = join(CORPUS, 'mobile', 'android', 'mvt', 'backup.ab');
   it.skipIf(!existsSync(corpusAb))(
-    'reads the corpus adb backup: two telephony backup files, no database among them',
+    "reads the corpus adb backup: the telephony provider's SMS and MMS backup files, one message each",
     async () => {
       const r = await ingested(corpusAb);
       expect(r.job).toMatchObject({
         state: 'done',
-        result: { format: 'android.adb-backup', messages: 0 },
+        result: { format: 'android.adb-backup', messages: 2, threads: 2 },
       });
-      expect(problems(r.store.db).map((p) => p.message)).toEqual([
-        '2 files looked at; 0 read; 0 other SQLite databases match no format TOEX reads',
+      const d = 'apps/com.android.providers.telephony/d_f';
+      const all = searchMessages(r.store.db, {});
+      expect(all.map((m) => [m.body, m.direction, m.sender, m.sentAt, m.source])).toEqual([
+        [
+          'Very suspicious MMS, click on this link http://google.com',
+          'incoming',
+          '+12345678',
+          '2020-01-20T14:49:49.000Z',
+          { file: `${d}/000001_mms_backup`, rowId: 0 },
+        ],
+        [
+          'Hi this is a test message to https://google.com/',
+          'outgoing',
+          null,
+          '2022-02-22T15:29:41.956Z',
+          { file: `${d}/000000_sms_backup`, rowId: 0 },
+        ],
+      ]);
+      const label =
+        'read as Android telephony backup (adb backup *_sms_backup, *_mms_backup) (android.telephony-backup)';
+      expect(problems(r.store.db).map((p) => [p.key, p.message])).toEqual([
+        [`${d}/000001_mms_backup#read`, `${label}: 1 participant, 1 thread, 1 message`],
+        [`${d}/000000_sms_backup#read`, `${label}: 1 participant, 1 thread, 1 message`],
+        [
+          'backup.ab#summary',
+          '2 files looked at; 2 read; 0 other SQLite databases match no format TOEX reads',
+        ],
       ]);
       r.close();
     },

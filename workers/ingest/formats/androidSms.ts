@@ -6,7 +6,7 @@ import type { AttachmentRecord, Direction, IngestRecord, SourceRef } from '../re
 import { fromUnixMs } from '../sourceTime.js';
 
 /** Android's sms.type: 1 inbox; 2 sent, 4 outbox, 5 failed, 6 queued; 3 draft. */
-function smsDirection(type: number | null): Direction {
+export function smsDirection(type: number | null): Direction {
   if (type === 1) return 'incoming';
   if (type === 2 || type === 3 || type === 4 || type === 5 || type === 6) return 'outgoing';
   return 'unknown';

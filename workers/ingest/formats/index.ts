@@ -1,6 +1,7 @@
 import type { Format } from '../formats.js';
 import { adbBackup } from './adbBackup.js';
 import { androidSms } from './androidSms.js';
+import { androidTelephonyBackup } from './androidTelephonyBackup.js';
 import { iosAddressBook } from './iosAddressBook.js';
 import { iosCallHistory } from './iosCallHistory.js';
 import { iosSms } from './iosSms.js';
@@ -20,6 +21,7 @@ const SOURCES: readonly Format[] = [
   whatsappContacts,
   ufdr,
   whatsappText,
+  androidTelephonyBackup,
 ];
 
 /**
