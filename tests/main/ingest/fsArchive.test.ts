@@ -236,6 +236,28 @@ describe('ingest of a phone file system archive', () => {
     r.close();
   });
 
+  it('ends a database damaged part-way with a problem and goes on to the next', async () => {
+    const dir = tempDir();
+    const bodies = Array.from({ length: 3000 }, (_, i) => `row ${i} ${'x'.repeat(200)}`);
+    const damaged = smsDb(join(dir, 'z'), bodies);
+    const pages = readFileSync(damaged);
+    // A page near the end of the sms table.
+    const page = pages.length - 40 * 4096;
+    pages.fill(0xa5, page, page + 4096);
+    writeFileSync(damaged, pages);
+    const r = await ingested(
+      writeFsZip(dir, { [MMSSMS]: damaged, [HIDDEN]: smsDb(join(dir, 'h'), ['hidden copy']) }),
+    );
+    expect(r.job.state).toBe('done');
+    const stopped = problems(r.store.db).find((p) => p.key === `${MMSSMS}#stopped`);
+    expect(stopped?.message).toMatch(/^reading stopped: database disk image is malformed/);
+    const kept = searchMessages(r.store.db, { limit: 10_000 });
+    expect(kept.filter((m) => m.source.file === HIDDEN).map((m) => m.body)).toEqual([
+      'hidden copy',
+    ]);
+    r.close();
+  });
+
   it('says when a database has a -wal file beside it that was not applied', async () => {
     const dir = tempDir();
     const tree = { ...androidTree(dir), [`${MMSSMS}-wal`]: Buffer.alloc(4128, 1) };

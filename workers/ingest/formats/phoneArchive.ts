@@ -204,8 +204,10 @@ async function* readInner(
         yield rekey(r, name);
       }
     } catch (err) {
-      if (ctx.signal.aborted || !(err instanceof ToexError)) throw err;
-      yield problem(name, 'stopped', `reading stopped: ${err.message}`);
+      // A damaged page in one database ends that database, not the archive.
+      const damaged = /^SQLITE_/.test(String((err as { code?: unknown }).code));
+      if (ctx.signal.aborted || !(err instanceof ToexError || damaged)) throw err;
+      yield problem(name, 'stopped', `reading stopped: ${(err as Error).message}`);
     }
     yield problem(
       name,
