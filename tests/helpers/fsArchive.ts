@@ -182,3 +182,21 @@ export function itunesBackupTree(
   tree[at('Info.plist')] = Buffer.from('<?xml version="1.0"?><plist version="1.0"><dict/></plist>');
   return tree;
 }
+
+/**
+ * A database as a phone leaves it mid-use: in WAL mode, with the changes
+ * `sql` makes committed to its -wal file but not yet checkpointed into it.
+ * Both files are taken while the connection is open, before SQLite would
+ * checkpoint on closing.
+ */
+export function withPendingWal(path: string, sql: string): { db: Buffer; wal: Buffer } {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec(sql);
+    return { db: readFileSync(path), wal: readFileSync(`${path}-wal`) };
+  } finally {
+    db.close();
+  }
+}

@@ -59,3 +59,20 @@ export function openWorkingCopy(copy: string): { db: Db; schema: SqliteSchema } 
     );
   }
 }
+
+/**
+ * Writes the frames of the write-ahead log at `${copy}-wal` into the working
+ * copy `copy`, as SQLite would on opening the phone's database: changes the
+ * app committed but had not yet checkpointed. SQLite skips frames whose
+ * checksums fail, so a damaged log adds only its valid part. Returns the
+ * count of frames written back (none reads the copy meanwhile, so all are).
+ */
+export function replayWal(copy: string): number {
+  const db = new Database(copy, { fileMustExist: true });
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+    return Math.max(0, r?.checkpointed ?? 0);
+  } finally {
+    db.close();
+  }
+}

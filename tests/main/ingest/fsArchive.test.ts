@@ -11,6 +11,7 @@ import {
   tarBytes,
   writeAdbBackup,
   writeFsTar,
+  withPendingWal,
   writeFsZip,
   type Tree,
 } from '../../helpers/fsArchive.js';
@@ -170,6 +171,7 @@ describe('ingest of a phone file system archive', () => {
     const tree = {
       ...androidTree(dir),
       '../../etc/cron.d/evil': Buffer.from('* * * * * root rm -rf /'),
+      'data/data/com.whatsapp/databases/wa.db': Buffer.from('\x8e\x11not a database at all'),
       'data/data/com.android.providers.telephony/databases/bomb.db': Buffer.alloc(4 << 20),
     };
     let zip: Buffer = readFileSync(writeFsZip(dir, tree, 'raw.zip'));
@@ -196,6 +198,9 @@ describe('ingest of a phone file system archive', () => {
         ),
       ],
     ]);
+    expect(problems(r.store.db).find((p) => p.key.endsWith('wa.db#unmatched'))?.message).toBe(
+      "not read: a database's path, but a 24-byte file starting c28e116e, of no format TOEX reads (encrypted or damaged?)",
+    );
     expect(existsSync(join(dir, '..', 'etc', 'cron.d', 'evil'))).toBe(false);
     r.close();
   });
@@ -258,12 +263,45 @@ describe('ingest of a phone file system archive', () => {
     r.close();
   });
 
-  it('says when a database has a -wal file beside it that was not applied', async () => {
+  it.each([
+    ['a zip, the log after its database', (dir: string, tree: Tree) => writeFsZip(dir, tree)],
+    [
+      'a tar, the log before its database',
+      (dir: string, tree: Tree) =>
+        writeFsTar(dir, Object.fromEntries(Object.entries(tree).reverse())),
+    ],
+  ])(
+    'replays a -wal file beside a database into its working copy before reading it (%s)',
+    async (_what, write) => {
+      const dir = tempDir();
+      const { db, wal } = withPendingWal(
+        smsDb(join(dir, 'w'), ['checkpointed']),
+        `INSERT INTO sms (_id, thread_id, address, date, type, body)
+         VALUES (2, 1, '${DEALER}', ${T0 + 5}, 1, 'only in the log')`,
+      );
+      const r = await ingested(write(dir, { [MMSSMS]: db, [`${MMSSMS}-wal`]: wal }));
+      expect(searchMessages(r.store.db, {}).map((m) => m.body)).toEqual([
+        'checkpointed',
+        'only in the log',
+      ]);
+      expect(problems(r.store.db).find((p) => p.key === `${MMSSMS}#wal`)?.message).toBe(
+        'the -wal file beside it was replayed into it before reading (1 frame)',
+      );
+      r.close();
+    },
+  );
+
+  it('says so when a -wal file beside a database holds nothing it can replay', async () => {
     const dir = tempDir();
-    const tree = { ...androidTree(dir), [`${MMSSMS}-wal`]: Buffer.alloc(4128, 1) };
+    const { db } = withPendingWal(
+      smsDb(join(dir, 'w'), ['checkpointed']),
+      `INSERT INTO sms (_id, thread_id, body) VALUES (9, 1, 'lost')`,
+    );
+    const tree = { [MMSSMS]: db, [`${MMSSMS}-wal`]: Buffer.alloc(4128, 1) };
     const r = await ingested(writeFsZip(dir, tree));
-    expect(problems(r.store.db).find((p) => p.key === `${MMSSMS}#wal`)?.message).toMatch(
-      /^a -wal file lies beside this database and was not applied/,
+    expect(searchMessages(r.store.db, {}).map((m) => m.body)).toEqual(['checkpointed']);
+    expect(problems(r.store.db).find((p) => p.key === `${MMSSMS}#wal`)?.message).toBe(
+      'a -wal file lies beside it but holds no valid frames: nothing was replayed',
     );
     r.close();
   });

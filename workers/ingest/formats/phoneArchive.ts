@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
@@ -6,7 +6,7 @@ import type { Database as Db } from 'better-sqlite3';
 
 import { ToexError } from '../../../main/errors.js';
 import type { EvidenceFile, FileFormat, Format, ParseContext, SqliteFormat } from '../formats.js';
-import { openWorkingCopy, SQLITE_MAGIC } from '../openSqliteCopy.js';
+import { openWorkingCopy, replayWal, SQLITE_MAGIC } from '../openSqliteCopy.js';
 import type { IngestRecord } from '../records.js';
 import {
   archiveEntries,
@@ -38,6 +38,8 @@ export const MAX_ENTRY_BYTES = 16 * 2 ** 30;
 export const MAX_UNPACKED_BYTES = 64 * 2 ** 30;
 const MAX_MANIFEST_BYTES = 2 ** 30;
 const MAX_PLIST_BYTES = 1 << 20;
+/** All -wal files together: past this, the rest are reported but not replayed. */
+const MAX_WAL_BYTES = 4 * 2 ** 30;
 const HEAD_BYTES = 64 * 1024;
 
 /** The formats an archive's files are read with: any but the archive formats themselves. */
@@ -104,8 +106,8 @@ function unreadable(err: Error): never {
 interface Survey {
   manifest: { path: string; file: string; head: Buffer } | null;
   plist: Buffer | null;
-  /** Entries named …-wal, by path: SQLite write-ahead logs left beside their databases. */
-  wal: Set<string>;
+  /** Entries named …-wal (SQLite write-ahead logs) by path: the file each was unpacked to, or null. */
+  wal: Map<string, string | null>;
 }
 
 /**
@@ -114,12 +116,23 @@ interface Survey {
  * second walk to report.
  */
 async function survey(path: string, layout: ArchiveLayout, ctx: ParseContext): Promise<Survey> {
-  const found: Survey = { manifest: null, plist: null, wal: new Set() };
+  const found: Survey = { manifest: null, plist: null, wal: new Map() };
+  let walBytes = 0;
   try {
     for await (const e of archiveEntries(path, layout, (f) => ctx.progress(f * 0.2, 1))) {
       ctx.signal.throwIfAborted();
       if (e.refused) continue;
-      if (e.path.endsWith('-wal') && e.size > 0) found.wal.add(e.path);
+      if (e.path.endsWith('-wal') && e.size > 0) {
+        if (walBytes + e.size > MAX_WAL_BYTES) {
+          found.wal.set(e.path, null);
+          continue;
+        }
+        // Logs are unpacked now, since a tar may hold one before or after its database.
+        const file = join(ctx.workDir, `wal-${found.wal.size}`);
+        const { head, rest } = await headOf(e).catch(unreadable);
+        walBytes += await unpack(file, head, rest, MAX_WAL_BYTES).catch(unreadable);
+        found.wal.set(e.path, file);
+      }
       const which = manifestFile(e.path);
       if (which === 'Manifest.db' && !found.manifest && e.size <= MAX_MANIFEST_BYTES) {
         const file = join(ctx.workDir, 'Manifest.db');
@@ -147,6 +160,7 @@ async function* readInner(
   inner: InnerFormats,
   ctx: ParseContext,
   known: boolean,
+  wal: string | null,
   stats: { unmatched: number },
 ): AsyncGenerator<IngestRecord> {
   const innerCtx: ParseContext = {
@@ -162,6 +176,31 @@ async function* readInner(
   let records: Iterable<IngestRecord> | AsyncIterable<IngestRecord>;
   try {
     if (head.subarray(0, 16).equals(SQLITE_MAGIC)) {
+      if (wal && head[18] !== 2 && head[19] !== 2) {
+        yield problem(
+          name,
+          'wal',
+          'a -wal file lies beside it, but it is not in WAL mode: not replayed',
+        );
+      } else if (wal) {
+        try {
+          copyFileSync(wal, `${file}-wal`);
+          const frames = replayWal(file);
+          yield problem(
+            name,
+            'wal',
+            frames > 0
+              ? `the -wal file beside it was replayed into it before reading (${frames} ${frames === 1 ? 'frame' : 'frames'})`
+              : 'a -wal file lies beside it but holds no valid frames: nothing was replayed',
+          );
+        } catch (err) {
+          const code = String((err as { code?: unknown }).code ?? 'damaged');
+          yield problem(name, 'wal', `the -wal file beside it could not be replayed (${code})`);
+        } finally {
+          rmSync(`${file}-wal`, { force: true });
+          rmSync(`${file}-shm`, { force: true });
+        }
+      }
       let opened;
       try {
         opened = openWorkingCopy(file);
@@ -188,12 +227,9 @@ async function* readInner(
       records = sqlite.parse(db, schema, innerCtx);
     } else {
       const evidence: EvidenceFile = innerCtx.file;
-      format = inner.file.find((f) => f.matches(evidence));
-      if (!format || format.kind !== 'file') {
-        yield problem(name, 'unmatched', `not a format TOEX reads: a ${size}-byte file`);
-        return;
-      }
-      records = format.parse(innerCtx);
+      const chosen = inner.file.find((f) => f.matches(evidence))!;
+      format = chosen;
+      records = chosen.parse(innerCtx);
     }
 
     const counts = new Map<string, number>();
@@ -230,8 +266,11 @@ async function* readInner(
  *
  * Not yet: archives inside the archive (a UFDR or chat-export zip within the
  * file system) are not opened.
- * Not yet: a -wal file beside a database is reported, not applied: changes
- * not yet checkpointed into the database are not read.
+ * A -wal file beside a database in the archive is replayed into the working
+ * copy before it is read, so changes the app had not yet checkpointed are
+ * read too.
+ * Not yet: in an iOS backup, or past 4 GiB of logs in all, a -wal file is
+ * reported, not replayed: changes not yet checkpointed are not read.
  * Not yet: iOS backups from before iOS 10 (Manifest.mbdb) are read as plain
  * file trees, by content only.
  */
@@ -279,20 +318,26 @@ export async function* readPhoneArchive(
         continue;
       }
       const { head, rest, close } = opened;
-      const sqlite = head.subarray(0, 16).equals(SQLITE_MAGIC);
-      const candidate =
-        known ||
-        sqlite ||
+      // Only the head is looked at to choose, so nothing is unpacked that no format will read.
+      const readable =
+        head.subarray(0, 16).equals(SQLITE_MAGIC) ||
         (head.subarray(0, 4).toString('latin1') !== 'PK\x03\x04' &&
           inner.file.some((f) => f.matches({ path: work, name: base, size: e.size, head })));
-      if (!candidate) {
-        await close();
-        continue;
-      }
+      if (!readable) await close();
+      if (!readable && !known) continue;
       // The same path twice (a tar appended to) keeps each copy's records apart.
       const seen = (names.get(base) ?? 0) + 1;
       names.set(base, seen);
       const name = seen === 1 ? base : `${base}@${seen}`;
+      if (!readable) {
+        const start = head.subarray(0, 4).toString('hex');
+        yield problem(
+          name,
+          'unmatched',
+          `not read: a database's path, but a ${e.size}-byte file starting ${start || '(empty)'}, of no format TOEX reads (encrypted or damaged?)`,
+        );
+        continue;
+      }
 
       const over =
         e.size > MAX_ENTRY_BYTES
@@ -321,20 +366,32 @@ export async function* readPhoneArchive(
         continue;
       }
       unpacked += size;
+      // A log unpacked in the survey; null when it was too large to be.
+      const walFile = found.wal.get(`${e.path}-wal`);
       try {
-        for await (const r of readInner(work, name, head, size, inner, ctx, known, stats)) {
+        for await (const r of readInner(
+          work,
+          name,
+          head,
+          size,
+          inner,
+          ctx,
+          known,
+          walFile ?? null,
+          stats,
+        )) {
           if (r.type === 'problem' && r.key === `${name}#read`) stats.read += 1;
           yield r;
         }
       } finally {
         rmSync(work, { force: true });
+        if (walFile) rmSync(walFile, { force: true });
       }
-      const wal = backup ? backup.holds(`${base}-wal`) : found.wal.has(`${e.path}-wal`);
-      if (wal) {
+      if (walFile === null || backup?.holds(`${base}-wal`)) {
         yield problem(
           name,
           'wal',
-          'a -wal file lies beside this database and was not applied: changes not yet written into the database are not read',
+          'a -wal file lies beside this database and was not replayed: changes not yet checkpointed into it are not read',
         );
       }
     }
@@ -348,6 +405,7 @@ export async function* readPhoneArchive(
   } finally {
     backup?.close();
     if (found.manifest) rmSync(found.manifest.file, { force: true });
+    for (const file of found.wal.values()) if (file) rmSync(file, { force: true });
   }
   yield problem(
     ctx.file.name,
