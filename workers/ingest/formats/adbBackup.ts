@@ -1,7 +1,8 @@
 import { ToexError } from '../../../main/errors.js';
 import type { FileFormat, Format } from '../formats.js';
 import type { ArchiveLayout } from './archiveEntries.js';
-import { innerFormats, readPhoneArchive } from './phoneArchive.js';
+import { readPhoneArchive } from './phoneArchive.js';
+import { innerFormats } from './readInnerFile.js';
 
 const MAGIC = 'ANDROID BACKUP\n';
 

@@ -1,4 +1,5 @@
-import { createReadStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 
@@ -186,4 +187,59 @@ async function* tarEntries(
     stream.destroy();
     file.destroy();
   }
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/** The entry's first bytes (up to HEAD_BYTES) and an iterator that carries on after them. */
+export async function headOf(entry: ArchiveEntry) {
+  const it = entry.body()[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let got = 0;
+  let ended = false;
+  while (got < HEAD_BYTES) {
+    const next = await it.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    parts.push(next.value);
+    got += next.value.length;
+  }
+  return { head: Buffer.concat(parts), rest: ended ? null : it, close: () => it.return?.() };
+}
+
+/** Writes `head` and what follows it to `path`, refusing more than `limit` bytes. */
+export async function unpack(
+  path: string,
+  head: Buffer,
+  rest: AsyncIterator<Buffer> | null,
+  limit: number,
+): Promise<number> {
+  const out = createWriteStream(path, { mode: 0o600 });
+  // A write that fails (a full disk) between awaits must fail this copy, not the process.
+  let failed: Error | null = null;
+  out.on('error', (err) => (failed = err));
+  let written = 0;
+  const write = async (chunk: Buffer) => {
+    written += chunk.length;
+    if (written > limit) throw new ToexError('bad-input', `it unpacks past ${limit} bytes`);
+    if (failed) throw failed;
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  try {
+    await write(head);
+    for (let next = await rest?.next(); next && !next.done; next = await rest!.next()) {
+      await write(next.value);
+    }
+  } finally {
+    out.end();
+    if (!out.closed) await once(out, 'close').catch(() => {});
+  }
+  if (failed)
+    {throw new ToexError(
+      'storage',
+      `the working copy cannot be written: ${(failed as Error).message}`,
+    );}
+  return written;
 }

@@ -36,6 +36,12 @@ export function rekey(record: IngestRecord, file: string): IngestRecord {
   }
 }
 
+/**
+ * A line of the ingest report about one inner file: a problem, or what was read there.
+ *
+ * Not yet: the lines saying what was read are stored as problems, for want of a record type
+ * of their own, so `toex ingest` counts them among the items that could not be read.
+ */
 export function problem(file: string, key: string, message: string): ProblemRecord {
   return { type: 'problem', key: `${file}#${key}`, message, source: { file } };
 }

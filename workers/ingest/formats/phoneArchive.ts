@@ -1,21 +1,20 @@
-import { copyFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
-
-import type { Database as Db } from 'better-sqlite3';
 
 import { ToexError } from '../../../main/errors.js';
-import type { EvidenceFile, FileFormat, Format, ParseContext, SqliteFormat } from '../formats.js';
-import { openWorkingCopy, replayWal, SQLITE_MAGIC } from '../openSqliteCopy.js';
+import type { FileFormat, Format, ParseContext } from '../formats.js';
+import { SQLITE_MAGIC } from '../openSqliteCopy.js';
 import type { IngestRecord } from '../records.js';
 import {
   archiveEntries,
   archiveLayout,
-  type ArchiveEntry,
+  headOf,
+  unpack,
   type ArchiveLayout,
 } from './archiveEntries.js';
-import { describeCounts, problem, rekey } from './archiveRecords.js';
+import { problem } from './archiveRecords.js';
 import { manifestFile, openManifest, type BackupManifest } from './itunesBackup.js';
+import { innerFormats, readInnerFile, type InnerFormats } from './readInnerFile.js';
 
 /**
  * Where phones keep the databases TOEX looks for, as paths end inside a
@@ -40,64 +39,6 @@ const MAX_MANIFEST_BYTES = 2 ** 30;
 const MAX_PLIST_BYTES = 1 << 20;
 /** All -wal files together: past this, the rest are reported but not replayed. */
 const MAX_WAL_BYTES = 4 * 2 ** 30;
-const HEAD_BYTES = 64 * 1024;
-
-/** The formats an archive's files are read with: any but the archive formats themselves. */
-export interface InnerFormats {
-  sqlite: SqliteFormat[];
-  file: FileFormat[];
-}
-
-export function innerFormats(formats: readonly Format[]): InnerFormats {
-  return {
-    sqlite: formats.filter((f): f is SqliteFormat => f.kind === 'sqlite'),
-    file: formats.filter((f): f is FileFormat => f.kind === 'file'),
-  };
-}
-
-/** The entry's first bytes (up to HEAD_BYTES) and an iterator that carries on after them. */
-async function headOf(entry: ArchiveEntry) {
-  const it = entry.body()[Symbol.asyncIterator]();
-  const parts: Buffer[] = [];
-  let got = 0;
-  let ended = false;
-  while (got < HEAD_BYTES) {
-    const next = await it.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    parts.push(next.value);
-    got += next.value.length;
-  }
-  return { head: Buffer.concat(parts), rest: ended ? null : it, close: () => it.return?.() };
-}
-
-/** Writes `head` and what follows it to `path`, refusing more than `limit` bytes. */
-async function unpack(
-  path: string,
-  head: Buffer,
-  rest: AsyncIterator<Buffer> | null,
-  limit: number,
-): Promise<number> {
-  const out = createWriteStream(path, { mode: 0o600 });
-  let written = 0;
-  const write = async (chunk: Buffer) => {
-    written += chunk.length;
-    if (written > limit) throw new ToexError('bad-input', `it unpacks past ${limit} bytes`);
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
-  try {
-    await write(head);
-    for (let next = await rest?.next(); next && !next.done; next = await rest!.next()) {
-      await write(next.value);
-    }
-  } finally {
-    out.end();
-    await once(out, 'close');
-  }
-  return written;
-}
 
 function unreadable(err: Error): never {
   throw err instanceof ToexError ? err : new ToexError('bad-input', err.message);
@@ -106,7 +47,7 @@ function unreadable(err: Error): never {
 interface Survey {
   manifest: { path: string; file: string; head: Buffer } | null;
   plist: Buffer | null;
-  /** Entries named …-wal (SQLite write-ahead logs) by path: the file each was unpacked to, or null. */
+  /** Entries named …-wal (SQLite write-ahead logs) by path: each one's unpacked copy, or null. */
   wal: Map<string, string | null>;
 }
 
@@ -151,111 +92,6 @@ async function survey(path: string, layout: ArchiveLayout, ctx: ParseContext): P
   return found;
 }
 
-/** Reads one unpacked inner file with the format that matches it, its records re-keyed. */
-async function* readInner(
-  file: string,
-  name: string,
-  head: Buffer,
-  size: number,
-  inner: InnerFormats,
-  ctx: ParseContext,
-  known: boolean,
-  wal: string | null,
-  stats: { unmatched: number },
-): AsyncGenerator<IngestRecord> {
-  const innerCtx: ParseContext = {
-    file: { path: file, name, size, head },
-    region: ctx.region,
-    workDir: join(ctx.workDir, 'inner'),
-    signal: ctx.signal,
-    progress: () => {},
-  };
-  mkdirSync(innerCtx.workDir, { recursive: true, mode: 0o700 });
-  let db: Db | null = null;
-  let format: Format | undefined;
-  let records: Iterable<IngestRecord> | AsyncIterable<IngestRecord>;
-  try {
-    if (head.subarray(0, 16).equals(SQLITE_MAGIC)) {
-      if (wal && head[18] !== 2 && head[19] !== 2) {
-        yield problem(
-          name,
-          'wal',
-          'a -wal file lies beside it, but it is not in WAL mode: not replayed',
-        );
-      } else if (wal) {
-        try {
-          copyFileSync(wal, `${file}-wal`);
-          const frames = replayWal(file);
-          yield problem(
-            name,
-            'wal',
-            frames > 0
-              ? `the -wal file beside it was replayed into it before reading (${frames} ${frames === 1 ? 'frame' : 'frames'})`
-              : 'a -wal file lies beside it but holds no valid frames: nothing was replayed',
-          );
-        } catch (err) {
-          const code = String((err as { code?: unknown }).code ?? 'damaged');
-          yield problem(name, 'wal', `the -wal file beside it could not be replayed (${code})`);
-        } finally {
-          rmSync(`${file}-wal`, { force: true });
-          rmSync(`${file}-shm`, { force: true });
-        }
-      }
-      let opened;
-      try {
-        opened = openWorkingCopy(file);
-      } catch (err) {
-        if (err instanceof ToexError) yield problem(name, 'unreadable', err.message);
-        else throw err;
-        return;
-      }
-      db = opened.db;
-      const schema = opened.schema;
-      const sqlite = inner.sqlite.find((f) => f.matches(schema));
-      if (!sqlite) {
-        const tables = [...schema.keys()].slice(0, 8).join(', ');
-        if (known) {
-          yield problem(
-            name,
-            'unmatched',
-            `no format TOEX reads matches this database (tables ${tables})`,
-          );
-        } else stats.unmatched += 1;
-        return;
-      }
-      format = sqlite;
-      records = sqlite.parse(db, schema, innerCtx);
-    } else {
-      const evidence: EvidenceFile = innerCtx.file;
-      const chosen = inner.file.find((f) => f.matches(evidence))!;
-      format = chosen;
-      records = chosen.parse(innerCtx);
-    }
-
-    const counts = new Map<string, number>();
-    try {
-      for await (const r of records) {
-        ctx.signal.throwIfAborted();
-        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-        yield rekey(r, name);
-      }
-    } catch (err) {
-      // A damaged page in one database ends that database, not the archive.
-      const damaged = /^SQLITE_/.test(String((err as { code?: unknown }).code));
-      if (ctx.signal.aborted || !(err instanceof ToexError || damaged)) throw err;
-      yield problem(name, 'stopped', `reading stopped: ${(err as Error).message}`);
-    }
-    yield problem(
-      name,
-      'read',
-      `read as ${format.label} (${format.id}): ${describeCounts(counts)}`,
-    );
-  } finally {
-    db?.close();
-    rmSync(innerCtx.workDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Walks a phone's file system (or an iOS backup of one) packed as a zip or
  * tar, reading each database or export it finds with the format that
@@ -264,11 +100,12 @@ async function* readInner(
  * unpacked one at a time into the working folder and removed once read.
  * Records come in archive order, so a resumed ingest meets them as before.
  *
- * Not yet: archives inside the archive (a UFDR or chat-export zip within the
- * file system) are not opened.
  * A -wal file beside a database in the archive is replayed into the working
  * copy before it is read, so changes the app had not yet checkpointed are
  * read too.
+ *
+ * Not yet: archives inside the archive (a UFDR or chat-export zip within the
+ * file system) are not opened.
  * Not yet: in an iOS backup, or past 4 GiB of logs in all, a -wal file is
  * reported, not replayed: changes not yet checkpointed are not read.
  * Not yet: iOS backups from before iOS 10 (Manifest.mbdb) are read as plain
@@ -300,13 +137,12 @@ export async function* readPhoneArchive(
     for await (const e of archiveEntries(path, layout, (f) => ctx.progress(0.2 + f * 0.8, 1))) {
       ctx.signal.throwIfAborted();
       stats.entries += 1;
+      const base = backup?.devicePath(e.path) ?? e.path;
       if (e.refused) {
-        yield problem(e.path, 'refused', `not read: ${e.refused}`);
+        yield problem(base, 'refused', `not read: ${e.refused}`);
         continue;
       }
       if (found.manifest && e.path === found.manifest.path) continue;
-      const device = backup?.devicePath(e.path) ?? null;
-      const base = device ?? e.path;
       const known = KNOWN_DATABASES.some((re) => re.test(base));
 
       let opened;
@@ -360,8 +196,9 @@ export async function* readPhoneArchive(
         );
       } catch (err) {
         await close();
-        if (ctx.signal.aborted) throw err;
         rmSync(work, { force: true });
+        // A full disk is the workstation's trouble, not the evidence's: the job fails, to run again.
+        if (ctx.signal.aborted || (err instanceof ToexError && err.kind === 'storage')) throw err;
         yield problem(name, 'unreadable', `not read: ${(err as Error).message}`);
         continue;
       }
@@ -369,17 +206,8 @@ export async function* readPhoneArchive(
       // A log unpacked in the survey; null when it was too large to be.
       const walFile = found.wal.get(`${e.path}-wal`);
       try {
-        for await (const r of readInner(
-          work,
-          name,
-          head,
-          size,
-          inner,
-          ctx,
-          known,
-          walFile ?? null,
-          stats,
-        )) {
+        const unpacked = { file: work, name, head, size, known, wal: walFile ?? null };
+        for await (const r of readInnerFile(unpacked, inner, ctx, stats)) {
           if (r.type === 'problem' && r.key === `${name}#read`) stats.read += 1;
           yield r;
         }
