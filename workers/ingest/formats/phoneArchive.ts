@@ -197,7 +197,7 @@ export async function* readPhoneArchive(
       } catch (err) {
         await close();
         rmSync(work, { force: true });
-        // A full disk is the workstation's trouble, not the evidence's: the job fails, to run again.
+        // A full disk is no fault of the evidence: the job fails, to be run again.
         if (ctx.signal.aborted || (err instanceof ToexError && err.kind === 'storage')) throw err;
         yield problem(name, 'unreadable', `not read: ${(err as Error).message}`);
         continue;
