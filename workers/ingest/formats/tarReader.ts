@@ -108,6 +108,10 @@ class ByteReader {
   }
 }
 
+function damaged(field: string): ToexError {
+  return new ToexError('bad-input', `a tar header is damaged (its ${field} is not a number)`);
+}
+
 function truncated(what: string): ToexError {
   return new ToexError('bad-input', `the tar stream ends inside ${what}: it is truncated`);
 }
@@ -138,7 +142,6 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
   const reader = new ByteReader(source);
   let longName: string | null = null;
   let pax = new Map<string, string>();
-  let global = new Map<string, string>();
   try {
     for (;;) {
       const header = await reader.exactly(BLOCK);
@@ -150,8 +153,10 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       }
       const type = header[156] === 0 ? '0' : String.fromCharCode(header[156]!);
       const size = octal(header.subarray(124, 136));
+      if (!Number.isSafeInteger(size) || size < 0) throw damaged('size');
       const padded = Math.ceil(size / BLOCK) * BLOCK;
 
+      // A global pax header ('g') sets defaults such as times and owners, none of which TOEX uses.
       if (type === 'x' || type === 'g' || type === 'L') {
         if (size > MAX_META_BYTES) {
           throw new ToexError('bad-input', `a tar metadata header claims ${size} bytes`);
@@ -161,7 +166,6 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
         const body = data.subarray(0, size);
         if (type === 'L') longName = text(body);
         else if (type === 'x') pax = paxRecords(body);
-        else global = paxRecords(body);
         continue;
       }
 
@@ -170,10 +174,10 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
           ? text(header.subarray(345, 500))
           : '';
       const name = text(header.subarray(0, 100));
-      const path =
-        pax.get('path') ?? longName ?? global.get('path') ?? (prefix ? `${prefix}/${name}` : name);
+      const path = pax.get('path') ?? longName ?? (prefix ? `${prefix}/${name}` : name);
       const paxSize = pax.get('size');
       const length = paxSize !== undefined ? Number(paxSize) : size;
+      if (!Number.isSafeInteger(length) || length < 0) throw damaged('pax size');
       const span = Math.ceil(length / BLOCK) * BLOCK;
       longName = null;
       pax = new Map();
