@@ -146,7 +146,12 @@ export const backupFileId = (domain: string, relativePath: string) =>
 export function itunesBackupTree(
   dir: string,
   files: BackupFile[],
-  options: { folder?: string; encrypted?: boolean } = {},
+  options: {
+    folder?: string;
+    encrypted?: boolean;
+    binaryPlist?: boolean;
+    manifestSqlite?: boolean;
+  } = {},
 ): Tree {
   const at = (p: string) => (options.folder ? `${options.folder}/${p}` : p);
   const manifest = join(dir, 'Manifest.db');
@@ -175,10 +180,13 @@ export function itunesBackupTree(
 <plist version="1.0"><dict><key>IsEncrypted</key><${options.encrypted ? 'true' : 'false'}/>
 <key>Version</key><string>10.0</string></dict></plist>`;
   const manifestBytes = readFileSync(manifest);
-  tree[at('Manifest.db')] = options.encrypted
-    ? createHash('sha512').update(manifestBytes).digest().subarray(0, 64)
-    : manifestBytes;
-  tree[at('Manifest.plist')] = Buffer.from(plist);
+  tree[at('Manifest.db')] =
+    options.encrypted && !options.manifestSqlite
+      ? createHash('sha512').update(manifestBytes).digest().subarray(0, 64)
+      : manifestBytes;
+  tree[at('Manifest.plist')] = options.binaryPlist
+    ? binaryPlist({ IsEncrypted: options.encrypted ?? false, Version: '10.0' })
+    : Buffer.from(plist);
   tree[at('Info.plist')] = Buffer.from('<?xml version="1.0"?><plist version="1.0"><dict/></plist>');
   return tree;
 }
@@ -199,4 +207,38 @@ export function withPendingWal(path: string, sql: string): { db: Buffer; wal: Bu
   } finally {
     db.close();
   }
+}
+
+/**
+ * A binary property list (bplist00) of one dictionary of booleans and ASCII
+ * strings, as Apple writes Manifest.plist: objects, offset table, trailer.
+ */
+export function binaryPlist(dict: Record<string, boolean | string>): Buffer {
+  const entries = Object.entries(dict);
+  const ascii = (text: string) =>
+    Buffer.concat([Buffer.from([0x50 | text.length]), Buffer.from(text)]);
+  const objects: Buffer[] = [
+    Buffer.from([
+      0xd0 | entries.length,
+      ...entries.map((_, i) => 1 + i),
+      ...entries.map((_, i) => 1 + entries.length + i),
+    ]),
+    ...entries.map(([key]) => ascii(key)),
+    ...entries.map(([, value]) =>
+      typeof value === 'boolean' ? Buffer.from([value ? 0x09 : 0x08]) : ascii(value),
+    ),
+  ];
+  const offsets: number[] = [];
+  let at = 8;
+  for (const o of objects) {
+    offsets.push(at);
+    at += o.length;
+  }
+  const trailer = Buffer.alloc(32);
+  trailer[6] = 1;
+  trailer[7] = 1;
+  trailer.writeBigUInt64BE(BigInt(objects.length), 8);
+  trailer.writeBigUInt64BE(0n, 16);
+  trailer.writeBigUInt64BE(BigInt(at), 24);
+  return Buffer.concat([Buffer.from('bplist00'), ...objects, Buffer.from(offsets), trailer]);
 }

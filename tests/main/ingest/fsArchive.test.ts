@@ -348,7 +348,10 @@ describe('ingest of an iOS backup packed as a zip or tar', () => {
   const tempDir = useTempDirs();
   const ingested = (file: string) => ingestedInNewCase(tempDir(), file);
 
-  function backup(dir: string, options: { encrypted?: boolean } = {}) {
+  function backup(
+    dir: string,
+    options: { encrypted?: boolean; binaryPlist?: boolean; manifestSqlite?: boolean } = {},
+  ) {
     const sms = iosSmsDb(dir, {
       chats: [{ handles: ['+447700900123'], service: 'iMessage' }],
       messages: [
@@ -381,13 +384,18 @@ describe('ingest of an iOS backup packed as a zip or tar', () => {
   }
 
   it.each([
-    ['zip', (dir: string, tree: Tree) => writeFsZip(dir, tree, 'backup.zip')],
-    ['tar', (dir: string, tree: Tree) => writeFsTar(dir, tree, { name: 'backup.tar' })],
+    ['zip', (dir: string, tree: Tree) => writeFsZip(dir, tree, 'backup.zip'), {}],
+    ['tar', (dir: string, tree: Tree) => writeFsTar(dir, tree, { name: 'backup.tar' }), {}],
+    [
+      'tar, binary Manifest.plist',
+      (dir: string, tree: Tree) => writeFsTar(dir, tree, { name: 'backup.tar' }),
+      { binaryPlist: true },
+    ],
   ])(
     'reads the databases Manifest.db names, pointing to their paths on the phone (%s)',
-    async (_what, write) => {
+    async (_what, write, options) => {
       const dir = tempDir();
-      const r = await ingested(write(dir, backup(dir)));
+      const r = await ingested(write(dir, backup(dir, options)));
       expect(r.job).toMatchObject({ state: 'done', result: { format: 'archive.fs', messages: 1 } });
       expect(
         searchMessages(r.store.db, {}).map((m) => [m.body, m.source.file, m.source.table]),
@@ -401,9 +409,15 @@ describe('ingest of an iOS backup packed as a zip or tar', () => {
     },
   );
 
-  it('refuses an encrypted backup in one line', async () => {
+  it.each([
+    ['Manifest.db is not SQLite', { encrypted: true }],
+    [
+      'binary Manifest.plist says IsEncrypted',
+      { encrypted: true, binaryPlist: true, manifestSqlite: true },
+    ],
+  ])('refuses an encrypted backup in one line (%s)', async (_what, options) => {
     const dir = tempDir();
-    const r = await ingested(writeFsZip(dir, backup(dir, { encrypted: true })));
+    const r = await ingested(writeFsZip(dir, backup(dir, options)));
     expect(r.job).toMatchObject({
       state: 'failed',
       error: {
