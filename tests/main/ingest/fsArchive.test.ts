@@ -429,6 +429,54 @@ describe('ingest of an iOS backup packed as a zip or tar', () => {
     });
     r.close();
   });
+
+  const mvt = (name: string) => join(CORPUS, 'mobile', 'ios', 'mvt', name);
+  const WA = 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared';
+  it.skipIf(!existsSync(mvt('sms.db')))(
+    'reads a backup of the corpus iOS files (mvt): SMS read, WhatsApp ChatStorage found but of no format yet',
+    async () => {
+      const dir = tempDir();
+      const tree = itunesBackupTree(dir, [
+        { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: mvt('sms.db') },
+        {
+          domain: WA,
+          relativePath: 'ChatStorage.sqlite',
+          data: mvt('whatsapp_ChatStorage.sqlite'),
+        },
+        { domain: WA, relativePath: 'ContactsV2.sqlite', data: mvt('whatsapp_ContactsV2.sqlite') },
+        {
+          domain: 'HomeDomain',
+          relativePath: 'Library/Calendar/Calendar.sqlitedb',
+          data: mvt('Calendar.sqlitedb'),
+        },
+      ]);
+      // The names the helper gives are those of the backup the files came from.
+      expect(Object.keys(tree)).toContain('3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28');
+      const r = await ingested(writeFsZip(dir, tree, 'iphone-backup.zip'));
+      expect(r.job).toMatchObject({ state: 'done', result: { format: 'archive.fs', messages: 1 } });
+      expect(searchMessages(r.store.db, {})).toMatchObject([
+        {
+          body: 'Please click here https://badbadbad.example.org/',
+          source: { file: 'HomeDomain/Library/SMS/sms.db', table: 'message', rowId: 3 },
+        },
+      ]);
+      expect(problems(r.store.db).map((p) => [p.key, p.message])).toEqual([
+        ['Manifest.db#backup', expect.stringMatching(/^an iOS backup: Manifest.db lists 4 files/)],
+        ['HomeDomain/Library/SMS/sms.db#read', expect.stringMatching(/\(ios\.sms\): .*1 message$/)],
+        [
+          `${WA}/ChatStorage.sqlite#unmatched`,
+          expect.stringMatching(
+            /^no format TOEX reads matches this database \(tables .*ZWAMESSAGE/,
+          ),
+        ],
+        [
+          'iphone-backup.zip#summary',
+          '7 files looked at; 1 read; 2 other SQLite databases match no format TOEX reads',
+        ],
+      ]);
+      r.close();
+    },
+  );
 });
 
 describe('ingest of an Android adb backup', () => {
