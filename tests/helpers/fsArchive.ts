@@ -84,6 +84,28 @@ export function tarBytes(tree: Tree, longNames: 'pax' | 'gnu' = 'pax'): Buffer {
   return Buffer.concat(blocks);
 }
 
+/** Rewrites the size a tar member's header claims (and the header's checksum), as a forger would. */
+export function claimTarSize(tar: Buffer, path: string, size: number): Buffer {
+  const out = Buffer.from(tar);
+  for (let at = 0; at + 512 <= out.length; at += 512) {
+    if (
+      out
+        .subarray(at, at + 100)
+        .toString('utf8')
+        .replace(/\0.*$/s, '') !== path
+    ) {
+      continue;
+    }
+    out.write(`${size.toString(8).padStart(11, '0')}\0`, at + 124, 'latin1');
+    out.fill(0x20, at + 148, at + 156);
+    let sum = 0;
+    for (const b of out.subarray(at, at + 512)) sum += b;
+    out.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1');
+    return out;
+  }
+  throw new Error(`no member ${path}`);
+}
+
 export function writeFsZip(
   dir: string,
   tree: Tree,

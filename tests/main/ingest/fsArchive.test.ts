@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { searchMessages } from '../../../main/ingest/messageSearch.js';
 import { androidSmsDb, type SmsFixture } from '../../helpers/androidSmsDb.js';
 import {
+  claimTarSize,
   itunesBackupTree,
   tarBytes,
   writeAdbBackup,
@@ -237,6 +238,32 @@ describe('ingest of a phone file system archive', () => {
     expect(problems(r.store.db).map((p) => p.key)).toContain(`${HIDDEN}#unreadable`);
     expect(problems(r.store.db).find((p) => p.key === 'cut.tar#damaged')?.message).toMatch(
       /^the walk stopped after 4 entries: the tar stream ends inside/,
+    );
+    r.close();
+  });
+
+  it('does not open a SQLite file over 2 GiB at a path no rule knows, and says so', async () => {
+    const dir = tempDir();
+    const big = 'sdcard/Android/data/com.example/cache.db';
+    const cache = otherDb(join(dir, 'b'));
+    const db = new Database(cache);
+    db.prepare('INSERT INTO prefs VALUES (?, ?)').run('blob', 'x'.repeat(100_000));
+    db.close();
+    // The header claims 3 GiB; the bytes end after the real file, past the 64 KiB looked at.
+    const tar = claimTarSize(
+      tarBytes({ [MMSSMS]: smsDb(join(dir, 'a'), ['read first']), [big]: cache }),
+      big,
+      3 * 2 ** 30,
+    );
+    const path = join(dir, 'big.tar');
+    writeFileSync(path, tar.subarray(0, tar.length - 1024));
+    const r = await ingested(path);
+    expect(searchMessages(r.store.db, {}).map((m) => m.body)).toEqual(['read first']);
+    expect(problems(r.store.db).find((p) => p.key === 'big.tar#damaged')?.message).toBe(
+      `the walk stopped after 2 entries: the tar stream ends inside ${big}: it is truncated`,
+    );
+    expect(problems(r.store.db).find((p) => p.key === 'big.tar#summary')?.message).toBe(
+      '2 files looked at; 1 read; 0 other SQLite databases match no format TOEX reads; 1 SQLite files over 2147483648 bytes, at no known path, were not opened',
     );
     r.close();
   });

@@ -33,6 +33,11 @@ export const KNOWN_DATABASES: readonly RegExp[] = [
 
 /** One inner file is unpacked at most this large (WhatsApp databases run to gigabytes)… */
 export const MAX_ENTRY_BYTES = 16 * 2 ** 30;
+/**
+ * A SQLite file at a path no rule knows is opened only up to this size: a
+ * phone holds many large databases of no interest (photo libraries, caches).
+ */
+export const MAX_PROBE_BYTES = 2 * 2 ** 30;
 /** …and all that one archive unpacks together at most this: past it, a bomb of many entries. */
 export const MAX_UNPACKED_BYTES = 64 * 2 ** 30;
 const MAX_MANIFEST_BYTES = 2 ** 30;
@@ -129,7 +134,7 @@ export async function* readPhoneArchive(
     );
   }
 
-  const stats = { entries: 0, read: 0, unmatched: 0 };
+  const stats = { entries: 0, read: 0, unmatched: 0, large: 0 };
   const names = new Map<string, number>();
   let unpacked = 0;
   const work = join(ctx.workDir, 'entry');
@@ -159,8 +164,10 @@ export async function* readPhoneArchive(
         head.subarray(0, 16).equals(SQLITE_MAGIC) ||
         (head.subarray(0, 4).toString('latin1') !== 'PK\x03\x04' &&
           inner.file.some((f) => f.matches({ path: work, name: base, size: e.size, head })));
-      if (!readable) await close();
-      if (!readable && !known) continue;
+      const tooLarge = readable && !known && e.size > MAX_PROBE_BYTES;
+      if (tooLarge) stats.large += 1;
+      if (!readable || tooLarge) await close();
+      if ((!readable && !known) || tooLarge) continue;
       // The same path twice (a tar appended to) keeps each copy's records apart.
       const seen = (names.get(base) ?? 0) + 1;
       names.set(base, seen);
@@ -238,7 +245,10 @@ export async function* readPhoneArchive(
   yield problem(
     ctx.file.name,
     'summary',
-    `${stats.entries} files looked at; ${stats.read} read; ${stats.unmatched} other SQLite databases match no format TOEX reads`,
+    `${stats.entries} files looked at; ${stats.read} read; ${stats.unmatched} other SQLite databases match no format TOEX reads` +
+      (stats.large
+        ? `; ${stats.large} SQLite files over ${MAX_PROBE_BYTES} bytes, at no known path, were not opened`
+        : ''),
   );
 }
 
