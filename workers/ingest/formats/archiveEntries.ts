@@ -236,10 +236,11 @@ export async function unpack(
     out.end();
     if (!out.closed) await once(out, 'close').catch(() => {});
   }
-  if (failed)
-    {throw new ToexError(
+  if (failed) {
+    throw new ToexError(
       'storage',
       `the working copy cannot be written: ${(failed as Error).message}`,
-    );}
+    );
+  }
   return written;
 }
