@@ -1,5 +1,10 @@
 import { AUDIT_SCHEMA } from '../audit/AuditLog.js';
-import { callFlagsMigration, ingestMigration, quoteMigration } from '../ingest/ingestSchema.js';
+import {
+  callFlagsMigration,
+  ingestMigration,
+  quoteMigration,
+  reportNotesMigration,
+} from '../ingest/ingestSchema.js';
 import { voiceNoteMigration } from '../ingest/voiceNoteSchema.js';
 import type { Migration } from '../store/migrate.js';
 
@@ -314,4 +319,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 7, ...voiceNoteMigration },
   { version: 8, ...callFlagsMigration },
   { version: 9, ...quoteMigration },
+  { version: 10, ...reportNotesMigration },
 ];

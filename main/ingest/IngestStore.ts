@@ -8,6 +8,8 @@ export interface IngestCounts {
   calls: number;
   contacts: number;
   problems: number;
+  /** Lines of the ingest report that say what was read rather than what went wrong. */
+  notes: number;
 }
 
 const source = (ref: SourceRef) => JSON.stringify(ref);
@@ -59,7 +61,7 @@ export class IngestStore {
        VALUES (?, ?, ?, ?, ?, ?)`,
     );
     const insertProblem = db.prepare(
-      'INSERT OR IGNORE INTO ingest_problems (evidence_id, key, message, source) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO ingest_problems (evidence_id, key, message, source, note) VALUES (?, ?, ?, ?, ?)',
     );
     const ms = (utc: string | undefined) => (utc === undefined ? null : Date.parse(utc));
     const optional = (key: string | null) => (key === null ? null : (participantId(key) ?? null));
@@ -148,17 +150,17 @@ export class IngestStore {
           );
           break;
         case 'problem':
-          insertProblem.run(evidenceId, r.key, r.message, source(r.source));
+          insertProblem.run(evidenceId, r.key, r.message, source(r.source), r.note ? 1 : 0);
           break;
       }
     }
   }
 
   counts(evidenceId: number): IngestCounts {
-    const count = (table: string) =>
+    const count = (table: string, where = '') =>
       (
         this.db
-          .prepare(`SELECT count(*) AS n FROM ${table} WHERE evidence_id = ?`)
+          .prepare(`SELECT count(*) AS n FROM ${table} WHERE evidence_id = ? ${where}`)
           .get(evidenceId) as {
           n: number;
         }
@@ -169,7 +171,30 @@ export class IngestStore {
       messages: count('messages'),
       calls: count('calls'),
       contacts: count('contacts'),
-      problems: count('ingest_problems'),
+      problems: count('ingest_problems', 'AND note = 0'),
+      notes: count('ingest_problems', 'AND note = 1'),
     };
   }
+}
+
+/** One line of an item's ingest report: what was read, or what could not be. */
+export interface ReportLine {
+  note: boolean;
+  message: string;
+  source: SourceRef;
+}
+
+/** The first `limit` lines of an item's ingest report, in the order they were read. */
+export function ingestReport(db: Db, evidenceId: number, limit: number): ReportLine[] {
+  return (
+    db
+      .prepare(
+        'SELECT note, message, source FROM ingest_problems WHERE evidence_id = ? ORDER BY id LIMIT ?',
+      )
+      .all(evidenceId, limit) as { note: number; message: string; source: string }[]
+  ).map((r) => ({
+    note: r.note === 1,
+    message: r.message,
+    source: JSON.parse(r.source) as SourceRef,
+  }));
 }

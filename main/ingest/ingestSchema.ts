@@ -162,3 +162,13 @@ export const quoteMigration: Omit<Migration, 'version'> = {
     db.exec('ALTER TABLE messages ADD COLUMN quote TEXT');
   },
 };
+
+/** Lines of the ingest report that say what was read, told apart from the problems. */
+export const reportNotesMigration: Omit<Migration, 'version'> = {
+  name: 'extraction ingest: notes in the ingest report',
+  up(db) {
+    db.exec(
+      'ALTER TABLE ingest_problems ADD COLUMN note INTEGER NOT NULL DEFAULT 0 CHECK (note IN (0, 1))',
+    );
+  },
+};

@@ -36,6 +36,7 @@ export function parseSqlite(
       ...format.parse(db, schema, {
         file: { path, name: basename(path), size: 0, head: Buffer.alloc(0) },
         region: 'GB',
+        workDir: work,
         signal: new AbortController().signal,
         progress: (done, total) => progress.push([done, total]),
       }),

@@ -18,6 +18,8 @@ export interface ParseContext {
   file: EvidenceFile;
   /** The device's country (ISO 3166 alpha-2) for numbers written without a country code. */
   region: string;
+  /** A private folder for working copies, emptied when the ingest ends. */
+  workDir: string;
   /**
    * The IANA zone the device's clock was set to, given by the examiner, for
    * sources that write wall-clock times with no zone (WhatsApp exports).

@@ -91,6 +91,7 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
     const ctx: ParseContext = {
       file,
       region: input.region,
+      workDir: input.workDir,
       ...(input.timeZone ? { timeZone: input.timeZone } : {}),
       ...(input.ownerName ? { ownerName: input.ownerName } : {}),
       signal: io.signal,

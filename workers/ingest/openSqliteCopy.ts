@@ -19,6 +19,14 @@ export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 export function openSqliteCopy(path: string, workDir: string): { db: Db; schema: SqliteSchema } {
   const copy = join(workDir, 'source.db');
   copyFileSync(path, copy);
+  return openWorkingCopy(copy);
+}
+
+/**
+ * Opens a working copy that is TOEX's own to change (one copied or unpacked
+ * from the evidence), marking it a rollback-journal database first.
+ */
+export function openWorkingCopy(copy: string): { db: Db; schema: SqliteSchema } {
   const fd = openSync(copy, 'r+');
   try {
     const version = Buffer.alloc(2);
@@ -49,5 +57,22 @@ export function openSqliteCopy(path: string, workDir: string): { db: Db; schema:
         ? 'the file starts like a SQLite database but is not one (encrypted or damaged)'
         : `the SQLite database cannot be read (${code || 'damaged'})`,
     );
+  }
+}
+
+/**
+ * Writes the frames of the write-ahead log at `${copy}-wal` into the working
+ * copy `copy`, as SQLite would on opening the phone's database: changes the
+ * app committed but had not yet checkpointed. SQLite skips frames whose
+ * checksums fail, so a damaged log adds only its valid part. Returns the
+ * count of frames written back (none reads the copy meanwhile, so all are).
+ */
+export function replayWal(copy: string): number {
+  const db = new Database(copy, { fileMustExist: true });
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+    return Math.max(0, r?.checkpointed ?? 0);
+  } finally {
+    db.close();
   }
 }

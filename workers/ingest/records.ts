@@ -122,6 +122,8 @@ export interface ProblemRecord {
   key: string;
   message: string;
   source: SourceRef;
+  /** A line of the ingest report saying what was read (in an archive: which format read a file), not what went wrong. */
+  note?: boolean;
 }
 
 export type IngestRecord =

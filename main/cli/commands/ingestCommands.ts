@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 
 import { ToexError } from '../../errors.js';
 import type { IngestSummary } from '../../ingest/ingestJob.js';
+import { ingestReport } from '../../ingest/IngestStore.js';
 import { BUILTIN_MAPPINGS } from '../../../workers/ingest/mappings/builtinMappings.js';
 import { contactSummary, searchMessages, type MessageFilter } from '../../ingest/messageSearch.js';
 import type { VoiceNoteTranscript } from '../../ingest/voiceNotes.js';
@@ -34,6 +35,9 @@ function when(sentAt: string | null, offset: number | null): string {
   const abs = Math.abs(offset);
   return `${utc} (${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
 }
+
+/** How much of each item's ingest report `toex ingest` prints. */
+const REPORT_LINES = 20;
 
 interface IngestOptions {
   region: string;
@@ -116,20 +120,35 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
               ...(mapping ? { mapping } : {}),
             }),
           );
-          return runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+          const ran = await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
             runner.runEach(
               queued.map((j) => j.id),
               onDidStart,
             ),
           );
+          return ran.map((job) => ({
+            ...job,
+            report: ingestReport(store.db, Number(job.params.evidenceId), REPORT_LINES),
+          }));
         });
         ctx.print(jobs, () =>
-          jobs.map((job) => {
+          jobs.flatMap((job) => {
             const s = job.result as unknown as IngestSummary | null;
             if (job.state !== 'done' || !s) {
-              return `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`;
+              return [
+                `Item ${String(job.params.evidenceId)}: ${job.state}${job.error ? `: ${job.error.message}` : ''}.`,
+              ];
             }
-            return `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`;
+            const lines = s.problems + s.notes;
+            return [
+              `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`,
+              ...job.report.map(
+                (l) => `  ${l.note ? 'note' : 'problem'}: ${l.source.file}: ${l.message}`,
+              ),
+              ...(lines > job.report.length
+                ? [`  … and ${lines - job.report.length} more lines in the ingest report`]
+                : []),
+            ];
           }),
         );
         const failed = jobs.find((j) => j.state !== 'done');

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import {
   closeSync,
   existsSync,
@@ -41,6 +42,7 @@ async function parse(path: string): Promise<IngestRecord[]> {
   const parsed = smsBackupRestore.parse({
     file: evidence(path),
     region: 'GB',
+    workDir: tmpdir(),
     signal: new AbortController().signal,
     progress: () => {},
   });

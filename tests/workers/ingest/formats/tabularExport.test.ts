@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,7 @@ async function parse(mapping: unknown, file: EvidenceFile): Promise<IngestRecord
   const ctx: ParseContext = {
     file,
     region: 'GB',
+    workDir: tmpdir(),
     signal: new AbortController().signal,
     progress: () => {},
   };

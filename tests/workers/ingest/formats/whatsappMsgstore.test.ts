@@ -80,7 +80,13 @@ function parse(format: SqliteFormat, path: string, workDir: string): IngestRecor
   try {
     expect(FORMATS.find((f) => f.kind === 'sqlite' && f.matches(schema))).toBe(format);
     const file = { path, name: 'msgstore.db', size: statSync(path).size, head: Buffer.alloc(0) };
-    const ctx = { file, region: 'GB', signal: new AbortController().signal, progress: () => {} };
+    const ctx = {
+      file,
+      region: 'GB',
+      workDir,
+      signal: new AbortController().signal,
+      progress: () => {},
+    };
     return [...format.parse(db, schema, ctx)];
   } finally {
     db.close();

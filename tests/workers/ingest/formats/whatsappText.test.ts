@@ -7,7 +7,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -46,7 +46,13 @@ export async function parseExport(
   const file = evidence(path, name);
   expect(whatsappText.matches(file)).toBe(true);
   const out: IngestRecord[] = [];
-  const ctx = { file, region, signal: new AbortController().signal, progress: () => {} };
+  const ctx = {
+    file,
+    region,
+    workDir: dirname(path),
+    signal: new AbortController().signal,
+    progress: () => {},
+  };
   for await (const r of whatsappText.parse(ctx)) out.push(r);
   return out;
 }
