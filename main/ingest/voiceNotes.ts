@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, createWriteStream, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import type { EvidenceItem, EvidenceStore } from '../evidence/EvidenceStore.js';
 import { ToexError } from '../errors.js';
 import { writeTransaction, type Db } from '../store/EncryptedDatabase.js';
-import { MAX_ENTRIES as UFDR_MAX_ENTRIES } from '../../workers/ingest/formats/ufdrArchive.js';
 import {
-  entryBytes,
-  isZip,
-  listZip,
-  type SafeEntry,
-  type ZipListing,
-} from '../../workers/ingest/formats/whatsappZip.js';
+  archiveEntries,
+  archiveLayout,
+  type ArchiveEntry,
+  type ArchiveLayout,
+} from '../../workers/ingest/formats/archiveEntries.js';
 
 /** Audio types phones and messaging apps write voice notes and recordings in. */
 const AUDIO_EXTENSIONS = new Set([
@@ -35,8 +33,6 @@ const AUDIO_EXTENSIONS = new Set([
 
 /** The most one voice note may unpack to: hours of speech in any codec phones use. */
 export const MAX_VOICE_NOTE_BYTES = 2 * 2 ** 30;
-/** As many entries as a UFDR archive may hold (see ufdrArchive.ts). */
-const MAX_ARCHIVE_ENTRIES = UFDR_MAX_ENTRIES;
 /** Compressed audio barely shrinks in a zip; an entry packed tighter than this is a bomb. */
 const MAX_RATIO = 100;
 
@@ -98,29 +94,80 @@ function candidates(
   };
 }
 
-function startsAsZip(path: string): boolean {
+function layoutOf(path: string): ArchiveLayout | null {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(4);
-    return isZip(head.subarray(0, readSync(fd, head, 0, 4, 0)));
+    const head = Buffer.alloc(4096);
+    return archiveLayout(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
   } finally {
     closeSync(fd);
   }
 }
 
-function whyNotReadable(entry: SafeEntry): string | null {
+function whyNotReadable(entry: ArchiveEntry): string | null {
+  if (entry.refused) return `its archive entry is not read: ${entry.refused}`;
   if (entry.size > MAX_VOICE_NOTE_BYTES) {
     return `the audio would unpack to ${entry.size} bytes, over the ${MAX_VOICE_NOTE_BYTES} TOEX copies`;
   }
-  if (entry.size > 1 << 20 && entry.size > entry.compressedSize * MAX_RATIO) {
-    return `the audio is compressed ${Math.round(entry.size / Math.max(1, entry.compressedSize))} to 1, which no audio is`;
+  const packed = entry.packedSize;
+  if (packed !== null && entry.size > 1 << 20 && entry.size > packed * MAX_RATIO) {
+    return `the audio is compressed ${Math.round(entry.size / Math.max(1, packed))} to 1, which no audio is`;
   }
   return null;
 }
 
 /**
+ * A path as phones and extraction tools write it, made comparable: no leading
+ * slash, and the same folder under its other names (Android's per-user
+ * /data/user/0 is /data/data; /storage/emulated/0 and /mnt/sdcard are /sdcard).
+ */
+function canonical(path: string): string {
+  return path
+    .replace(/\\/g, '/')
+    .replace(/^\/+/, '')
+    .replace(/^data\/user\/\d+\//, 'data/data/')
+    .replace(/^(storage\/emulated\/\d+|mnt\/sdcard|storage\/sdcard0)\//, 'sdcard/');
+}
+
+/**
+ * Which archive entry holds each note's file: the entry at the path it gives,
+ * or, for a path given relative to an app's folder (WhatsApp's
+ * Media/WhatsApp Voice Notes/...), the one entry whose path ends with it.
+ */
+async function locate(
+  path: string,
+  layout: ArchiveLayout,
+  notes: Candidate[],
+): Promise<{ found: Map<Candidate, string[]>; stopped: string | null }> {
+  const byName = new Map<string, { note: Candidate; path: string }[]>();
+  for (const note of notes) {
+    const p = canonical(note.path!);
+    const name = basename(p);
+    byName.set(name, [...(byName.get(name) ?? []), { note, path: p }]);
+  }
+  const found = new Map<Candidate, string[]>();
+  try {
+    for await (const e of archiveEntries(path, layout, () => {})) {
+      const wanted = byName.get(basename(e.path));
+      if (!wanted) continue;
+      const here = canonical(e.path);
+      for (const w of wanted) {
+        if (here === w.path || here.endsWith(`/${w.path}`)) {
+          found.set(w.note, [...(found.get(w.note) ?? []), e.path]);
+        }
+      }
+    }
+    return { found, stopped: null };
+  } catch (err) {
+    if (!(err instanceof ToexError)) throw err;
+    return { found, stopped: err.message };
+  }
+}
+
+/**
  * Copies each audio attachment of the extractions (all, or those given) out
- * of the item that holds it into the case's evidence, and links it to its
+ * of the archive that holds it (a UFDR or chat-export zip, a phone's file
+ * system as zip, tar or tgz) into the case's evidence, and links it to its
  * message. An attachment whose file is not in the evidence (a database read
  * alone keeps only the phone's path) is skipped with the reason. Each link is
  * committed as it is made, so a run that stops part-way is taken up by the next.
@@ -147,6 +194,7 @@ export async function linkVoiceNotes(
   );
   for (const [extractionId, notes] of byItem) {
     const item = evidence.get(extractionId);
+    const path = evidence.absolutePath(item);
     const skipAll = (reason: string, which: Candidate[]) => {
       for (const c of which) skipped.push({ messageId: c.messageId, ordinal: c.ordinal, reason });
       done += which.length;
@@ -158,57 +206,61 @@ export async function linkVoiceNotes(
       notes.filter((c) => c.path === null),
     );
     if (withPath.length === 0) continue;
-    if (!startsAsZip(evidence.absolutePath(item))) {
+    const layout = layoutOf(path);
+    if (!layout) {
       // Not yet: a database read on its own names the phone's path; the file is found only
-      // when the extraction that holds it is an archive TOEX reads it from.
+      // when the extraction that holds it is an archive, not in another item of the case.
       skipAll(`the file is not inside item ${item.id}: it names where the phone kept it`, withPath);
       continue;
     }
-    const wanted = new Set(withPath.map((c) => c.path!));
-    let listing: ZipListing;
-    try {
-      listing = await listZip(evidence.absolutePath(item), {
-        maxEntries: MAX_ARCHIVE_ENTRIES,
-        keep: (name) => wanted.has(name),
-      });
-    } catch (err) {
-      skipAll(`item ${item.id}'s archive cannot be listed: ${(err as Error).message}`, withPath);
-      continue;
+
+    // First the names, so that a path two files end with is refused before anything is copied.
+    const { found, stopped } = await locate(path, layout, withPath);
+    const wanted = new Map<string, Candidate[]>();
+    for (const note of withPath) {
+      const at = found.get(note) ?? [];
+      if (at.length === 1) wanted.set(at[0]!, [...(wanted.get(at[0]!) ?? []), note]);
+      else if (at.length > 1) {
+        skipAll(`${at.length} files in item ${item.id} end with the path the message gives`, [
+          note,
+        ]);
+      } else if (stopped) {
+        skipAll(`item ${item.id} could not be searched to its end: ${stopped}`, [note]);
+      } else skipAll(`item ${item.id} holds no file at the path the message gives`, [note]);
     }
+    if (wanted.size === 0) continue;
     try {
-      const entries = new Map(listing.entries.map((e) => [e.path, e]));
-      const refused = new Map(listing.refused.map((r) => [r.path, r.reason]));
-      const cutShort = listing.refused.find((r) => !wanted.has(r.path));
-      for (const note of withPath) {
-        const entry = entries.get(note.path!);
-        const reason = entry
-          ? whyNotReadable(entry)
-          : refused.has(note.path!)
-            ? `its archive entry is not read: ${refused.get(note.path!)!}`
-            : cutShort
-              ? `item ${item.id} was not searched to its end: ${cutShort.reason}`
-              : `item ${item.id} holds no file at the path the message gives`;
+      for await (const e of archiveEntries(path, layout, () => {})) {
+        const which = wanted.get(e.path);
+        if (!which) continue;
+        wanted.delete(e.path);
+        const reason = whyNotReadable(e);
         if (reason !== null) {
-          skipAll(reason, [note]);
+          skipAll(reason, which);
           continue;
         }
-        const copied = await copyOut(listing, entry!, item, evidence, workDir).catch(
-          (err: unknown) => {
-            if (err instanceof ToexError && err.kind !== 'bad-input') throw err;
-            skipAll(`the audio cannot be copied out: ${(err as Error).message}`, [note]);
-            return null;
-          },
-        );
+        const copied = await copyOut(e, item, evidence, workDir).catch((err: unknown) => {
+          if (err instanceof ToexError && err.kind !== 'bad-input') throw err;
+          skipAll(`the audio cannot be copied out: ${(err as Error).message}`, which);
+          return null;
+        });
         if (copied === null) continue;
-        writeTransaction(db, () =>
-          link.run(note.messageId, note.ordinal, copied.id, new Date().toISOString()),
-        );
-        linked += 1;
-        done += 1;
-        options.onProgress?.(done, fresh.length);
+        for (const note of which) {
+          writeTransaction(db, () =>
+            link.run(note.messageId, note.ordinal, copied.id, new Date().toISOString()),
+          );
+          linked += 1;
+          done += 1;
+          options.onProgress?.(done, fresh.length);
+        }
+        if (wanted.size === 0) break;
       }
-    } finally {
-      listing.zip.close();
+    } catch (err) {
+      if (!(err instanceof ToexError)) throw err;
+      skipAll(
+        `item ${item.id} could not be read to its end: ${err.message}`,
+        [...wanted.values()].flat(),
+      );
     }
   }
   return { found: fresh.length + alreadyLinked, linked, alreadyLinked, skipped };
@@ -216,8 +268,7 @@ export async function linkVoiceNotes(
 
 /** Unpacks one entry to a private file and imports it as an item derived from `parent`. */
 async function copyOut(
-  listing: ZipListing,
-  entry: SafeEntry,
+  entry: ArchiveEntry,
   parent: EvidenceItem,
   evidence: EvidenceStore,
   workDir: string,
@@ -225,7 +276,7 @@ async function copyOut(
   const temp = join(workDir, `${randomUUID()}${extname(entry.path).toLowerCase()}`);
   try {
     await pipeline(
-      Readable.from(entryBytes(listing.zip, entry)),
+      Readable.from(entry.body()),
       createWriteStream(temp, { flags: 'wx', mode: 0o600 }),
     ).catch((err: Error) => {
       throw new ToexError('bad-input', err.message);

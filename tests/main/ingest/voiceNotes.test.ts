@@ -13,6 +13,8 @@ import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { markEncrypted, writeUfdrZip } from '../../helpers/ufdrReport.js';
+import { writeFsTar } from '../../helpers/fsArchive.js';
+import { whatsappMsgstoreDb } from '../../helpers/whatsappMsgstoreDb.js';
 import { chatText, writeChatZip } from '../../helpers/whatsappExport.js';
 
 const tempDir = useTempDirs();
@@ -194,6 +196,59 @@ describe('voice notes', () => {
       expect(jobs).toHaveLength(1);
       const copy = ctx.store.evidence.get(Number(jobs[0]!.params.evidenceId));
       expect(copy.originalPath).toBe(`${ctx.item.originalPath}!/files/Audio/a.opus`);
+      expect(copy.sha256).toBe(createHash('sha256').update(note).digest('hex'));
+    } finally {
+      ctx.close();
+    }
+  });
+
+  it("finds a WhatsApp voice note in a phone's file system by the path msgstore.db gives, and refuses one two files could be", async () => {
+    const dir = tempDir();
+    const note = voiceNote(dir, 'The van is outside.');
+    const VOICE = 'Media/WhatsApp Voice Notes/202403/PTT-20240309-WA0002.opus';
+    const TWICE = 'Media/WhatsApp Voice Notes/202403/PTT-20240309-WA0003.opus';
+    const msgstore = whatsappMsgstoreDb(dir, {
+      schema: 'modern',
+      chats: [{ jid: '447700900123@s.whatsapp.net' }],
+      messages: [
+        {
+          chat: '447700900123@s.whatsapp.net',
+          fromMe: false,
+          type: 2,
+          timestamp: Date.parse('2024-03-09T21:00:00Z'),
+          media: { mime: 'audio/ogg; codecs=opus', size: note.length, path: VOICE },
+        },
+        {
+          chat: '447700900123@s.whatsapp.net',
+          fromMe: false,
+          type: 2,
+          timestamp: Date.parse('2024-03-09T21:01:00Z'),
+          media: { mime: 'audio/ogg; codecs=opus', size: note.length, path: TWICE },
+        },
+      ],
+    });
+    const tgz = writeFsTar(
+      dir,
+      {
+        'data/data/com.whatsapp/databases/msgstore.db': msgstore,
+        [`storage/emulated/0/WhatsApp/${VOICE}`]: note,
+        [`storage/emulated/0/WhatsApp/${TWICE}`]: note,
+        [`storage/emulated/0/Android/media/com.whatsapp/WhatsApp/${TWICE}`]: note,
+      },
+      { gzip: true },
+    );
+    const ctx = await ingestedInNewCase(tempDir(), tgz);
+    try {
+      expect(ctx.job.result).toMatchObject({ format: 'archive.fs', messages: 2 });
+      const { links, jobs } = await ctx.store.queueVoiceNotes(MODEL);
+      expect(links).toMatchObject({ found: 2, linked: 1 });
+      expect(links.skipped.map((s) => s.reason)).toEqual([
+        `2 files in item ${ctx.item.id} end with the path the message gives`,
+      ]);
+      const copy = ctx.store.evidence.get(Number(jobs[0]!.params.evidenceId));
+      expect(copy.originalPath).toBe(
+        `${ctx.item.originalPath}!/storage/emulated/0/WhatsApp/${VOICE}`,
+      );
       expect(copy.sha256).toBe(createHash('sha256').update(note).digest('hex'));
     } finally {
       ctx.close();

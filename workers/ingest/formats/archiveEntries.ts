@@ -19,6 +19,8 @@ export interface ArchiveEntry {
   path: string;
   /** The size the archive declares for it. */
   size: number;
+  /** What it takes up packed, in a zip; null in a tar, which is compressed whole if at all. */
+  packedSize: number | null;
   /** Why it cannot be read (encrypted, unsafely named, a bomb), or null. */
   refused: string | null;
   /** Its bytes; a zip checks them against the declared size and fails the stream if they lie. */
@@ -139,6 +141,7 @@ async function* zipEntries(
       yield {
         path: cleanName(name),
         size,
+        packedSize: entry.compressedSize,
         refused,
         body: async function* () {
           const stream: Readable = await zip.openReadStreamPromise(entry);
@@ -176,6 +179,7 @@ async function* tarEntries(
       yield {
         path: cleanName(member.path),
         size: member.size,
+        packedSize: null,
         refused: nameProblem(member.path),
         body: () => member.body(),
       };

@@ -49,17 +49,9 @@ export function unsafeName(name: string): string | null {
 
 /**
  * Lists the archive's entries without inflating any, refusing each that is
- * encrypted, unsafely named, or past the entry count. With `keep`, only the
- * entries (and refusals) it accepts are held, so a large archive can be
- * searched for a few names without its whole listing in memory.
+ * encrypted, unsafely named, or past the entry count.
  */
-export async function listZip(
-  path: string,
-  options: { maxEntries?: number; keep?: (name: string) => boolean } = {},
-): Promise<ZipListing> {
-  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
-  const keep = options.keep ?? (() => true);
-  let seen = 0;
+export async function listZip(path: string): Promise<ZipListing> {
   // Names are decoded here, not by yauzl, so a hostile name is one refusal, not an error that
   // ends the listing.
   const zip = await yauzl.openPromise(path, {
@@ -82,14 +74,9 @@ export async function listZip(
         // Strict, so a backslash is kept and refused rather than quietly made a slash.
         true,
       );
-      if (seen >= maxEntries) {
-        refused.push({ path: name, reason: `the archive holds over ${maxEntries} entries` });
+      if (entries.length + refused.length >= MAX_ENTRIES) {
+        refused.push({ path: name, reason: `the archive holds over ${MAX_ENTRIES} entries` });
         resolve();
-        return;
-      }
-      seen += 1;
-      if (!keep(name)) {
-        zip.readEntry();
         return;
       }
       const reason =
