@@ -2,6 +2,7 @@ import { AUDIT_SCHEMA } from '../audit/AuditLog.js';
 import {
   callFlagsMigration,
   ingestMigration,
+  historyMigration,
   quoteMigration,
   reportNotesMigration,
 } from '../ingest/ingestSchema.js';
@@ -320,4 +321,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 8, ...callFlagsMigration },
   { version: 9, ...quoteMigration },
   { version: 10, ...reportNotesMigration },
+  { version: 11, ...historyMigration },
 ];

@@ -45,8 +45,8 @@ export class IngestStore {
     );
     const insertMessage = db.prepare(
       `INSERT OR IGNORE INTO messages (evidence_id, key, thread_id, sender_id, direction, sent_at, sent_at_ms,
-         utc_offset_minutes, body, deleted, flags, source, quote)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         utc_offset_minutes, body, deleted, flags, source, quote, history)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertAttachment = db.prepare(
       'INSERT OR IGNORE INTO attachments (message_id, ordinal, name, mime, size, path) VALUES (?, ?, ?, ?, ?, ?)',
@@ -116,6 +116,7 @@ export class IngestStore {
             JSON.stringify(r.flags),
             source(r.source),
             r.quote ? JSON.stringify(r.quote) : null,
+            r.history?.length ? JSON.stringify(r.history) : null,
           );
           if (result.changes === 0) break;
           const id = messageId(r.key)!;

@@ -172,3 +172,11 @@ export const reportNotesMigration: Omit<Migration, 'version'> = {
     );
   },
 };
+
+/** Every version of an edited message's text the source keeps (iOS 16 edits), as JSON. */
+export const historyMigration: Omit<Migration, 'version'> = {
+  name: 'extraction ingest: edit history',
+  up(db) {
+    db.exec('ALTER TABLE messages ADD COLUMN history TEXT');
+  },
+};

@@ -1,6 +1,6 @@
 import { ToexError } from '../errors.js';
 import type { Db } from '../store/EncryptedDatabase.js';
-import type { SourceRef } from '../../workers/ingest/records.js';
+import type { EditRecord, SourceRef } from '../../workers/ingest/records.js';
 import { voiceNotesOf, type VoiceNoteTranscript } from './voiceNotes.js';
 
 export interface MessageFilter {
@@ -42,6 +42,8 @@ export interface MessageRow {
   voiceNotes: VoiceNoteTranscript[];
   /** What it quotes, as a reply: the message replied to when it is in the case, and the quoted text. */
   quote: { messageId: number | null; text: string | null } | null;
+  /** Every version of its text the source keeps, oldest first, when it was edited. */
+  history: EditRecord[];
   source: SourceRef;
 }
 
@@ -158,6 +160,7 @@ interface Row {
   attachments: number;
   quote: string | null;
   quote_id: number | null;
+  history: string | null;
 }
 
 /**
@@ -201,7 +204,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     db
       .prepare(
         `SELECT m.id, m.evidence_id, m.thread_id, t.service, t.title, m.direction, p.identifier, p.name,
-           m.sent_at, m.utc_offset_minutes, m.body, m.deleted, m.flags, m.source, m.quote,
+           m.sent_at, m.utc_offset_minutes, m.body, m.deleted, m.flags, m.source, m.quote, m.history,
            CASE WHEN m.quote IS NULL THEN NULL ELSE (SELECT q.id FROM messages q
              WHERE q.evidence_id = m.evidence_id AND q.key = json_extract(m.quote, '$.key'))
            END AS quote_id,
@@ -263,6 +266,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     flags: JSON.parse(r.flags) as string[],
     attachments: r.attachments,
     voiceNotes: notes.get(r.id) ?? [],
+    history: r.history === null ? [] : (JSON.parse(r.history) as EditRecord[]),
     quote:
       r.quote === null
         ? null

@@ -18,6 +18,8 @@ export interface IosMessageFixture {
   attachments?: { filename: string; mime: string; bytes: number }[];
   /** In iOS 16's Recently Deleted. */
   recoverable?: boolean;
+  /** message.message_summary_info as stored (iOS 16 on): a binary property list. */
+  summaryInfo?: Buffer;
 }
 
 export interface IosChatFixture {
@@ -101,7 +103,8 @@ export function iosSmsDb(
       UNIQUE (id, service));
     CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL,
       text TEXT, handle_id INTEGER DEFAULT 0, attributedBody BLOB, service TEXT, date INTEGER,
-      is_from_me INTEGER DEFAULT 0, cache_has_attachments INTEGER DEFAULT 0);
+      is_from_me INTEGER DEFAULT 0, cache_has_attachments INTEGER DEFAULT 0,
+      message_summary_info BLOB);
     CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL,
       style INTEGER, chat_identifier TEXT, service_name TEXT, display_name TEXT);
     CREATE TABLE chat_handle_join (chat_id INTEGER, handle_id INTEGER, UNIQUE(chat_id, handle_id));
@@ -152,7 +155,7 @@ export function iosSmsDb(
         db
           .prepare(
             `INSERT INTO message (guid, text, handle_id, attributedBody, service, date, is_from_me,
-               cache_has_attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+               cache_has_attachments, message_summary_info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             `GUID-${i}`,
@@ -163,6 +166,7 @@ export function iosSmsDb(
             m.date,
             m.fromMe ? 1 : 0,
             m.attachments?.length ? 1 : 0,
+            m.summaryInfo ?? null,
           ).lastInsertRowid,
       );
       if (m.chat !== null) {

@@ -79,7 +79,16 @@ export interface MessageRecord {
   flags: string[];
   /** What a reply quotes; absent on a message that quotes nothing. */
   quote?: QuoteRecord;
+  /** Every version of an edited message's text the source keeps, oldest first. */
+  history?: EditRecord[];
   source: SourceRef;
+}
+
+export interface EditRecord {
+  /** Which part of the message (a message with attachments has several), from 0. */
+  part: number;
+  at: SourceTime | null;
+  text: string | null;
 }
 
 export interface QuoteRecord {

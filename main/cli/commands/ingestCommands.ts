@@ -232,6 +232,10 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                             `    replying to ${m.quote.messageId === null ? 'a message not in the case' : `#${m.quote.messageId}`}${m.quote.text === null ? '' : `: ${oneLine(m.quote.text)}`}`,
                           ]
                         : []),
+                      ...m.history.map(
+                        (h, i) =>
+                          `    version ${i + 1} of ${m.history.length}${h.at ? `, ${when(h.at.utc, h.at.offsetMinutes)}` : ''}: ${oneLine(h.text ?? '(unreadable)')}`,
+                      ),
                       ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
                     ];
                   })

@@ -9,6 +9,7 @@ import { toex } from '../../helpers/cli.js';
 import { appleNs, attributedBody, iosSmsDb } from '../../helpers/iosSmsDb.js';
 import { CORPUS } from '../../helpers/models.js';
 import { ingestedInNewCase } from '../../helpers/ingest.js';
+import { binaryPlist } from '../../helpers/plist.js';
 import { useTempDirs } from '../../helpers/temp.js';
 import { workstationWithCase } from '../../helpers/workstation.js';
 
@@ -209,6 +210,61 @@ describe('iOS Messages ingest', () => {
     const found = await toex(home, ['messages', REF, '--search', 'station']);
     expect(found.stdout).toBe(
       '#3 thread 2 2024-03-10 08:00:00Z <- runner@example.org: at the station now (text-from-attributed-body)\n',
+    );
+  });
+
+  it('keeps every version of an edited message and shows them under it', async () => {
+    const versions = (texts: [string, number][]) =>
+      binaryPlist({
+        ec: {
+          '0': texts.map(([t, d]) => ({ t: { $bytes: attributedBody(t).toString('hex') }, d })),
+        },
+      });
+    const db = iosSmsDb(tempDir(), {
+      chats: [{ handles: [DEALER], service: 'iMessage' }],
+      messages: [
+        {
+          chat: 0,
+          handle: DEALER,
+          date: appleNs('2022-11-19T01:17:54Z'),
+          fromMe: false,
+          text: 'meet at 9',
+          summaryInfo: versions([
+            ['meet at 8', 690_513_474],
+            ['meet at 9', 690_513_480],
+          ]),
+        },
+      ],
+    });
+    const home = tempDir();
+    for (const args of [
+      ['init', '--operator', 'DC Test 0001'],
+      [
+        'case',
+        'create',
+        '--reference',
+        REF,
+        '--title',
+        'T',
+        '--owner',
+        'O',
+        '--classification',
+        'OFFICIAL',
+      ],
+      ['evidence', 'add', REF, db],
+      ['ingest', REF, '1'],
+    ]) {
+      const run = await toex(home, args);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+    }
+    const shown = await toex(home, ['messages', REF]);
+    expect(shown.stdout).toBe(
+      [
+        '#1 thread 1 2022-11-19 01:17:54Z <- +447700900123: meet at 9 (edited)',
+        '    version 1 of 2, 2022-11-19 01:17:54Z: meet at 8',
+        '    version 2 of 2, 2022-11-19 01:18:00Z: meet at 9',
+        '',
+      ].join('\n'),
     );
   });
 

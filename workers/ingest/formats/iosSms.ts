@@ -5,6 +5,7 @@ import { hasTables, type SqliteFormat } from '../formats.js';
 import type { AttachmentRecord, IngestRecord, Service, SourceRef } from '../records.js';
 import { fromAppleTime } from '../sourceTime.js';
 import { attachmentReader, column } from './iosAttachments.js';
+import { summaryInfo } from './iosEdits.js';
 import { attributedBodyText, TypedStreamError } from './typedstream.js';
 
 /** chat.style: 43 is a group, 45 a one-to-one conversation. */
@@ -31,6 +32,7 @@ interface MessageRow {
   handle_id: number | null;
   textBytes: Buffer | null;
   attributedBody: unknown;
+  message_summary_info: unknown;
   service: unknown;
   date: number | null;
   is_from_me: number | null;
@@ -165,6 +167,7 @@ export const iosSms: SqliteFormat = {
       .prepare(
         `SELECT message.ROWID, message.handle_id, CAST(message.text AS BLOB) AS textBytes,
            message.date, ${column(schema, 'message', 'attributedBody')},
+           ${column(schema, 'message', 'message_summary_info')},
            ${column(schema, 'message', 'service')}, ${column(schema, 'message', 'is_from_me')},
            ${column(schema, 'message', 'cache_has_attachments')},
            ${chatJoin ? 'j.chat_id' : 'NULL'} AS chat_id,
@@ -195,6 +198,8 @@ export const iosSms: SqliteFormat = {
         chatKey !== null && threadServices.has(chatKey) ? chatKey : yield* looseThread(r);
       const outgoing = r.is_from_me === 1;
       const { body, flags } = messageText(r);
+      const past = summaryInfo(r.message_summary_info);
+      flags.push(...past.flags);
       const sentAt = typeof r.date === 'number' ? fromAppleTime(r.date) : null;
       if (r.date !== null && r.date !== 0 && sentAt === null) flags.push('time-out-of-range');
       if (sentAt !== null && sentAt.utc < FIRST_IPHONE) flags.push('time-before-iphone');
@@ -224,6 +229,7 @@ export const iosSms: SqliteFormat = {
         deleted: r.recoverable === 1,
         attachments: files,
         flags,
+        ...(past.history.length ? { history: past.history } : {}),
         source,
       } satisfies IngestRecord;
     }
@@ -232,10 +238,8 @@ export const iosSms: SqliteFormat = {
 
 /**
  * The message's text: the `text` column, else the text archived in `attributedBody`.
- * Not yet: message_summary_info (iOS 16 edit history and unsent messages) is not read, so
- * an edited message shows only the text the database holds now; tapbacks
- * (associated_message_type) come in as ordinary messages, not linked to the message they
- * answer.
+ * Not yet: tapbacks (associated_message_type) come in as ordinary messages, not linked to
+ * the message they answer.
  */
 function messageText(r: MessageRow): { body: string | null; flags: string[] } {
   const flags: string[] = [];

@@ -5,6 +5,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { ToexError } from '../../../main/errors.js';
 import { hasTables } from '../formats.js';
 import { openWorkingCopy, SQLITE_MAGIC } from '../openSqliteCopy.js';
+import { isBinaryPlist, isDictionary, PlistError, readBinaryPlist } from '../bplist.js';
 
 /** Manifest.db and Manifest.plist sit at the backup folder's top: the root or one folder down. */
 export function manifestFile(path: string): 'Manifest.db' | 'Manifest.plist' | null {
@@ -13,47 +14,16 @@ export function manifestFile(path: string): 'Manifest.db' | 'Manifest.plist' | n
   return name === 'Manifest.db' || name === 'Manifest.plist' ? name : null;
 }
 
-/** The value of a top-level boolean key in a binary property list, or null. */
-function bplistBool(data: Buffer, key: string): boolean | null {
-  if (data.length < 40 || data.subarray(0, 8).toString('latin1') !== 'bplist00') return null;
-  const trailer = data.subarray(data.length - 32);
-  const offsetSize = trailer[6]!;
-  const refSize = trailer[7]!;
-  const count = Number(trailer.readBigUInt64BE(8));
-  const top = Number(trailer.readBigUInt64BE(16));
-  const table = Number(trailer.readBigUInt64BE(24));
-  const uint = (at: number, size: number) => {
-    let n = 0;
-    for (let i = 0; i < size; i++) n = n * 256 + data[at + i]!;
-    return n;
-  };
-  const offset = (ref: number) => (ref < count ? uint(table + ref * offsetSize, offsetSize) : -1);
-  const length = (at: number): [number, number] => {
-    const low = data[at]! & 0x0f;
-    if (low !== 0x0f) return [low, at + 1];
-    const size = 1 << (data[at + 1]! & 0x0f);
-    return [uint(at + 2, size), at + 2 + size];
-  };
-  const dict = offset(top);
-  if (dict < 0 || dict >= data.length || data[dict]! >> 4 !== 0xd) return null;
-  const [entries, start] = length(dict);
-  for (let i = 0; i < entries; i++) {
-    const k = offset(uint(start + i * refSize, refSize));
-    if (k < 0 || k >= data.length || data[k]! >> 4 !== 0x5) continue;
-    const [n, from] = length(k);
-    if (data.subarray(from, from + n).toString('latin1') !== key) continue;
-    const v = offset(uint(start + (entries + i) * refSize, refSize));
-    return v >= 0 && v < data.length && (data[v] === 0x09 || data[v] === 0x08)
-      ? data[v] === 0x09
-      : null;
-  }
-  return null;
-}
-
 /** True when Manifest.plist (XML or binary) says the backup is encrypted. */
 export function plistSaysEncrypted(data: Buffer): boolean {
-  if (data.subarray(0, 6).toString('latin1') === 'bplist') {
-    return bplistBool(data, 'IsEncrypted') === true;
+  if (isBinaryPlist(data)) {
+    try {
+      const top = readBinaryPlist(data);
+      return isDictionary(top) && top.IsEncrypted === true;
+    } catch (err) {
+      if (err instanceof PlistError) return false;
+      throw err;
+    }
   }
   return /<key>\s*IsEncrypted\s*<\/key>\s*<true\s*\/>/.test(data.toString('utf8'));
 }
