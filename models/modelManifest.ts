@@ -201,14 +201,14 @@ export function manifestEntry(id: string): ModelEntry {
   return entry;
 }
 
-export async function sha256OfFile(path: string): Promise<string> {
+export async function sha256OfFile(path: string, what = 'the model file'): Promise<string> {
   const hash = createHash('sha256');
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
       hash.update(chunk as Buffer);
     }
   } catch (err) {
-    throw fromFsError(err, 'reading the model file');
+    throw fromFsError(err, `reading ${what}`);
   }
   return hash.digest('hex');
 }

@@ -21,7 +21,13 @@ import { CHUNK_BYTES, DigestStream, digestFile } from '../main/evidence/DigestSt
 import { getLogger } from '../main/log/log.js';
 import { isProcessAlive } from '../main/processAlive.js';
 import { fsyncFolder } from '../main/store/atomicWrite.js';
-import { type ModelEntry, type ModelFile, whisperModel, whisperModels } from './modelManifest.js';
+import {
+  loadManifest,
+  type ModelEntry,
+  type ModelFile,
+  whisperModel,
+  whisperModels,
+} from './modelManifest.js';
 
 const log = getLogger('models');
 
@@ -141,7 +147,17 @@ async function importOne(
     reason,
   });
   const claimed = claimedFiles(candidate, manifest);
-  if (claimed.length === 0) return refuse('not a model file the manifest lists');
+  if (claimed.length === 0) {
+    // The detector and speaker models are read from where set-up put them; only Whisper's are kept here.
+    const other = loadManifest().find(
+      (e) => e.engine !== 'whisper.cpp' && e.files.some((f) => f.name === basename(candidate.path)),
+    );
+    return refuse(
+      other
+        ? `${other.id} is not a Whisper model: TOEX reads it from where bin/setup put it, so it is not imported`
+        : 'not a model file the manifest lists',
+    );
+  }
   const named = claimed.length === 1 && claimed[0]!.name === basename(candidate.path);
   if (named && candidate.size !== claimed[0]!.size) {
     return refuse(

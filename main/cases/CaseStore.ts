@@ -229,7 +229,7 @@ export class CaseStore {
       threads?: number;
       onProgress?: (done: number, total: number) => void;
     } = {},
-  ): Promise<{ links: VoiceNoteLinks; jobs: Job[] }> {
+  ): Promise<{ links: VoiceNoteLinks; jobs: Job[]; undecodable: number[] }> {
     this.assertOpen('transcribing voice notes');
     const model = await speechModel(modelPath);
     const links = await linkVoiceNotes(
@@ -241,9 +241,9 @@ export class CaseStore {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
     );
-    const ids = untranscribedVoiceNotes(this.db, options.extractionIds);
+    const { ids, undecodable } = untranscribedVoiceNotes(this.db, options.extractionIds);
     const jobs = ids.length ? this.enqueueTranscriptions(ids, modelPath, model, options) : [];
-    return { links, jobs };
+    return { links, jobs, undecodable };
   }
 
   private enqueueTranscriptions(
@@ -406,7 +406,48 @@ export class CaseStore {
       const checked = mappingSource(options.mapping.json, options.mapping.origin);
       params.mapping = { name: checked.mapping.name, sha256: checked.sha256, json: checked.json };
     }
+    this.assertSameReading(params);
     return this.jobs.enqueue(INGEST, { ...params });
+  }
+
+  /**
+   * An item is read one way: its records' keys are the same whatever the
+   * region, zone, owner or mapping, so a second reading made another way
+   * would add people and threads beside the first's and count messages twice.
+   */
+  private assertSameReading(params: IngestParams): void {
+    const earlier = this.db
+      .prepare(
+        `SELECT params FROM jobs WHERE kind = ? AND state NOT IN ('failed', 'cancelled')
+           AND json_extract(params, '$.evidenceId') = ? ORDER BY created_at LIMIT 1`,
+      )
+      .get(INGEST, params.evidenceId) as { params: string } | undefined;
+    if (!earlier) return;
+    const before = JSON.parse(earlier.params) as IngestParams;
+    const differs = [
+      before.region !== params.region ? `--region ${before.region}` : null,
+      (before.timeZone ?? null) !== (params.timeZone ?? null)
+        ? before.timeZone
+          ? `--timezone ${before.timeZone}`
+          : 'no --timezone'
+        : null,
+      (before.ownerName ?? null) !== (params.ownerName ?? null)
+        ? before.ownerName
+          ? 'another --owner'
+          : 'no --owner'
+        : null,
+      (before.mapping?.sha256 ?? null) !== (params.mapping?.sha256 ?? null)
+        ? before.mapping
+          ? `mapping ${before.mapping.name}`
+          : 'no mapping'
+        : null,
+    ].filter((d): d is string => d !== null);
+    if (differs.length) {
+      throw new ToexError(
+        'conflict',
+        `item ${params.evidenceId} was ingested with ${differs.join(', ')}; reading it again another way would mix two readings (give the same options)`,
+      );
+    }
   }
 
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {

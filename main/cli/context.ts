@@ -59,6 +59,7 @@ export class CliContext {
     return readSecret({
       env: 'TOEX_PASSPHRASE',
       file: this.options.passphraseFile,
+      option: '--passphrase-file',
       what: 'passphrase',
     });
   }

@@ -38,8 +38,9 @@ function promptHidden(question: string): Promise<string> {
 export interface SecretSource {
   /** Environment variable that may hold it (for scripts and tests). */
   env: string;
-  /** Path given with a --…-file option. */
+  /** Path given with the file option, and the option's name for the refusal. */
   file: string | undefined;
+  option: string;
   what: string;
   /** Ask twice and compare, for a new secret. */
   confirm?: boolean;
@@ -57,7 +58,7 @@ export async function readSecret(source: SecretSource): Promise<string> {
   if (!process.stdin.isTTY) {
     throw new ToexError(
       'bad-input',
-      `no ${source.what}: set ${source.env} or give its file with the --…-file option`,
+      `no ${source.what}: set ${source.env} or give its file with ${source.option}`,
     );
   }
   const first = await promptHidden(`${source.what[0]!.toUpperCase()}${source.what.slice(1)}: `);

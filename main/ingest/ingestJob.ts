@@ -4,7 +4,9 @@ import type { AuditLog } from '../audit/AuditLog.js';
 import type { EvidenceStore } from '../evidence/EvidenceStore.js';
 import type { Job } from '../jobs/JobQueue.js';
 import type { JobKind } from '../jobs/JobRunner.js';
+import { ToexError } from '../errors.js';
 import type { Db } from '../store/EncryptedDatabase.js';
+import { sha256OfFile } from '../../models/modelManifest.js';
 import { PROGRESS_UNITS } from '../../workers/ingest/ingestLimits.js';
 import { BUILTIN_MAPPINGS } from '../../workers/ingest/mappings/builtinMappings.js';
 import type { IngestInput, IngestPartial } from '../../workers/ingest/ingestWorker.js';
@@ -61,8 +63,16 @@ export function ingestKind(
     kind: INGEST,
     worker: 'ingest/ingestWorker',
 
-    prepare(job) {
+    async prepare(job) {
       const item = evidence.get(params(job).evidenceId);
+      // What is read must be what was imported: a copy changed since is not read at all.
+      const sha256 = await sha256OfFile(evidence.absolutePath(item), `item ${item.id}`);
+      if (sha256 !== item.sha256) {
+        throw new ToexError(
+          'conflict',
+          `the stored copy of item ${item.id} no longer matches the SHA-256 recorded when it was imported; nothing was read (see toex evidence verify)`,
+        );
+      }
       return {
         input: {
           path: evidence.absolutePath(item),

@@ -47,26 +47,27 @@ export interface MessageRow {
   source: SourceRef;
 }
 
-/** One thing to find: a word (or a word's start, with `*`) or a phrase, as the FTS5 string for it. */
-interface Term {
-  fts: string;
-  negative: boolean;
-}
-
 const HAS_WORD = /[\p{L}\p{N}]/u;
+
+/** Past this many words and phrases a search is no examiner's query, and would take minutes. */
+export const MAX_SEARCH_TERMS = 64;
 
 /**
  * Makes a user's search into an FTS5 query. FTS5's syntax is a language of
  * its own, so the user gets a small one that cannot go wrong: words (all of
- * them must be there), `word*` for a word's start, `"a phrase"`, `OR`
- * between alternatives, and `-word` or `NOT word` for words that must not be
- * there. Every word and phrase is passed to FTS5 as a quoted string, so no
+ * them must be there; `AND` between them says the same), `word*` for a
+ * word's start, `"a phrase"`, `OR` between alternatives, and `-word` or
+ * `NOT word` for words no message found may hold, whichever alternative it
+ * matched. Every word and phrase is passed to FTS5 as a quoted string, so no
  * punctuation, keyword or quote in a search can turn it into an error or
- * into another query.
+ * into another query. Brackets are refused rather than dropped: dropped,
+ * they would change what was asked without a word.
  */
 export function ftsQuery(words: string): string {
-  const groups: Term[][] = [[]];
+  const groups: string[][] = [[]];
+  const unwanted: string[] = [];
   let negateNext = false;
+  let terms = 0;
   for (const m of words.matchAll(/(-?)"([^"]*)"?(\*?)|(\S+)/g)) {
     const token = m[0];
     if (token === 'OR') {
@@ -74,6 +75,7 @@ export function ftsQuery(words: string): string {
       negateNext = false;
       continue;
     }
+    if (token === 'AND') continue;
     if (token === 'NOT') {
       negateNext = true;
       continue;
@@ -87,6 +89,12 @@ export function ftsQuery(words: string): string {
       text = m[2]!;
       prefix = m[3] === '*';
     } else {
+      if (/^-?\(|\)$/.test(token)) {
+        throw new ToexError(
+          'bad-input',
+          'brackets are not read in a search: write the alternatives with OR, and -word for words to leave out',
+        );
+      }
       const minus = token.length > 1 && token.startsWith('-');
       negative ||= minus;
       const bare = minus ? token.slice(1) : token;
@@ -95,29 +103,35 @@ export function ftsQuery(words: string): string {
       text = (prefix ? bare.slice(0, -1) : bare).replace(/"/g, '');
     }
     if (!HAS_WORD.test(text)) continue;
-    groups.at(-1)!.push({ fts: `"${text.trim()}"${prefix ? '*' : ''}`, negative });
+    if ((terms += 1) > MAX_SEARCH_TERMS) {
+      throw new ToexError(
+        'bad-input',
+        `a search takes at most ${MAX_SEARCH_TERMS} words and phrases`,
+      );
+    }
+    const fts = `"${text.trim()}"${prefix ? '*' : ''}`;
+    if (negative) unwanted.push(fts);
+    else groups.at(-1)!.push(fts);
   }
   const used = groups.filter((g) => g.length > 0);
-  if (used.length === 0) throw new ToexError('bad-input', 'give at least one word to search for');
-  return used
-    .map((g) => {
-      const wanted = g.filter((t) => !t.negative).map((t) => t.fts);
-      if (wanted.length === 0) {
-        throw new ToexError(
-          'bad-input',
-          'a search needs a word to find as well as words to leave out (-word, NOT word)',
-        );
-      }
-      const unwanted = g.filter((t) => t.negative).map((t) => ` NOT ${t.fts}`);
-      return `(${wanted.join(' AND ')}${unwanted.join('')})`;
-    })
-    .join(' OR ');
+  if (used.length === 0) {
+    throw new ToexError(
+      'bad-input',
+      unwanted.length
+        ? 'a search needs a word to find as well as words to leave out (-word, NOT word)'
+        : 'give at least one word to search for',
+    );
+  }
+  const wanted = used.map((g) => `(${g.join(' AND ')})`).join(' OR ');
+  return unwanted.length ? `(${wanted})${unwanted.map((u) => ` NOT ${u}`).join('')}` : wanted;
 }
 
 function boundary(value: string, end: boolean, what: string): number {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const ms = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
-  if (!Number.isFinite(ms)) {
+  // Date.parse rolls 2020-02-30 over into March; a day that does not exist is refused instead.
+  const realDay = !dateOnly || new Date(ms).toISOString().slice(0, 10) === value;
+  if (!Number.isFinite(ms) || !realDay) {
     throw new ToexError(
       'bad-input',
       `${what} "${value}" is not a date (use 2024-03-09 or an ISO time)`,

@@ -332,18 +332,32 @@ export function voiceNotesOf(
   return out;
 }
 
-/** The voice-note items of the extractions (all, or those given) with no live transcription. */
-export function untranscribedVoiceNotes(db: Db, extractionIds?: readonly number[]): number[] {
+/**
+ * The voice-note items of the extractions (all, or those given) with no live
+ * transcription, and apart from them those whose audio an earlier attempt
+ * found it could not decode: trying those again would only fail again.
+ */
+export function untranscribedVoiceNotes(
+  db: Db,
+  extractionIds?: readonly number[],
+): { ids: number[]; undecodable: number[] } {
   const rows = db
     .prepare(
-      `SELECT DISTINCT v.evidence_id AS id, m.evidence_id AS extractionId
+      `SELECT DISTINCT v.evidence_id AS id, m.evidence_id AS extractionId,
+         EXISTS (SELECT 1 FROM transcripts t JOIN jobs j ON j.id = t.job_id
+           WHERE t.evidence_id = v.evidence_id AND j.state = 'failed'
+             AND j.error_kind = 'bad-input') AS undecodable
        FROM voice_notes v JOIN messages m ON m.id = v.message_id
        WHERE NOT EXISTS (
          SELECT 1 FROM transcripts t JOIN jobs j ON j.id = t.job_id
          WHERE t.evidence_id = v.evidence_id AND j.state NOT IN ('failed', 'cancelled'))
        ORDER BY v.evidence_id`,
     )
-    .all() as { id: number; extractionId: number }[];
+    .all() as { id: number; extractionId: number; undecodable: number }[];
   const wanted = extractionIds ? new Set(extractionIds) : null;
-  return [...new Set(rows.filter((r) => !wanted || wanted.has(r.extractionId)).map((r) => r.id))];
+  const mine = rows.filter((r) => !wanted || wanted.has(r.extractionId));
+  return {
+    ids: [...new Set(mine.filter((r) => r.undecodable === 0).map((r) => r.id))],
+    undecodable: [...new Set(mine.filter((r) => r.undecodable === 1).map((r) => r.id))],
+  };
 }

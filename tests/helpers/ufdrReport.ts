@@ -15,6 +15,8 @@ export interface UfdrAttachment {
   filename?: string;
   contentType?: string;
   url?: string;
+  /** Where Physical Analyzer put the file in the archive, with its backslashes. */
+  extractedPath?: string;
 }
 
 export interface UfdrMessage {
@@ -106,6 +108,9 @@ function attachmentsXml(list: UfdrAttachment[] = []): string[] {
       field('Filename', a.filename),
       field('ContentType', a.contentType),
       field('URL', a.url),
+      ...(a.extractedPath === undefined
+        ? []
+        : [field('attachment_extracted_path', a.extractedPath)]),
       '</model>',
     ].join(''),
   );

@@ -6,7 +6,7 @@ import type { EvidenceFile, Format, ParseContext } from './formats.js';
 import { FORMATS } from './formats/index.js';
 import { tabularExport } from './formats/tabularExport.js';
 import { MAX_BODY, PROGRESS_UNITS } from './ingestLimits.js';
-import { openSqliteCopy, SQLITE_MAGIC } from './openSqliteCopy.js';
+import { damageIn, openSqliteCopy, SQLITE_MAGIC } from './openSqliteCopy.js';
 import type { IngestRecord, MessageRecord } from './records.js';
 import { parseMapping } from './tabular/exportMapping.js';
 
@@ -45,21 +45,88 @@ function readHead(path: string): EvidenceFile['head'] {
   }
 }
 
-/** A message with its body, and any text it quotes, cut at MAX_BODY and flagged where cut. */
-function withinLimits(m: MessageRecord): MessageRecord {
-  const longBody = m.body !== null && m.body.length > MAX_BODY;
-  const longQuote = m.quote?.text != null && m.quote.text.length > MAX_BODY;
-  if (!longBody && !longQuote) return m;
-  return {
-    ...m,
-    body: longBody ? m.body!.slice(0, MAX_BODY) : m.body,
-    ...(longQuote ? { quote: { ...m.quote!, text: m.quote!.text!.slice(0, MAX_BODY) } } : {}),
-    flags: [
-      ...m.flags,
-      ...(longBody ? ['body-truncated'] : []),
-      ...(longQuote ? ['quote-truncated'] : []),
-    ],
-  };
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8');
+
+/**
+ * A value a parser passed on as text, made text whatever SQLite's dynamic
+ * typing left in the column: bytes are decoded (and said to have been), a
+ * number is written out, anything else is no text.
+ */
+function asText(value: unknown, flags: Set<string>): string | null {
+  if (value === null || value === undefined || typeof value === 'string') return value ?? null;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    flags.add('text-stored-as-blob');
+    try {
+      return STRICT_UTF8.decode(value);
+    } catch {
+      flags.add('invalid-utf8');
+      return LENIENT_UTF8.decode(value);
+    }
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    flags.add('text-stored-as-number');
+    return String(value);
+  }
+  flags.add('text-unreadable');
+  return null;
+}
+
+/**
+ * A message made safe to store: its body and quote as text, U+FFFD (where
+ * the source's bytes were not UTF-8) flagged, and each cut at MAX_BODY and
+ * flagged where cut.
+ */
+function checkedMessage(m: MessageRecord): MessageRecord {
+  const flags = new Set(m.flags);
+  let body = asText(m.body, flags);
+  let quote = m.quote ? { ...m.quote, text: asText(m.quote.text, flags) } : undefined;
+  const attachments = m.attachments.map((a) => ({
+    ...a,
+    name: asText(a.name, flags),
+    mime: asText(a.mime, flags),
+    path: asText(a.path, flags),
+  }));
+  if (body?.includes('\uFFFD')) flags.add('invalid-utf8');
+  if (body !== null && body.length > MAX_BODY) {
+    body = body.slice(0, MAX_BODY);
+    flags.add('body-truncated');
+  }
+  if (quote?.text != null && quote.text.length > MAX_BODY) {
+    quote = { ...quote, text: quote.text.slice(0, MAX_BODY) };
+    flags.add('quote-truncated');
+  }
+  return { ...m, body, attachments, flags: [...flags], ...(quote ? { quote } : {}) };
+}
+
+/** Any record made safe to store: names and titles as text. */
+function checked(record: IngestRecord): IngestRecord {
+  const ignored = new Set<string>();
+  switch (record.type) {
+    case 'message':
+      return checkedMessage(record);
+    case 'participant':
+      return {
+        ...record,
+        raw: asText(record.raw, ignored) ?? '',
+        identifier: asText(record.identifier, ignored) ?? '',
+        name: asText(record.name, ignored),
+      };
+    case 'thread':
+      return { ...record, title: asText(record.title, ignored) };
+    case 'contact':
+      return { ...record, name: asText(record.name, ignored) };
+    default:
+      return record;
+  }
+}
+
+function* withProblemFirst(
+  problem: IngestRecord,
+  records: Iterable<IngestRecord>,
+): Generator<IngestRecord> {
+  yield problem;
+  yield* records;
 }
 
 /** A short, content-free description of what the file looked like, for the refusal. */
@@ -122,7 +189,18 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
           `not a format TOEX reads: ${describe(file, [...schema.keys()])}`,
         );
       }
-      records = format.parse(db, schema, ctx);
+      const damage = damageIn(db);
+      records = damage
+        ? withProblemFirst(
+            {
+              type: 'problem',
+              key: 'problem:integrity',
+              message: `the database fails SQLite's integrity check (${damage}): rows read from it may be missing or wrong`,
+              source: { file: file.name },
+            },
+            format.parse(db, schema, ctx),
+          )
+        : format.parse(db, schema, ctx);
     } else {
       format = FORMATS.find((f) => f.kind === 'file' && f.matches(file));
       if (!format || format.kind !== 'file') {
@@ -139,7 +217,7 @@ serveJob<IngestInput, IngestPartial>(async (input, io) => {
       io.signal.throwIfAborted();
       emitted += 1;
       if (emitted <= input.skip) continue;
-      batch.push(record.type === 'message' ? withinLimits(record) : record);
+      batch.push(checked(record));
       if (batch.length >= BATCH) {
         await io.deliver({ format: id, records: batch, emitted });
         batch = [];

@@ -76,3 +76,18 @@ export function replayWal(copy: string): number {
     db.close();
   }
 }
+
+/**
+ * What SQLite's own check finds wrong with a database's pages, or null when
+ * nothing: a damaged page can read back as rows that were never written, or
+ * hide rows that were, without any read failing. The words are SQLite's
+ * (page and table numbers, never content).
+ */
+export function damageIn(db: Db): string | null {
+  try {
+    const rows = db.prepare('PRAGMA quick_check(5)').pluck().all() as string[];
+    return rows.length === 1 && rows[0] === 'ok' ? null : rows.join('; ').replace(/\s+/g, ' ');
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -194,8 +194,12 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
           if (opts.direction !== undefined && !['incoming', 'outgoing'].includes(opts.direction)) {
             throw new ToexError('bad-input', '--direction is incoming or outgoing');
           }
-          if (!/^\d{1,6}$/.test(opts.limit)) {
-            throw new ToexError('bad-input', '--limit takes a whole number');
+          if (
+            !/^\d{1,6}$/.test(opts.limit) ||
+            Number(opts.limit) < 1 ||
+            Number(opts.limit) > 100_000
+          ) {
+            throw new ToexError('bad-input', '--limit takes a whole number from 1 to 100000');
           }
           if (opts.thread !== undefined && !/^\d{1,9}$/.test(opts.thread)) {
             throw new ToexError('bad-input', '--thread takes a thread id');

@@ -83,7 +83,11 @@ export function transcriptionReport(jobs: readonly TranscribedJob[]): string[] {
 }
 
 /** What `transcribe --voice-notes` prints: what was linked, what was skipped and why, how each went. */
-export function voiceNotesReport(links: VoiceNoteLinks, jobs: readonly TranscribedJob[]): string[] {
+export function voiceNotesReport(
+  links: VoiceNoteLinks,
+  jobs: readonly TranscribedJob[],
+  undecodable: readonly number[],
+): string[] {
   const reasons = new Map<string, number>();
   for (const s of links.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
   return [
@@ -94,9 +98,14 @@ export function voiceNotesReport(links: VoiceNoteLinks, jobs: readonly Transcrib
     ),
     `${links.found} voice notes in the extractions: ${links.linked} copied into the case now, ${links.alreadyLinked} before, ${links.skipped.length} not copied.`,
     ...[...reasons].map(([reason, n]) => `  ${n} not copied: ${reason}`),
+    ...(undecodable.length
+      ? [
+          `${undecodable.length} not tried again: an earlier attempt could not decode their audio (items ${undecodable.join(', ')})`,
+        ]
+      : []),
     jobs.length === 0
       ? 'No voice note was waiting to be transcribed.'
-      : `${jobs.length} transcribed:`,
+      : `${jobs.filter((j) => j.state === 'done').length} of ${jobs.length} transcribed:`,
     ...jobs.map((job) => `  ${job.id.slice(0, 8)}  ${outcomeLine(job)}`),
   ];
 }
@@ -107,7 +116,7 @@ async function transcribeVoiceNotes(
   modelPath: string,
   options: { extractionIds?: number[]; language?: string; threads: number },
 ): Promise<void> {
-  const { links, jobs } = await ctx.withCase(ref, async (store, ws) => {
+  const { links, jobs, undecodable } = await ctx.withCase(ref, async (store, ws) => {
     const sink = progressSink({ json: ctx.json, title: 'Voice notes' });
     let queued;
     try {
@@ -126,9 +135,13 @@ async function transcribeVoiceNotes(
           ),
         )
       : [];
-    return { links: queued.links, jobs: ran.map((job) => withSegments(store, job)) };
+    return {
+      links: queued.links,
+      undecodable: queued.undecodable,
+      jobs: ran.map((job) => withSegments(store, job)),
+    };
   });
-  ctx.print({ ...links, jobs }, () => voiceNotesReport(links, jobs));
+  ctx.print({ ...links, undecodable, jobs }, () => voiceNotesReport(links, jobs, undecodable));
   ctx.exitCode = Math.max(0, ...jobs.map(jobExitCode));
 }
 

@@ -18,6 +18,7 @@ export function registerWorkstationCommands(program: Command, action: Wrap): voi
         const passphrase = await readSecret({
           env: 'TOEX_PASSPHRASE',
           file: ctx.options.passphraseFile,
+          option: '--passphrase-file',
           what: 'new passphrase',
           confirm: true,
         });
@@ -53,6 +54,7 @@ export function registerWorkstationCommands(program: Command, action: Wrap): voi
           const next = await readSecret({
             env: 'TOEX_NEW_PASSPHRASE',
             file: opts.newPassphraseFile,
+            option: '--new-passphrase-file',
             what: 'new passphrase',
             confirm: true,
           });
@@ -78,11 +80,13 @@ export function registerWorkstationCommands(program: Command, action: Wrap): voi
         const recoveryKey = await readSecret({
           env: 'TOEX_RECOVERY_KEY',
           file: opts.recoveryKeyFile,
+          option: '--recovery-key-file',
           what: 'recovery key',
         });
         const next = await readSecret({
           env: 'TOEX_NEW_PASSPHRASE',
           file: opts.newPassphraseFile,
+          option: '--new-passphrase-file',
           what: 'new passphrase',
           confirm: true,
         });

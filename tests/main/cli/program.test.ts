@@ -176,7 +176,7 @@ describe('toex command line', () => {
       ['case', 'list'],
       { TOEX_PASSPHRASE: undefined },
       2,
-      'toex: no passphrase: set TOEX_PASSPHRASE or give its file with the --…-file option',
+      'toex: no passphrase: set TOEX_PASSPHRASE or give its file with --passphrase-file',
     ],
     [
       'a duplicate reference',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -110,8 +110,15 @@ describe('ingest job', () => {
     expect(bodies({ search: 'now OR gone NOT thread' })).toEqual(['at the station now']);
     expect(bodies({ search: '"the stat"*' })).toEqual(['at the station now']);
     expect(bodies({ search: 'or station' })).toEqual([]);
-    expect(ftsQuery('a "b c" OR d -e* NOT "f g"')).toBe(
-      '("a" AND "b c") OR ("d" NOT "e"* NOT "f g")',
+    // Words left out are left out whichever alternative matched; AND says what a space does.
+    expect(ftsQuery('a AND "b c" OR d -e* NOT "f g"')).toBe(
+      '(("a" AND "b c") OR ("d")) NOT "e"* NOT "f g"',
+    );
+    expect(bodies({ search: 'gara OR station -vine' })).toEqual(['at the station now']);
+    expect(bodies({ search: 'station AND now' })).toEqual(['at the station now']);
+    expect(() => bodies({ search: '(gara OR station) now' })).toThrow(/brackets are not read/);
+    expect(() => bodies({ search: Array(65).fill('word').join(' ') })).toThrow(
+      'a search takes at most 64 words and phrases',
     );
     expect(() => bodies({ search: '-station' })).toThrow(/a word to find as well/);
     expect(() => bodies({ search: 'OR NOT ")(" -' })).toThrow(/at least one word/);
@@ -125,6 +132,7 @@ describe('ingest job', () => {
     ]);
     expect(() => bodies({ search: '   ' })).toThrow(/at least one word/);
     expect(() => bodies({ from: 'last tuesday' })).toThrow(/is not a date/);
+    expect(() => bodies({ to: '2024-02-30' })).toThrow('--to "2024-02-30" is not a date');
     r.close();
   });
 
@@ -246,6 +254,75 @@ describe('ingest job', () => {
     expect(ctx.store.jobs.list()).toEqual([]);
     ctx.store.close();
     ctx.workstation.close();
+  });
+
+  it('stores a body SQLite kept as bytes, or as bytes that are not UTF-8, flagged, and reads on', async () => {
+    const file = extraction(tempDir());
+    const db = new Database(file);
+    db.prepare('UPDATE sms SET body = ? WHERE _id = 2').run(Buffer.from('ok, câte bucăți?'));
+    db.exec(`UPDATE sms SET body = CAST(x'ff41' AS TEXT) WHERE _id = 3`);
+    db.close();
+    const r = await ingested(file);
+    expect(r.job.state).toBe('done');
+    const [, second, third] = searchMessages(r.store.db, {});
+    expect(second).toMatchObject({ body: 'ok, câte bucăți?', flags: ['text-stored-as-blob'] });
+    expect(third).toMatchObject({ body: '\uFFFDA', flags: ['invalid-utf8'] });
+    r.close();
+  });
+
+  it("reads a database whose pages fail SQLite's own check, and says its rows may be wrong", async () => {
+    const sms: SmsFixture[] = Array.from({ length: 3000 }, (_, i) => ({
+      thread: 1,
+      address: DEALER,
+      date: T0 + i * 1000,
+      type: 1,
+      body: `message number ${i} `.repeat(4),
+    }));
+    const file = androidSmsDb(tempDir(), { threads: [{ id: 1, addresses: [DEALER] }], sms });
+    const whole = readFileSync(file);
+    writeFileSync(file, whole.subarray(0, whole.length - 1000));
+    const r = await ingested(file);
+    expect(r.job.state).toBe('done');
+    const problems = r.store.db.prepare('SELECT key, message FROM ingest_problems').all() as {
+      key: string;
+      message: string;
+    }[];
+    expect(problems[0]).toMatchObject({
+      key: 'problem:integrity',
+      message: expect.stringMatching(
+        /^the database fails SQLite's integrity check \(.+\): rows read from it may be missing or wrong$/,
+      ),
+    });
+    r.close();
+  });
+
+  it('reads nothing from a stored copy changed since it was imported', async () => {
+    const ctx = await workstationWithCase(tempDir());
+    const { item } = await ctx.store.importEvidence(extraction(tempDir()));
+    const stored = ctx.store.evidence.absolutePath(item);
+    chmodSync(stored, 0o644);
+    const bytes = readFileSync(stored);
+    bytes[bytes.indexOf('zece')] = 0x5a;
+    writeFileSync(stored, bytes);
+    const job = await ctx.store.runner().run(ctx.store.queueIngest(item.id).id);
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: {
+        message: `the stored copy of item ${item.id} no longer matches the SHA-256 recorded when it was imported; nothing was read (see toex evidence verify)`,
+      },
+    });
+    expect(ctx.store.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
+    ctx.store.close();
+    ctx.workstation.close();
+  });
+
+  it('refuses to read an item again another way, which would list its people twice', async () => {
+    const r = await ingested(extraction(tempDir()));
+    expect(() => r.store.queueIngest(r.item.id, { region: 'US' })).toThrow(
+      `item ${r.item.id} was ingested with --region GB; reading it again another way would mix two readings (give the same options)`,
+    );
+    expect(r.store.queueIngest(r.item.id, { region: 'gb' }).state).toBe('queued');
+    r.close();
   });
 
   const plaso = join(CORPUS, 'mobile', 'android', 'plaso', 'mmssms.db');

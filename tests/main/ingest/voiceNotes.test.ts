@@ -167,7 +167,13 @@ describe('voice notes', () => {
               from: kai,
               time: '2024-03-09T20:16:00.000+00:00',
               attachments: [
-                { filename: 'a.opus', contentType: 'audio/ogg', url: 'files/Audio/a.opus' },
+                // Physical Analyzer's own field, with its backslashes, beside the app's remote URL.
+                {
+                  filename: 'a.opus',
+                  contentType: 'audio/ogg',
+                  url: 'https://mmg.whatsapp.net/v/t62/a',
+                  extractedPath: 'files\\Audio\\a.opus',
+                },
               ],
             },
             {
@@ -255,6 +261,22 @@ describe('voice notes', () => {
     }
   });
 
+  it('does not try again a voice note whose audio could not be decoded', async () => {
+    const dir = tempDir();
+    const zip = chatWithVoiceNote(dir, Buffer.from('these bytes are no audio at all'));
+    const ctx = await ingestedInNewCase(tempDir(), zip);
+    try {
+      const first = await ctx.store.queueVoiceNotes(MODEL, { threads: 1 });
+      const [failed] = await ctx.store.runner().runEach(first.jobs.map((j) => j.id));
+      expect(failed).toMatchObject({ state: 'failed', error: { kind: 'bad-input' } });
+      const again = await ctx.store.queueVoiceNotes(MODEL, { threads: 1 });
+      expect(again.jobs).toEqual([]);
+      expect(again.undecodable).toEqual([Number(first.jobs[0]!.params.evidenceId)]);
+    } finally {
+      ctx.close();
+    }
+  });
+
   it('checks the model before copying anything', async () => {
     const dir = tempDir();
     const zip = chatWithVoiceNote(dir, voiceNote(dir, 'hello'));
@@ -308,7 +330,7 @@ describe('voice notes', () => {
     expect(run.stdout).toMatch(
       /2 voice notes in the extractions: 1 copied into the case now, 0 before, 1 not copied\./,
     );
-    expect(run.stdout).toMatch(/1 transcribed:\n {2}\w{8} {2}item 2: done, \d+ segments/);
+    expect(run.stdout).toMatch(/1 of 1 transcribed:\n {2}\w{8} {2}item 2: done, \d+ segments/);
 
     const shown = await toex(home, ['messages', REF, '--search', 'park']);
     expect(shown.code).toBe(0);

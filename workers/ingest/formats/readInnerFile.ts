@@ -5,7 +5,7 @@ import type { Database as Db } from 'better-sqlite3';
 
 import { ToexError } from '../../../main/errors.js';
 import type { EvidenceFile, FileFormat, Format, ParseContext, SqliteFormat } from '../formats.js';
-import { openWorkingCopy, replayWal, SQLITE_MAGIC } from '../openSqliteCopy.js';
+import { damageIn, openWorkingCopy, replayWal, SQLITE_MAGIC } from '../openSqliteCopy.js';
 import type { IngestRecord } from '../records.js';
 import { describeCounts, note, problem, rekey } from './archiveRecords.js';
 
@@ -108,6 +108,14 @@ export async function* readInnerFile(
         return;
       }
       format = sqlite;
+      const damage = damageIn(db);
+      if (damage) {
+        yield problem(
+          name,
+          'integrity',
+          `the database fails SQLite's integrity check (${damage}): rows read from it may be missing or wrong`,
+        );
+      }
       records = sqlite.parse(db, schema, innerCtx);
     } else {
       const evidence: EvidenceFile = innerCtx.file;

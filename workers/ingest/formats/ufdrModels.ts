@@ -78,13 +78,16 @@ export function attachment(node: XNode, names: Set<string> | null): AttachmentRe
   const sizeText = fieldText(node, 'Size')?.trim() ?? '';
   const size = /^\d{1,15}$/.test(sizeText) ? Number(sizeText) : null;
   const url = fieldText(node, 'URL')?.trim() || null;
+  // Where the extraction put the file inside the archive, as Physical Analyzer writes it.
+  const extracted = fieldText(node, 'attachment_extracted_path')?.trim() || null;
   // The path the report gives wins; a bare file name is looked up only when it gives none.
   const given =
-    url !== null && (!REMOTE.test(url) || /^file:/i.test(url))
+    extracted ??
+    (url !== null && (!REMOTE.test(url) || /^file:/i.test(url))
       ? url
       : name !== null && (/[\\/]/.test(name) || (names?.has(name) ?? false))
         ? name
-        : null;
+        : null);
   if (given === null) return { attachment: { name, mime, size, path: null }, flag: null };
   const candidate = given
     .replace(/^file:\/\//i, '')

@@ -95,7 +95,12 @@ const REPORT: UfdrReport = {
           deleted: true,
           attachments: [
             { filename: 'IMG-1.jpg', contentType: 'image/jpeg', url: 'files/Image/IMG-1.jpg' },
-            { filename: 'x.opus', contentType: 'audio/ogg', url: '../../etc/passwd' },
+            {
+              filename: 'x.opus',
+              contentType: 'audio/ogg',
+              url: 'https://mmg.whatsapp.net/v/t62/x',
+              extractedPath: '..\\..\\etc\\passwd',
+            },
           ],
         },
       ],
