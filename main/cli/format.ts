@@ -10,6 +10,11 @@ export function table(rows: string[][]): string[] {
   );
 }
 
+/** "1 thread", "2 threads": a count with its noun, plural unless one. */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+}
+
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

@@ -14,7 +14,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * or a short code stays as it was, marked as a handle.
  */
 export function normaliseAddress(raw: string, region: string): Address {
-  const text = raw.trim();
+  // Direction marks and no-break spaces, as right-to-left exports write around a number, are
+  // not part of it.
+  const text = raw
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\u00a0\u2007\u202f]/g, ' ')
+    .trim();
   if (EMAIL.test(text)) return { identifier: text.toLowerCase(), kind: 'email' };
   const digits = text.replace(/[^\d]/g, '');
   if (digits.length >= 7 && /^[+\d\s().-]+$/.test(text)) {

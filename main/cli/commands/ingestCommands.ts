@@ -10,7 +10,7 @@ import { contactSummary, searchMessages, type MessageFilter } from '../../ingest
 import type { VoiceNoteTranscript } from '../../ingest/voiceNotes.js';
 import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
-import { table } from '../format.js';
+import { count, table } from '../format.js';
 import { runWithProgress } from '../runJobs.js';
 
 /** How a listed message's direction shows; one the source does not give shows as --. */
@@ -141,7 +141,7 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
             }
             const lines = s.problems + s.notes;
             return [
-              `Item ${s.evidenceId} (${s.formatLabel}): ${s.messages} messages in ${s.threads} threads, ${s.participants} people, ${s.calls} calls, ${s.contacts} contacts${s.problems ? `; ${s.problems} items could not be read` : ''}.`,
+              `Item ${s.evidenceId} (${s.formatLabel}): ${count(s.messages, 'message')} in ${count(s.threads, 'thread')}, ${count(s.participants, 'person', 'people')}, ${count(s.calls, 'call')}, ${count(s.contacts, 'contact')}${s.problems ? `; ${count(s.problems, 'item')} could not be read` : ''}.`,
               ...job.report.map(
                 (l) => `  ${l.note ? 'note' : 'problem'}: ${l.source.file}: ${l.message}`,
               ),

@@ -62,7 +62,7 @@ describe('toex ingest, messages and contacts', () => {
     const ingest = await toex(home, ['ingest', REF, '1']);
     expect(ingest.stderr).toBe('');
     expect(ingest.stdout).toBe(
-      'Item 1 (Android SMS/MMS (mmssms.db)): 2 messages in 1 threads, 1 people, 0 calls, 0 contacts.\n',
+      'Item 1 (Android SMS/MMS (mmssms.db)): 2 messages in 1 thread, 1 person, 0 calls, 0 contacts.\n',
     );
     const found = await toex(home, ['messages', REF, '--search', 'LEISURE']);
     expect(found.stdout).toBe(
@@ -152,7 +152,7 @@ describe('toex ingest, messages and contacts', () => {
     const run = await toex(home, ['ingest', REF, '1', '--mapping', good]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(
-      'Item 1 (Custom test export): 2 messages in 1 threads, 1 people, 0 calls, 0 contacts.\n',
+      'Item 1 (Custom test export): 2 messages in 1 thread, 1 person, 0 calls, 0 contacts.\n',
     );
     const found = await toex(home, ['messages', REF, '--search', 'station']);
     expect(found.stdout).toBe(

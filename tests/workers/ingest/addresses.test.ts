@@ -12,6 +12,8 @@ describe('normaliseAddress', () => {
     ['Jane.Doe@Example.org', 'GB', 'jane.doe@example.org', 'email'],
     ['BANK', 'GB', 'BANK', 'handle'],
     ['82222', 'GB', '82222', 'handle'],
+    // As a right-to-left export writes a number: between direction marks, with no-break spaces.
+    ['\u202a+40\u00a0721\u00a0234\u00a0567\u202c', 'GB', '+40721234567', 'phone'],
   ])('reads %s (device in %s) as %s', (raw, region, identifier, kind) => {
     expect(normaliseAddress(raw, region)).toEqual({ identifier, kind });
   });
