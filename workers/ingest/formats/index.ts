@@ -10,6 +10,7 @@ import { fsArchive } from './phoneArchive.js';
 import { smsBackupRestore } from './smsBackupRestore.js';
 import { BUILTIN_EXPORTS } from './tabularExport.js';
 import { ufdr } from './ufdr.js';
+import { vcard } from './vcard.js';
 import { whatsappContacts } from './whatsappContacts.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
 import { whatsappText } from './whatsappText.js';
@@ -25,6 +26,7 @@ const SOURCES: readonly Format[] = [
   androidContacts,
   ufdr,
   smsBackupRestore,
+  vcard,
   whatsappText,
   androidTelephonyBackup,
   ...BUILTIN_EXPORTS,
