@@ -460,7 +460,7 @@ describe('ingest of an iOS backup packed as a zip or tar', () => {
   const mvt = (name: string) => join(CORPUS, 'mobile', 'ios', 'mvt', name);
   const WA = 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared';
   it.skipIf(!existsSync(mvt('sms.db')))(
-    'reads a backup of the corpus iOS files (mvt): SMS read, WhatsApp ChatStorage found but of no format yet',
+    'reads a backup of the corpus iOS files (mvt): its SMS and its WhatsApp chats, by their paths on the phone',
     async () => {
       const dir = tempDir();
       const tree = itunesBackupTree(dir, [
@@ -480,25 +480,26 @@ describe('ingest of an iOS backup packed as a zip or tar', () => {
       // The names the helper gives are those of the backup the files came from.
       expect(Object.keys(tree)).toContain('3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28');
       const r = await ingested(writeFsZip(dir, tree, 'iphone-backup.zip'));
-      expect(r.job).toMatchObject({ state: 'done', result: { format: 'archive.fs', messages: 1 } });
-      expect(searchMessages(r.store.db, {})).toMatchObject([
+      expect(r.job).toMatchObject({ state: 'done', result: { format: 'archive.fs', messages: 4 } });
+      expect(searchMessages(r.store.db, { search: 'click' })).toMatchObject([
         {
           body: 'Please click here https://badbadbad.example.org/',
           source: { file: 'HomeDomain/Library/SMS/sms.db', table: 'message', rowId: 3 },
         },
       ]);
+      expect(searchMessages(r.store.db, { search: 'welcome' })).toMatchObject([
+        {
+          body: 'Welcome',
+          source: { file: `${WA}/ChatStorage.sqlite`, table: 'ZWAMESSAGE', rowId: 3 },
+        },
+      ]);
       expect(problems(r.store.db).map((p) => [p.key, p.message])).toEqual([
         ['Manifest.db#backup', expect.stringMatching(/^an iOS backup: Manifest.db lists 4 files/)],
         ['HomeDomain/Library/SMS/sms.db#read', expect.stringMatching(/\(ios\.sms\): .*1 message$/)],
-        [
-          `${WA}/ChatStorage.sqlite#unmatched`,
-          expect.stringMatching(
-            /^no format TOEX reads matches this database \(tables .*ZWAMESSAGE/,
-          ),
-        ],
+        [`${WA}/ChatStorage.sqlite#read`, expect.stringMatching(/\(whatsapp\.ios\): .*3 messages/)],
         [
           'iphone-backup.zip#summary',
-          '7 files looked at; 1 read; 2 other SQLite databases match no format TOEX reads',
+          '7 files looked at; 2 read; 2 other SQLite databases match no format TOEX reads',
         ],
       ]);
       r.close();

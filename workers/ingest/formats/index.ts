@@ -12,6 +12,7 @@ import { BUILTIN_EXPORTS } from './tabularExport.js';
 import { ufdr } from './ufdr.js';
 import { vcard } from './vcard.js';
 import { whatsappContacts } from './whatsappContacts.js';
+import { whatsappIos } from './whatsappIos.js';
 import { whatsappMsgstore } from './whatsappMsgstore.js';
 import { whatsappText } from './whatsappText.js';
 
@@ -23,6 +24,7 @@ const SOURCES: readonly Format[] = [
   iosAddressBook,
   whatsappMsgstore,
   whatsappContacts,
+  whatsappIos,
   androidContacts,
   ufdr,
   smsBackupRestore,

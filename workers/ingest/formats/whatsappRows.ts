@@ -148,14 +148,19 @@ export class WhatsAppBook {
 
   constructor(private readonly region: string) {}
 
-  *person(raw: unknown, source: SourceRef): Generator<IngestRecord, string | null> {
+  /** `name` is the name the app shows for them, where the source keeps one with the jid. */
+  *person(
+    raw: unknown,
+    source: SourceRef,
+    name: string | null = null,
+  ): Generator<IngestRecord, string | null> {
     if (typeof raw !== 'string') return null;
     const address = parseJid(raw, this.region)?.address;
     if (!address) return null;
     const key = `p:${address.identifier}`;
     if (!this.people.has(key)) {
       this.people.add(key);
-      yield { type: 'participant', key, raw, name: null, source, ...address };
+      yield { type: 'participant', key, raw, name, source, ...address };
     }
     return key;
   }
