@@ -9,6 +9,7 @@ import { iosSms } from './iosSms.js';
 import { fsArchive } from './phoneArchive.js';
 import { smsBackupRestore } from './smsBackupRestore.js';
 import { BUILTIN_EXPORTS } from './tabularExport.js';
+import { telegramJson } from './telegramJson.js';
 import { ufdr } from './ufdr.js';
 import { vcard } from './vcard.js';
 import { whatsappContacts } from './whatsappContacts.js';
@@ -29,6 +30,7 @@ const SOURCES: readonly Format[] = [
   ufdr,
   smsBackupRestore,
   vcard,
+  telegramJson,
   whatsappText,
   androidTelephonyBackup,
   ...BUILTIN_EXPORTS,

@@ -21,8 +21,8 @@ export function atPointer(value: unknown, pointer: string): unknown {
   return at;
 }
 
-/** The array of records a JSON export holds where the mapping says. */
-export async function readJsonRecords(path: string, file: JsonFile): Promise<unknown[]> {
+/** A JSON export, parsed whole: refused past MAX_JSON_BYTES, or when it is not JSON. */
+export async function readJsonFile(path: string): Promise<unknown> {
   const { size } = await stat(path);
   if (size > MAX_JSON_BYTES) {
     throw new ToexError(
@@ -31,14 +31,17 @@ export async function readJsonRecords(path: string, file: JsonFile): Promise<unk
         'are not read',
     );
   }
-  let value: unknown;
   try {
-    value = JSON.parse((await readFile(path, 'utf8')).replace(/^\ufeff/, ''));
+    return JSON.parse((await readFile(path, 'utf8')).replace(/^\ufeff/, ''));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ToexError('bad-input', `the export is not JSON: ${reason.split('\n')[0]}`);
   }
-  const records = atPointer(value, file.records);
+}
+
+/** The array of records a JSON export holds where the mapping says. */
+export async function readJsonRecords(path: string, file: JsonFile): Promise<unknown[]> {
+  const records = atPointer(await readJsonFile(path), file.records);
   if (!Array.isArray(records)) {
     throw new ToexError(
       'bad-input',
