@@ -33,7 +33,7 @@ import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
-import { INGEST, ingestKind, type IngestParams } from '../ingest/ingestJob.js';
+import { INGEST, ingestKind, mappingUsed, type IngestParams } from '../ingest/ingestJob.js';
 import {
   linkVoiceNotes,
   untranscribedVoiceNotes,
@@ -418,12 +418,18 @@ export class CaseStore {
   private assertSameReading(params: IngestParams): void {
     const earlier = this.db
       .prepare(
-        `SELECT params FROM jobs WHERE kind = ? AND state NOT IN ('failed', 'cancelled')
-           AND json_extract(params, '$.evidenceId') = ? ORDER BY created_at LIMIT 1`,
+        `SELECT j.params, i.format FROM jobs j LEFT JOIN ingests i ON i.job_id = j.id
+         WHERE j.kind = ? AND j.state NOT IN ('failed', 'cancelled')
+           AND json_extract(j.params, '$.evidenceId') = ? ORDER BY j.created_at LIMIT 1`,
       )
-      .get(INGEST, params.evidenceId) as { params: string } | undefined;
+      .get(INGEST, params.evidenceId) as { params: string; format: string | null } | undefined;
     if (!earlier) return;
     const before = JSON.parse(earlier.params) as IngestParams;
+    // A CSV read without --mapping was read through the built-in its header matched.
+    const used = mappingUsed(before, earlier.format);
+    const sameMapping = params.mapping
+      ? used?.sha256 === params.mapping.sha256
+      : used === null || (used.builtin && !before.mapping);
     const differs = [
       before.region !== params.region ? `--region ${before.region}` : null,
       (before.timeZone ?? null) !== (params.timeZone ?? null)
@@ -436,11 +442,7 @@ export class CaseStore {
           ? 'another --owner'
           : 'no --owner'
         : null,
-      (before.mapping?.sha256 ?? null) !== (params.mapping?.sha256 ?? null)
-        ? before.mapping
-          ? `mapping ${before.mapping.name}`
-          : 'no mapping'
-        : null,
+      sameMapping ? null : used ? `mapping ${used.name}` : 'no mapping',
     ].filter((d): d is string => d !== null);
     if (differs.length) {
       throw new ToexError(

@@ -116,7 +116,7 @@ export function ingestKind(
 }
 
 /** Which mapping read the item: the one the job was given, or the built-in its format names. */
-function mappingUsed(params: IngestParams, format: string | null): IngestSummary['mapping'] {
+export function mappingUsed(params: IngestParams, format: string | null): IngestSummary['mapping'] {
   if (params.mapping) {
     const { name, sha256 } = params.mapping;
     return { name, sha256, builtin: BUILTIN_MAPPINGS.get(name)?.sha256 === sha256 };
