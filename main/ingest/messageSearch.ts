@@ -130,8 +130,9 @@ function boundary(value: string, end: boolean, what: string): number {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const ms = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
   // Date.parse rolls 2020-02-30 over into March; a day that does not exist is refused instead.
-  const realDay = !dateOnly || new Date(ms).toISOString().slice(0, 10) === value;
-  if (!Number.isFinite(ms) || !realDay) {
+  const realDay =
+    Number.isFinite(ms) && (!dateOnly || new Date(ms).toISOString().slice(0, 10) === value);
+  if (!realDay) {
     throw new ToexError(
       'bad-input',
       `${what} "${value}" is not a date (use 2024-03-09 or an ISO time)`,

@@ -49,6 +49,8 @@ interface Candidate {
   name: string | null;
   mime: string | null;
   path: string | null;
+  /** The message's flags, which say why a path was not kept. */
+  flags: string;
 }
 
 /** A voice note that could not be linked, and why (said without its content). */
@@ -78,7 +80,7 @@ function candidates(
   const rows = db
     .prepare(
       `SELECT a.message_id AS messageId, a.ordinal, m.evidence_id AS extractionId, a.name, a.mime,
-         a.path, v.evidence_id IS NOT NULL AS linked
+         a.path, m.flags, v.evidence_id IS NOT NULL AS linked
        FROM attachments a JOIN messages m ON m.id = a.message_id
          LEFT JOIN voice_notes v ON v.message_id = a.message_id AND v.ordinal = a.ordinal
        ORDER BY a.message_id, a.ordinal`,
@@ -201,9 +203,12 @@ export async function linkVoiceNotes(
       options.onProgress?.(done, fresh.length);
     };
     const withPath = notes.filter((c) => c.path !== null);
+    const noPath = notes.filter((c) => c.path === null);
+    const climbs = (c: Candidate) => c.flags.includes('"attachment-path-outside-archive"');
+    skipAll('its path climbs out of the archive, so it is not followed', noPath.filter(climbs));
     skipAll(
       'the extraction does not hold the file (it gives no path to it)',
-      notes.filter((c) => c.path === null),
+      noPath.filter((c) => !climbs(c)),
     );
     if (withPath.length === 0) continue;
     const layout = layoutOf(path);

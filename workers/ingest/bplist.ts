@@ -81,6 +81,13 @@ export function readBinaryPlist(data: Buffer): PlistValue {
     return data.subarray(from, from + length);
   };
 
+  /** A list claiming more references than the data could hold is refused before any is read. */
+  const refsFit = (from: number, n: number) => {
+    if (from + n * refSize > data.length) {
+      throw new PlistError(`a list of ${n} objects runs past the end`);
+    }
+  };
+
   const read = (ref: number, path: Set<number>): PlistValue => {
     if (path.has(ref)) throw new PlistError('an object contains itself');
     if (path.size >= MAX_DEPTH) throw new PlistError('objects nest too deeply');
@@ -133,10 +140,12 @@ export function readBinaryPlist(data: Buffer): PlistValue {
       case 0xa:
       case 0xc: {
         const [n, from] = lengthAt(at);
+        refsFit(from, n);
         return Array.from({ length: n }, (_, i) => read(uint(from + i * refSize, refSize), inner));
       }
       case 0xd: {
         const [n, from] = lengthAt(at);
+        refsFit(from, 2 * n);
         const out: { [key: string]: PlistValue } = {};
         for (let i = 0; i < n; i++) {
           const key = read(uint(from + i * refSize, refSize), inner);

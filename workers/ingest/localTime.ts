@@ -50,6 +50,11 @@ function offsetAt(utcMs: number, timeZone: string): number {
   return wall - Math.floor(utcMs / 1000) * 1000;
 }
 
+/** The offset from UTC, in minutes, that `timeZone`'s clocks show at the moment `utcMs`. */
+export function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
+  return Math.round(offsetAt(utcMs, timeZone) / 60_000);
+}
+
 export interface LocalTime {
   time: SourceTime | null;
   /**

@@ -141,7 +141,7 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
             }
             const lines = s.problems + s.notes;
             return [
-              `Item ${s.evidenceId} (${s.formatLabel}): ${count(s.messages, 'message')} in ${count(s.threads, 'thread')}, ${count(s.participants, 'person', 'people')}, ${count(s.calls, 'call')}, ${count(s.contacts, 'contact')}${s.problems ? `; ${count(s.problems, 'item')} could not be read` : ''}.`,
+              `Item ${s.evidenceId} (${s.formatLabel}): ${count(s.messages, 'message')} in ${count(s.threads, 'thread')}, ${count(s.participants, 'person', 'people')}, ${count(s.calls, 'call')}, ${count(s.contacts, 'contact')}${s.problems ? `; ${count(s.problems, 'problem')} in the ingest report` : ''}.`,
               ...job.report.map(
                 (l) => `  ${l.note ? 'note' : 'problem'}: ${l.source.file}: ${l.message}`,
               ),

@@ -133,6 +133,7 @@ describe('ingest job', () => {
     expect(() => bodies({ search: '   ' })).toThrow(/at least one word/);
     expect(() => bodies({ from: 'last tuesday' })).toThrow(/is not a date/);
     expect(() => bodies({ to: '2024-02-30' })).toThrow('--to "2024-02-30" is not a date');
+    expect(() => bodies({ from: '2023-13-01' })).toThrow('--from "2023-13-01" is not a date');
     r.close();
   });
 

@@ -47,6 +47,19 @@ describe('binary property lists', () => {
     expect(() => readBinaryPlist(beyond)).toThrow(/outside the data/);
     expect(() => readBinaryPlist(list.subarray(0, list.length - 5))).toThrow(PlistError);
     expect(() => readBinaryPlist(Buffer.from('<plist></plist>'))).toThrow(/not a binary/);
+    // An array claiming 2^62 elements in a 50-byte file is refused, not allocated.
+    const trailer = Buffer.alloc(32);
+    trailer[6] = 1;
+    trailer[7] = 1;
+    trailer.writeBigUInt64BE(1n, 8);
+    trailer.writeBigUInt64BE(18n, 24);
+    const claim = Buffer.concat([
+      Buffer.from('bplist00', 'latin1'),
+      Buffer.from([0xaf, 0x13, 0x40, 0, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([8]),
+      trailer,
+    ]);
+    expect(() => readBinaryPlist(claim)).toThrow(PlistError);
   });
 });
 

@@ -155,6 +155,7 @@ export function* modernMessages(
       `SELECT q.message_row_id AS id, q.text_data AS text, ${
         byKey
           ? `(SELECT m._id FROM message m WHERE m.chat_row_id = ${chat} AND m.key_id = q.key_id
+               ${hasTables(schema, 'message_quoted.from_me') ? 'AND m.from_me = q.from_me' : ''}
                ORDER BY m._id LIMIT 1)`
           : 'NULL'
       } AS quoted

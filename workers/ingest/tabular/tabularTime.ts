@@ -1,3 +1,4 @@
+import { fromWallClock, zoneOffsetMinutes } from '../localTime.js';
 import type { SourceTime } from '../records.js';
 import { fromUnixMs } from '../sourceTime.js';
 
@@ -109,31 +110,6 @@ export function compilePattern(pattern: string): Compiled | string {
   return { regex: new RegExp(`^${source}$`), groups };
 }
 
-/** Formatters by zone: making one costs far more than using it, and an export has one zone. */
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
-/** The UTC offset in minutes that `zone` shows at the moment `utcMs`. */
-function zoneOffset(zone: string, utcMs: number): number {
-  let clock = clocks.get(zone);
-  if (!clock) {
-    clock = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    clocks.set(zone, clock);
-  }
-  const parts = clock.formatToParts(new Date(utcMs));
-  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return Math.round((wall - Math.floor(utcMs / 1000) * 1000) / 60_000);
-}
-
 export function checkTimeSpec(o: Record<string, unknown>, path: string, fail: Fail): TimeSpec {
   if (typeof o.column !== 'string' || o.column === '') {
     fail(`${path}.column`, 'must be a non-empty string');
@@ -242,7 +218,7 @@ export function readTime(cell: string, spec: TimeSpec, compiled?: Compiled): Rea
   if (spec.format === 'unix-s' || spec.format === 'unix-ms') {
     if (!/^-?\d+(?:\.\d+)?$/.test(text)) return { time: null, flags: ['time-unreadable'] };
     const ms = Number(text) * (spec.format === 'unix-s' ? 1000 : 1);
-    const offset = spec.zone !== null ? zoneOffset(spec.zone, ms) : spec.offset;
+    const offset = spec.zone !== null ? zoneOffsetMinutes(ms, spec.zone) : spec.offset;
     const time = fromUnixMs(ms, offset);
     return { time, flags: time ? [] : ['time-out-of-range'] };
   }
@@ -252,13 +228,14 @@ export function readTime(cell: string, spec: TimeSpec, compiled?: Compiled): Rea
       ? readIso(text)
       : readPattern(text, compiled ?? (compilePattern(spec.format) as Compiled));
   if (!wall) return { time: null, flags: ['time-unreadable'] };
-  let offset = wall.offset ?? spec.offset;
+  const offset = wall.offset ?? spec.offset;
   const flags: string[] = [];
   if (offset === null && spec.zone !== null) {
-    // The zone's offset at the wall-clock time read as UTC is off by the offset itself near a
-    // change of clocks; asking again at the corrected moment settles it.
-    const first = zoneOffset(spec.zone, wall.ms);
-    offset = zoneOffset(spec.zone, wall.ms - first * 60_000);
+    // A time the clocks skipped or passed twice is flagged, the earlier of two taken.
+    const local = fromWallClock(wall.ms, spec.zone);
+    if (local.flag) flags.push(local.flag);
+    if (!local.time) flags.push('time-out-of-range');
+    return { time: local.time, flags };
   }
   if (offset === null) flags.push('local-time-unknown-zone');
   const time = fromUnixMs(wall.ms - (offset ?? 0) * 60_000, offset);

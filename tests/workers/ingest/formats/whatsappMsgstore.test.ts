@@ -258,6 +258,29 @@ describe('WhatsApp msgstore.db', () => {
     ]);
   });
 
+  it('links a quote by who wrote it as well as its key_id, which the two sides may share', () => {
+    const path = store(tempDir(), 'modern', {
+      messages: [
+        { chat: DEALER, fromMe: false, text: 'theirs', timestamp: T0 },
+        { chat: DEALER, fromMe: true, text: 'mine', timestamp: T0 + 1 },
+        {
+          chat: DEALER,
+          fromMe: true,
+          text: 'quoting mine',
+          timestamp: T0 + 2,
+          quote: { of: 1, text: 'mine' },
+        },
+      ],
+    });
+    // Make the two quoted candidates share a key_id, as they may on two devices.
+    const db = new Database(path);
+    db.exec("UPDATE message SET key_id = 'K2' WHERE _id IN (2, 3)");
+    db.exec("UPDATE message_quoted SET key_id = 'K2'");
+    db.close();
+    const messages = of(parse(whatsappMsgstore, path, tempDir()), 'message');
+    expect(messages.at(-1)!.quote).toEqual({ key: 'message:3', text: 'mine' });
+  });
+
   it('gives the same records, in the same order, on every run', () => {
     const path = store(tempDir(), 'modern');
     expect(parse(whatsappMsgstore, path, tempDir())).toEqual(

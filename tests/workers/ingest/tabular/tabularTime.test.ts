@@ -74,6 +74,22 @@ describe('tabularTime', () => {
       [],
     ],
     [
+      'a time the clocks skipped',
+      '31/03/2024 01:30:00',
+      spec('dd/MM/yyyy HH:mm:ss', { zone: 'Europe/London' }),
+      '2024-03-31T01:30:00.000Z',
+      60,
+      ['local-time-nonexistent'],
+    ],
+    [
+      'a time the clocks passed twice, the earlier taken',
+      '27/10/2024 01:30:00',
+      spec('dd/MM/yyyy HH:mm:ss', { zone: 'Europe/London' }),
+      '2024-10-27T00:30:00.000Z',
+      60,
+      ['local-time-ambiguous'],
+    ],
+    [
       'month-first 12-hour',
       '3/7/24 9:05 PM',
       spec('M/d/yy h:mm a', { offset: 0 }),
