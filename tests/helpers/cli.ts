@@ -46,3 +46,33 @@ export function startToex(
 export function toex(home: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startToex(home, args, options).done;
 }
+
+/** The steps that make a workstation and one case, with `files` added to it as evidence. */
+export function newCaseSteps(reference: string, files: string[]): string[][] {
+  return [
+    ['init', '--operator', 'DC Test 0001'],
+    [
+      'case',
+      'create',
+      '--reference',
+      reference,
+      '--title',
+      'T',
+      '--owner',
+      'O',
+      '--classification',
+      'OFFICIAL',
+    ],
+    ['evidence', 'add', reference, ...files],
+  ];
+}
+
+/** Runs each step as a user would; the first that fails throws with what it printed. */
+export async function toexSteps(home: string, steps: string[][]): Promise<void> {
+  for (const args of steps) {
+    const run = await toex(home, args);
+    if (run.code !== 0) {
+      throw new Error(`toex ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { androidSmsDb } from '../../helpers/androidSmsDb.js';
-import { toex } from '../../helpers/cli.js';
+import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
 import {
   CUSTOM_HEADER,
   customMapping,
@@ -20,26 +20,7 @@ describe('toex ingest, messages and contacts', () => {
 
   async function caseWith(files: string[]): Promise<string> {
     const home = tempDir();
-    const steps = [
-      ['init', '--operator', 'DC Test 0001'],
-      [
-        'case',
-        'create',
-        '--reference',
-        REF,
-        '--title',
-        'T',
-        '--owner',
-        'O',
-        '--classification',
-        'OFFICIAL',
-      ],
-      ['evidence', 'add', REF, ...files],
-    ];
-    for (const args of steps) {
-      const run = await toex(home, args);
-      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
-    }
+    await toexSteps(home, newCaseSteps(REF, files));
     return home;
   }
 

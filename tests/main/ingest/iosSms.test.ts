@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
 import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
-import { toex } from '../../helpers/cli.js';
+import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
 import { appleNs, attributedBody, iosSmsDb } from '../../helpers/iosSmsDb.js';
 import { CORPUS } from '../../helpers/models.js';
 import { ingestedInNewCase } from '../../helpers/ingest.js';
@@ -183,25 +183,7 @@ describe('iOS Messages ingest', () => {
   it('is ingested and searched from the command line', async () => {
     const home = tempDir();
     const db = iphone(tempDir());
-    for (const args of [
-      ['init', '--operator', 'DC Test 0001'],
-      [
-        'case',
-        'create',
-        '--reference',
-        REF,
-        '--title',
-        'T',
-        '--owner',
-        'O',
-        '--classification',
-        'OFFICIAL',
-      ],
-      ['evidence', 'add', REF, db],
-    ]) {
-      const run = await toex(home, args);
-      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
-    }
+    await toexSteps(home, [...newCaseSteps(REF, [db])]);
     const ingest = await toex(home, ['ingest', REF, '1']);
     expect(ingest.stderr).toBe('');
     expect(ingest.stdout).toBe(
@@ -237,26 +219,7 @@ describe('iOS Messages ingest', () => {
       ],
     });
     const home = tempDir();
-    for (const args of [
-      ['init', '--operator', 'DC Test 0001'],
-      [
-        'case',
-        'create',
-        '--reference',
-        REF,
-        '--title',
-        'T',
-        '--owner',
-        'O',
-        '--classification',
-        'OFFICIAL',
-      ],
-      ['evidence', 'add', REF, db],
-      ['ingest', REF, '1'],
-    ]) {
-      const run = await toex(home, args);
-      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
-    }
+    await toexSteps(home, [...newCaseSteps(REF, [db]), ['ingest', REF, '1']]);
     const shown = await toex(home, ['messages', REF]);
     expect(shown.stdout).toBe(
       [

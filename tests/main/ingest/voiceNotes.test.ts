@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isAudio } from '../../../main/ingest/voiceNotes.js';
 import { searchMessages } from '../../../main/ingest/messageSearch.js';
 import { speechFile } from '../../helpers/audio.js';
-import { toex } from '../../helpers/cli.js';
+import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
 import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
@@ -295,26 +295,7 @@ describe('voice notes', () => {
     const zip = chatWithVoiceNote(dir, voiceNote(dir, 'Bring the money to the car park.'));
     const home = tempDir();
     const REF = 'OP-VN/2026/1';
-    for (const args of [
-      ['init', '--operator', 'DC Test 0001'],
-      [
-        'case',
-        'create',
-        '--reference',
-        REF,
-        '--title',
-        'T',
-        '--owner',
-        'O',
-        '--classification',
-        'OFFICIAL',
-      ],
-      ['evidence', 'add', REF, zip],
-      ['ingest', REF, '1'],
-    ]) {
-      const step = await toex(home, args);
-      expect(step.code, `${args.join(' ')}: ${step.stderr}`).toBe(0);
-    }
+    await toexSteps(home, [...newCaseSteps(REF, [zip]), ['ingest', REF, '1']]);
 
     const run = await toex(home, [
       'transcribe',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { contactSummary, searchMessages } from '../../../main/ingest/messageSearch.js';
 import { killFirstWorkerWhen } from '../../helpers/killingHost.js';
-import { toex } from '../../helpers/cli.js';
+import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
 import { CORPUS } from '../../helpers/models.js';
 import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { useTempDirs } from '../../helpers/temp.js';
@@ -174,27 +174,7 @@ describe('WhatsApp export ingest', () => {
   it('lists the messages on the command line with their direction shown as unknown', async () => {
     const home = tempDir();
     const ref = 'OP-ARCTIC/2026/0042';
-    const steps = [
-      ['init', '--operator', 'DC Test 0001'],
-      [
-        'case',
-        'create',
-        '--reference',
-        ref,
-        '--title',
-        'T',
-        '--owner',
-        'O',
-        '--classification',
-        'OFFICIAL',
-      ],
-      ['evidence', 'add', ref, sharedZip(tempDir())],
-      ['ingest', ref, '1'],
-    ];
-    for (const args of steps) {
-      const run = await toex(home, args);
-      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
-    }
+    await toexSteps(home, [...newCaseSteps(ref, [sharedZip(tempDir())]), ['ingest', ref, '1']]);
     const found = await toex(home, ['messages', ref, '--search', 'десять']);
     expect(found.stdout).toBe(
       '#2 thread 1 2024-03-19 21:01:00Z -- +447700900123: сколько штук? ⏎ десять' +
