@@ -76,7 +76,7 @@ export function ftsQuery(words: string): string {
       continue;
     }
     if (token === 'AND') continue;
-    if (token === 'NOT') {
+    if (token === 'NOT' || token === '-') {
       negateNext = true;
       continue;
     }
@@ -112,6 +112,12 @@ export function ftsQuery(words: string): string {
     const fts = `"${text.trim()}"${prefix ? '*' : ''}`;
     if (negative) unwanted.push(fts);
     else groups.at(-1)!.push(fts);
+  }
+  if (negateNext) {
+    throw new ToexError(
+      'bad-input',
+      'the search ends in NOT or -: say which word to leave out after it',
+    );
   }
   const used = groups.filter((g) => g.length > 0);
   if (used.length === 0) {
@@ -194,8 +200,17 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     args.push(filter.threadId);
   }
   if (filter.participant !== undefined) {
-    where.push('(p.identifier = ? OR p.raw = ? OR p.name LIKE ?)');
-    args.push(filter.participant, filter.participant, `%${filter.participant}%`);
+    // A name an address book in the case saves the sender's number under counts as theirs.
+    where.push(
+      `(p.identifier = ? OR p.raw = ? OR p.name LIKE ? OR p.identifier IN (
+         SELECT j.value FROM contacts c, json_each(c.identifiers) j WHERE c.name LIKE ?))`,
+    );
+    args.push(
+      filter.participant,
+      filter.participant,
+      `%${filter.participant}%`,
+      `%${filter.participant}%`,
+    );
   }
   if (filter.direction !== undefined) {
     where.push('m.direction = ?');

@@ -117,11 +117,13 @@ describe('ingest job', () => {
     expect(bodies({ search: 'gara OR station -vine' })).toEqual(['at the station now']);
     expect(bodies({ search: 'station AND now' })).toEqual(['at the station now']);
     expect(() => bodies({ search: '(gara OR station) now' })).toThrow(/brackets are not read/);
+    expect(() => bodies({ search: 'station NOT' })).toThrow(/ends in NOT or -/);
+    expect(bodies({ search: 'at - station' })).toEqual([]);
     expect(() => bodies({ search: Array(65).fill('word').join(' ') })).toThrow(
       'a search takes at most 64 words and phrases',
     );
     expect(() => bodies({ search: '-station' })).toThrow(/a word to find as well/);
-    expect(() => bodies({ search: 'OR NOT ")(" -' })).toThrow(/at least one word/);
+    expect(() => bodies({ search: 'OR NOT ")(" *' })).toThrow(/at least one word/);
     expect(bodies({ participant: '+447700900456', direction: 'incoming' })).toEqual([
       'at the station now',
       'thread row gone',

@@ -97,6 +97,10 @@ describe('ingest of WhatsApp on Android', () => {
       waContactsDb(tempDir(), [{ jid: DEALER, displayName: 'Dealer Dan', number: '07700900123' }]),
     );
     await r.store.runner().run(r.store.queueIngest(item.id).id);
+    // The saved name finds the sender too.
+    expect(
+      new Set(searchMessages(r.store.db, { participant: 'Dealer Dan' }).map((m) => m.sender)),
+    ).toEqual(new Set(['+447700900123']));
     const senders = searchMessages(r.store.db, { direction: 'incoming' }).map((m) => [
       m.sender,
       m.senderName,
