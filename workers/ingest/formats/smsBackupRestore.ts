@@ -22,6 +22,11 @@ function numeric(attrs: Attrs, name: string): number | null {
   return v !== null && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : null;
 }
 
+/** `time-unreadable` when the attribute is there but no number, as a flag list to spread. */
+function unreadableTime(attrs: Attrs, name: string): string[] {
+  return value(attrs, name) !== null && numeric(attrs, name) === null ? ['time-unreadable'] : [];
+}
+
 function contactName(attrs: Attrs): string | null {
   const name = value(attrs, 'contact_name');
   return name === '(Unknown)' ? null : name;
@@ -132,6 +137,7 @@ class BackupRecords {
         ...flags,
         ...(type === 3 ? ['draft'] : []),
         ...(date !== null && sentAt === null ? ['time-out-of-range'] : []),
+        ...unreadableTime(attrs, 'date'),
       ],
       source,
     } satisfies IngestRecord;
@@ -193,6 +199,7 @@ class BackupRecords {
         ...unit.flags,
         ...(box === 3 ? ['draft'] : []),
         ...(date !== null && sentAt === null ? ['time-out-of-range'] : []),
+        ...unreadableTime(unit.attrs, 'date'),
       ],
       source,
     } satisfies IngestRecord;
@@ -220,6 +227,7 @@ class BackupRecords {
         ...flags,
         ...call.flags,
         ...(date !== null && date !== 0 && startedAt === null ? ['time-out-of-range'] : []),
+        ...unreadableTime(attrs, 'date'),
       ],
       source,
     } satisfies IngestRecord;

@@ -117,6 +117,15 @@ describe('smsBackupRestore', () => {
     expect(await parse(path)).toEqual(records);
   });
 
+  it('flags a date that is no number rather than dropping it without a word', async () => {
+    const path = smsBackupXml(tempDir(), {
+      sms: [{ address: '07700900123', date: AT, type: 1, body: 'when?' }],
+    });
+    writeFileSync(path, readFileSync(path, 'utf8').replace(`date="${AT}"`, 'date="notanumber"'));
+    const [message] = of(await parse(path), 'message');
+    expect(message).toMatchObject({ sentAt: null, flags: ['time-unreadable'] });
+  });
+
   it('joins emoji the app wrote as two character references, and says so', async () => {
     const path = smsBackupXml(tempDir(), {
       sms: [{ address: '07700900123', date: AT, type: 1, body: 'ok 😅 see you' }],
