@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Workstation } from '../workstation/Workstation.js';
 import type { CaseStore } from '../cases/CaseStore.js';
 import { readSecret } from './secrets.js';
+import { forTerminal } from './format.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -18,20 +19,6 @@ export function resolveHome(option: string | undefined): string {
   if (process.env.TOEX_HOME) return resolve(process.env.TOEX_HOME);
   const xdg = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   return join(xdg, 'toex');
-}
-
-// C0 and C1 controls (escape sequences among them) and the bidirectional
-// overrides that can make text display in another order than it is stored.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * One line of output made safe for a terminal: file names and titles come
- * from suspects' devices, and a name holding escape codes must not recolour,
- * retitle or rewrite the examiner's screen.
- */
-export function forTerminal(line: string): string {
-  return line.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
 
 export class CliContext {

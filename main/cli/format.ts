@@ -1,6 +1,22 @@
+// C0 and C1 controls (escape sequences among them) and the bidirectional
+// overrides that can make text display in another order than it is stored.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One line of output made safe for a terminal: file names and titles come
+ * from suspects' devices, and a name holding escape codes must not recolour,
+ * retitle or rewrite the examiner's screen.
+ */
+export function forTerminal(line: string): string {
+  return line.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
 /** Lays rows out in columns for the terminal; the first row is the header. */
-export function table(rows: string[][]): string[] {
-  if (rows.length === 0) return [];
+export function table(given: string[][]): string[] {
+  if (given.length === 0) return [];
+  // Escaped before measuring, so a name holding control characters keeps its column.
+  const rows = given.map((r) => r.map(forTerminal));
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
   return rows.map((r) =>
     r

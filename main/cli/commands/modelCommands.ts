@@ -7,7 +7,8 @@ import { importModels, listModels, verifyModels } from '../../../models/modelSto
 import { ToexError, isToexError } from '../../errors.js';
 import { workstationPaths } from '../../workstation/Workstation.js';
 import type { Wrap } from '../action.js';
-import { type CliContext, forTerminal } from '../context.js';
+import type { CliContext } from '../context.js';
+import { forTerminal } from '../format.js';
 import { EXIT } from '../exitCodes.js';
 import { progressSink } from '../progressBar.js';
 
