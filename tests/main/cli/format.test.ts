@@ -14,7 +14,7 @@ describe('terminal output', () => {
         ['Evil \u202eredloh', '1'],
         ['Kai', '22'],
       ]),
-    ).toEqual(['WHO                  N', 'Evil \\u{202e}redloh  1', 'Kai                    22']);
+    ).toEqual(['WHO                  N', 'Evil \\u{202e}redloh  1', 'Kai                  22']);
   });
 
   it('counts in words', () => {
