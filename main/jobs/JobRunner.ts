@@ -15,6 +15,12 @@ export interface PreparedWork<Input> {
   /** Units (bytes, items) of the whole job, and of those already done. */
   total: number;
   done: number;
+  /**
+   * The input is one slice of the job (a case's texts, a slice at a time, so
+   * that no message to a worker holds a million of them): once the worker has
+   * done it, the job is prepared again from its checkpoint, in a new worker.
+   */
+  more?: boolean;
 }
 
 /**
@@ -256,15 +262,26 @@ export class JobRunner {
   }
 
   private async attempt(kind: JobKind, job: Job, slot: EngineSlot): Promise<AttemptOutcome> {
-    let work: PreparedWork<unknown>;
-    try {
-      work = await kind.prepare(job);
-    } catch (err) {
-      return { type: 'error', error: toToexError(err).toJSON() };
+    for (;;) {
+      let work: PreparedWork<unknown>;
+      try {
+        work = await kind.prepare(this.queue.get(job.id));
+      } catch (err) {
+        return { type: 'error', error: toToexError(err).toJSON() };
+      }
+      if (work.input === undefined) return { type: 'done' };
+      if (this.disposed) return { type: 'crashed', how: 'the runner shut down' };
+      const outcome = await this.runWorker(kind, job, slot, work);
+      if (outcome.type !== 'done' || !work.more) return outcome;
     }
-    if (work.input === undefined) return { type: 'done' };
-    if (this.disposed) return { type: 'crashed', how: 'the runner shut down' };
+  }
 
+  private async runWorker(
+    kind: JobKind,
+    job: Job,
+    slot: EngineSlot,
+    work: PreparedWork<unknown>,
+  ): Promise<AttemptOutcome> {
     const handle = this.host.start(workerEntry(kind.worker), kind.kind);
     this.active.add(handle);
     this.queue.heartbeat(job.id, handle.pid);
