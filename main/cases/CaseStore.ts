@@ -33,6 +33,7 @@ import { transcriptDocument } from '../transcription/transcriptDocument.js';
 import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
+import { DETECT, detectKind } from '../language/detectJob.js';
 import { INGEST, ingestKind, mappingUsed, type IngestParams } from '../ingest/ingestJob.js';
 import {
   linkVoiceNotes,
@@ -452,6 +453,17 @@ export class CaseStore {
     }
   }
 
+  /**
+   * Queues language detection over the case's messages: those with no
+   * language yet, or one an older detector told. One job at a time: a
+   * detection already queued or running is returned rather than doubled.
+   */
+  queueDetect(): Job {
+    this.assertOpen('detecting languages');
+    const pending = this.jobs.list(['queued', 'running']).find((j) => j.kind === DETECT);
+    return pending ?? this.jobs.enqueue(DETECT, {});
+  }
+
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {
     return new JobRunner(
       this.jobs,
@@ -461,6 +473,7 @@ export class CaseStore {
         transcribeKind(this.db, this.evidence, this.audit, this.actor),
         speakersKind(this.db, this.evidence, this.audit, this.actor),
         ingestKind(this.db, this.dir, this.evidence, this.audit, this.actor),
+        detectKind(this.db, this.audit, this.actor),
       ],
       options,
     );

@@ -7,6 +7,7 @@ import {
   reportNotesMigration,
 } from '../ingest/ingestSchema.js';
 import { voiceNoteMigration } from '../ingest/voiceNoteSchema.js';
+import { languageMigration } from '../language/languageSchema.js';
 import type { Migration } from '../store/migrate.js';
 
 /** A case's own database: its evidence register, jobs and audit log. */
@@ -322,4 +323,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 9, ...quoteMigration },
   { version: 10, ...reportNotesMigration },
   { version: 11, ...historyMigration },
+  { version: 12, ...languageMigration },
 ];

@@ -11,6 +11,7 @@ import { registerCaseCommands } from './commands/caseCommands.js';
 import { registerEvidenceCommands } from './commands/evidenceCommands.js';
 import { registerIngestCommands } from './commands/ingestCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
+import { registerLanguageCommands } from './commands/languageCommands.js';
 import { registerModelCommands } from './commands/modelCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
 import { registerTranscriptCommands } from './commands/transcriptCommands.js';
@@ -97,6 +98,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerEvidenceCommands(program, wrap);
   registerJobCommands(program, wrap);
   registerIngestCommands(program, wrap);
+  registerLanguageCommands(program, wrap);
   registerTranscribeCommands(program, wrap);
   registerTranscriptCommands(program, wrap);
   registerModelCommands(program, wrap);

@@ -13,6 +13,11 @@ export interface MessageFilter {
   /** An identifier (E.164 number, address) or part of a name, matched against the sender. */
   participant?: string;
   direction?: 'incoming' | 'outgoing';
+  /**
+   * Languages as `toex detect` told them: `ro`, `sq`, `und`; `ar` takes in
+   * `ar-Latn` (Arabizi) too, as a code without a subtag covers its variants.
+   */
+  languages?: string[];
   /** ISO dates or times, inclusive; a bare date covers that whole UTC day. */
   from?: string;
   to?: string;
@@ -44,6 +49,8 @@ export interface MessageRow {
   quote: { messageId: number | null; text: string | null } | null;
   /** Every version of its text the source keeps, oldest first, when it was edited. */
   history: EditRecord[];
+  /** Its language as `toex detect` told it, null before detection. */
+  language: { code: string; confidence: number; reliable: boolean } | null;
   source: SourceRef;
 }
 
@@ -182,6 +189,9 @@ interface Row {
   quote: string | null;
   quote_id: number | null;
   history: string | null;
+  language: string | null;
+  confidence: number | null;
+  reliable: number | null;
 }
 
 /**
@@ -216,6 +226,13 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     where.push('m.direction = ?');
     args.push(filter.direction);
   }
+  if (filter.languages !== undefined && filter.languages.length > 0) {
+    where.push(
+      `m.id IN (SELECT message_id FROM message_languages
+        WHERE ${filter.languages.map(() => '(language = ? OR language LIKE ?)').join(' OR ')})`,
+    );
+    for (const code of filter.languages) args.push(code, `${code}-%`);
+  }
   if (filter.from !== undefined) {
     where.push('m.sent_at_ms >= ?');
     args.push(boundary(filter.from, false, '--from'));
@@ -238,9 +255,11 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
            CASE WHEN m.quote IS NULL THEN NULL ELSE (SELECT q.id FROM messages q
              WHERE q.evidence_id = m.evidence_id AND q.key = json_extract(m.quote, '$.key'))
            END AS quote_id,
-           (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachments
+           (SELECT count(*) FROM attachments a WHERE a.message_id = m.id) AS attachments,
+           ml.language, ml.confidence, ml.reliable
          FROM ${from}
            JOIN threads t ON t.id = m.thread_id LEFT JOIN participants p ON p.id = m.sender_id
+           LEFT JOIN message_languages ml ON ml.message_id = m.id
          ${match || where.length ? `WHERE ${[...(match ? [match] : []), ...where].join(' AND ')}` : ''}
          ORDER BY ${order} LIMIT ${limit}`,
       )
@@ -297,6 +316,10 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     attachments: r.attachments,
     voiceNotes: notes.get(r.id) ?? [],
     history: r.history === null ? [] : (JSON.parse(r.history) as EditRecord[]),
+    language:
+      r.language === null
+        ? null
+        : { code: r.language, confidence: r.confidence ?? 0, reliable: r.reliable === 1 },
     quote:
       r.quote === null
         ? null
