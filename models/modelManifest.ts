@@ -106,9 +106,14 @@ function entryProblems(entry: Record<string, unknown>, where: string): string[] 
   }
   if (!text(entry.licence)) problems.push(`${where}: licence is missing`);
   if (!text(entry.source)) problems.push(`${where}: source is missing`);
-  // A model is one file (a ggml or ONNX file); the store and `--model` rely on that.
-  if (!Array.isArray(entry.files) || entry.files.length !== 1) {
-    problems.push(`${where}: files must list exactly one file`);
+  // A Whisper model is one file, which the store and `--model` rely on; an ONNX model
+  // may be several (a translation model's encoder, decoder and vocabularies).
+  if (
+    !Array.isArray(entry.files) ||
+    entry.files.length === 0 ||
+    (whisper && entry.files.length !== 1)
+  ) {
+    problems.push(`${where}: files must list ${whisper ? 'exactly one file' : 'its files'}`);
     return problems;
   }
   entry.files.forEach((file: unknown, i) => {

@@ -41,3 +41,11 @@ export function speakerModel(): string {
 
 /** The provisioning's fixed input and the embedding its numpy forward pass gave for it. */
 export const SPEAKER_REFERENCE = join(dir, 'ge2e-speaker-encoder.reference.json');
+
+/** The folder and id of the translation model, converted by models/translation/provision. */
+export function translationModel(id = 'opus-mt-zh-en'): { dir: string; id: string } {
+  if (!existsSync(join(dir, `${id}.encoder.onnx`))) {
+    throw new Error(`${id} is missing from ${dir}: run bin/setup (models/translation/provision)`);
+  }
+  return { dir, id };
+}

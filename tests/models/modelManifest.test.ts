@@ -10,7 +10,7 @@ import {
   manifestProblems,
   sha256OfFile,
 } from '../../models/modelManifest.js';
-import { JFK_WAV, whisperModel } from '../helpers/models.js';
+import { JFK_WAV, translationModel, whisperModel } from '../helpers/models.js';
 
 const raw = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', '..', 'models', 'manifest.json'), 'utf8'),
@@ -59,6 +59,22 @@ describe('modelManifest', () => {
       expect(file.size).toBe(statSync(whisperModel(name)).size);
       expect(file.sha256).toBe(await sha256OfFile(whisperModel(name)));
       expect((await identifyModel(whisperModel(name))).entry.id).toBe(id);
+    }
+  });
+
+  it('lists the translation model with its four files, each as provisioned, byte for byte', async () => {
+    const { dir, id } = translationModel();
+    const entry = raw.models.find((m) => m.id === id)!;
+    const files = entry.files as { name: string; size: number; sha256: string }[];
+    expect(files.map((f) => f.name)).toEqual([
+      `${id}.encoder.onnx`,
+      `${id}.decoder.onnx`,
+      `${id}.spm`,
+      `${id}.vocab.json`,
+    ]);
+    for (const f of files) {
+      expect(statSync(join(dir, f.name)).size, f.name).toBe(f.size);
+      expect(await sha256OfFile(join(dir, f.name)), f.name).toBe(f.sha256);
     }
   });
 

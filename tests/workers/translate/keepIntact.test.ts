@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+
+import { cutForTranslation, joinTranslation } from '../../../workers/translate/keepIntact.js';
+
+describe('keepIntact', () => {
+  const cases: [string, string[]][] = [
+    ['call me on 07700 900123 tonight', ['call me on ', '[07700 900123]', ' tonight']],
+    ['see https://example.org/a?b=1 now', ['see ', '[https://example.org/a?b=1]', ' now']],
+    ['ok 👍🏽 mate', ['ok ', '[👍🏽]', ' mate']],
+    ['ask @dealer_dan for £200', ['ask ', '[@dealer_dan]', ' for ', '[£200]']],
+    ['mail x.y@example.co.uk', ['mail ', '[x.y@example.co.uk]']],
+    ['打给我07700900123明天', ['打给我', '[07700900123]', '明天']],
+    ['🇬🇧', ['[🇬🇧]']],
+  ];
+  it.each(cases)('cuts %j into runs and kept pieces', (text, want) => {
+    expect(cutForTranslation(text).map((p) => (p.translate ? p.text : `[${p.text}]`))).toEqual(
+      want,
+    );
+  });
+
+  it('keeps a glossary term as written, or puts its set rendering in its place', () => {
+    const pieces = cutForTranslation('bring the Food to Elm Street', [
+      { source: 'food', target: 'drugs (slang: "food")' },
+      { source: 'Elm Street' },
+    ]);
+    expect(pieces).toEqual([
+      { translate: true, text: 'bring the ' },
+      { translate: false, text: 'drugs (slang: "food")' },
+      { translate: true, text: ' to ' },
+      { translate: false, text: 'Elm Street' },
+    ]);
+  });
+
+  it('puts the translations back with the spacing the message had, and spaces runs that touched', () => {
+    const pieces = cutForTranslation('打给我07700900123明天 😀');
+    expect(joinTranslation(pieces, ['Call me', 'Tomorrow'])).toBe(
+      'Call me 07700900123 Tomorrow 😀',
+    );
+  });
+});

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { MarianTranslator } from '../../../workers/translate/MarianTranslator.js';
+import { translateTexts } from '../../../workers/translate/translateTexts.js';
+import { translationModel } from '../../helpers/models.js';
+
+describe('translateTexts', () => {
+  let translator: MarianTranslator;
+  beforeAll(async () => {
+    const model = translationModel();
+    translator = await MarianTranslator.load(model.dir, model.id, 2);
+  });
+  afterAll(() => translator.dispose());
+
+  it('carries emoji, links, numbers and glossary terms through a real translation intact', async () => {
+    const [out] = await translateTexts(
+      translator,
+      ['钱已经转到你账户了 😀 https://example.org/p?id=7 打 07700 900123 找老王'],
+      { beamSize: 4, batchSize: 8, glossary: [{ source: '老王', target: 'Old Wang' }] },
+    );
+    for (const kept of ['😀', 'https://example.org/p?id=7', '07700 900123', 'Old Wang']) {
+      expect(out!.text).toContain(kept);
+    }
+    expect(out!.text).toMatch(/money/i);
+    expect(out!.confidence).toBeGreaterThan(0.2);
+  });
+
+  it('gives each message its own translation, in the order given, whatever the batches', async () => {
+    const texts = ['你在哪里？', '👍', '', '把地址发给我', '手机没电了'];
+    const [one, two] = await Promise.all([
+      translateTexts(translator, texts, { beamSize: 1, batchSize: 1 }),
+      translateTexts(translator, texts, { beamSize: 1, batchSize: 8 }),
+    ]);
+    expect(one.map((t) => t.text)).toEqual([
+      'Where are you?',
+      '👍',
+      '',
+      'Send me the address.',
+      "The phone's dead.",
+    ]);
+    expect(two.map((t) => t.text)).toEqual(one.map((t) => t.text));
+    expect(one[1]!.confidence).toBe(1);
+  });
+});

@@ -1,0 +1,65 @@
+import { cutForTranslation, joinTranslation, type GlossaryTerm } from './keepIntact.js';
+import type { MarianTranslator, TranslateOptions } from './MarianTranslator.js';
+
+export interface TextTranslation {
+  text: string;
+  /** The runs' confidences averaged by their length in pieces; 1 when nothing needed translating. */
+  confidence: number;
+  /** A run was cut at the model's limits. */
+  truncated: boolean;
+}
+
+export interface BatchOptions extends TranslateOptions {
+  /** Runs decoded together; each batch holds runs of like length, so little is padding. */
+  batchSize: number;
+  glossary?: readonly GlossaryTerm[];
+}
+
+/**
+ * Translates whole messages: each is cut into runs of text and pieces kept
+ * intact (keepIntact.ts), the runs of every message are sorted by length
+ * and decoded in batches, and each message is put back together.
+ */
+export async function translateTexts(
+  translator: MarianTranslator,
+  texts: readonly string[],
+  options: BatchOptions,
+): Promise<TextTranslation[]> {
+  const cut = texts.map((t) => cutForTranslation(t, options.glossary));
+  const runs = cut.flatMap((pieces, message) =>
+    pieces.flatMap((p) =>
+      p.translate ? [{ message, pieces: translator.pieces(p.text.trim()) }] : [],
+    ),
+  );
+  const order = runs
+    .map((_, i) => i)
+    .sort((a, b) => runs[a]!.pieces.length - runs[b]!.pieces.length);
+
+  const results = new Array<{ text: string; confidence: number; truncated: boolean; size: number }>(
+    runs.length,
+  );
+  for (let start = 0; start < order.length; start += options.batchSize) {
+    const batch = order.slice(start, start + options.batchSize);
+    const out = await translator.translatePieces(
+      batch.map((i) => runs[i]!.pieces),
+      options,
+    );
+    batch.forEach(
+      (i, k) => (results[i] = { ...out[k]!, size: Math.max(1, out[k]!.pieces.length) }),
+    );
+  }
+
+  let next = 0;
+  return cut.map((pieces) => {
+    const mine = pieces.filter((p) => p.translate).map(() => results[next++]!);
+    const weight = mine.reduce((n, r) => n + r.size, 0);
+    return {
+      text: joinTranslation(
+        pieces,
+        mine.map((r) => r.text),
+      ),
+      confidence: weight === 0 ? 1 : mine.reduce((n, r) => n + r.confidence * r.size, 0) / weight,
+      truncated: mine.some((r) => r.truncated),
+    };
+  });
+}
