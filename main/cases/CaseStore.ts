@@ -34,6 +34,10 @@ import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
 import { DETECT, detectKind } from '../language/detectJob.js';
+import { TRANSLATE, translateKind, type TranslateParams } from '../translation/translateJob.js';
+import { translationEntry, translationModel } from '../translation/translationModel.js';
+import { correctTranslation, type MessageTranslation } from '../translation/TranslationStore.js';
+import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
 import { INGEST, ingestKind, mappingUsed, type IngestParams } from '../ingest/ingestJob.js';
 import {
   linkVoiceNotes,
@@ -464,6 +468,76 @@ export class CaseStore {
     return pending ?? this.jobs.enqueue(DETECT, {});
   }
 
+  /**
+   * Queues translation into `to` of the case's messages (or one thread's):
+   * a job for each language they were told to be in that a model here
+   * translates into `to`. The languages with messages but no such model are
+   * returned with their counts, for the caller to say so.
+   */
+  async queueTranslate(options: {
+    to: string;
+    threadId?: number;
+    beamSize?: number;
+    batchSize?: number;
+    threads?: number;
+    glossary?: GlossaryTerm[];
+  }): Promise<{ jobs: Job[]; unsupported: { language: string; messages: number }[] }> {
+    this.assertOpen('translating');
+    const thread = options.threadId;
+    const languages = this.db
+      .prepare(
+        `SELECT substr(l.language, 1, instr(l.language || '-', '-') - 1) AS language,
+           count(*) AS messages
+         FROM message_languages l JOIN messages m ON m.id = l.message_id
+         WHERE l.language <> 'und' ${thread === undefined ? '' : 'AND m.thread_id = ?'}
+         GROUP BY 1 ORDER BY messages DESC, 1`,
+      )
+      .all(...(thread === undefined ? [] : [thread])) as { language: string; messages: number }[];
+    const jobs: Job[] = [];
+    const unsupported: { language: string; messages: number }[] = [];
+    for (const { language, messages } of languages) {
+      if (language === options.to) continue;
+      const entry = translationEntry(language, options.to);
+      if (!entry) {
+        unsupported.push({ language, messages });
+        continue;
+      }
+      const model = await translationModel(entry);
+      const params: TranslateParams = {
+        from: language,
+        to: options.to,
+        modelId: model.id,
+        modelSha256: model.sha256,
+        ...(thread === undefined ? {} : { threadId: thread }),
+        beamSize: options.beamSize ?? 4,
+        batchSize: options.batchSize ?? 8,
+        threads: options.threads ?? 2,
+        glossary: options.glossary ?? [],
+      };
+      jobs.push(this.jobs.enqueue(TRANSLATE, { ...params }));
+    }
+    return { jobs, unsupported };
+  }
+
+  /** A reviewer's correction of a translation, as its next version, audited. */
+  correctTranslation(change: {
+    id: number;
+    text: string;
+    reason: string;
+    basedOn?: number;
+  }): MessageTranslation {
+    return writeTransaction(this.db, () => {
+      const saved = correctTranslation(this.db, { ...change, author: this.actor });
+      this.audit.append({
+        actor: this.actor,
+        action: 'translation.correct',
+        subject: `translation:${saved.id}`,
+        details: { messageId: saved.messageId, version: saved.version, reason: change.reason },
+      });
+      return saved;
+    });
+  }
+
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {
     return new JobRunner(
       this.jobs,
@@ -474,6 +548,7 @@ export class CaseStore {
         speakersKind(this.db, this.evidence, this.audit, this.actor),
         ingestKind(this.db, this.dir, this.evidence, this.audit, this.actor),
         detectKind(this.db, this.audit, this.actor),
+        translateKind(this.db, this.audit, this.actor),
       ],
       options,
     );

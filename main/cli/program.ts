@@ -12,6 +12,7 @@ import { registerEvidenceCommands } from './commands/evidenceCommands.js';
 import { registerIngestCommands } from './commands/ingestCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
 import { registerLanguageCommands } from './commands/languageCommands.js';
+import { registerTranslateCommands } from './commands/translateCommands.js';
 import { registerModelCommands } from './commands/modelCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
 import { registerTranscriptCommands } from './commands/transcriptCommands.js';
@@ -99,6 +100,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerJobCommands(program, wrap);
   registerIngestCommands(program, wrap);
   registerLanguageCommands(program, wrap);
+  registerTranslateCommands(program, wrap);
   registerTranscribeCommands(program, wrap);
   registerTranscriptCommands(program, wrap);
   registerModelCommands(program, wrap);

@@ -1,6 +1,7 @@
 import { ToexError } from '../errors.js';
 import type { Db } from '../store/EncryptedDatabase.js';
 import type { EditRecord, SourceRef } from '../../workers/ingest/records.js';
+import { translationsOf, type MessageTranslation } from '../translation/TranslationStore.js';
 import { voiceNotesOf, type VoiceNoteTranscript } from './voiceNotes.js';
 
 export interface MessageFilter {
@@ -49,6 +50,8 @@ export interface MessageRow {
   quote: { messageId: number | null; text: string | null } | null;
   /** Every version of its text the source keeps, oldest first, when it was edited. */
   history: EditRecord[];
+  /** Its machine translations, each at its newest (reviewed) version. */
+  translations: MessageTranslation[];
   /** Its language as `toex detect` told it, null before detection. */
   language: { code: string; confidence: number; reliable: boolean } | null;
   source: SourceRef;
@@ -200,7 +203,8 @@ interface Row {
  * (each item's own order): the index hands its matches over in that order,
  * so the first page of a word found a million times costs no more than one
  * found ten times, where sorting every match by time would not. A word search
- * also finds the messages whose voice notes' transcripts hold the words.
+ * also finds the messages whose voice notes' transcripts, or whose
+ * translations (at their newest version), hold the words.
  */
 export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
   const where: string[] = [];
@@ -285,10 +289,20 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
       [query],
       'm.id',
     );
+    const inTranslations = select(
+      `(SELECT DISTINCT t.message_id FROM translations_fts tf JOIN translations t ON t.id = tf.rowid
+        WHERE translations_fts MATCH ?) tm JOIN messages m ON m.id = tm.message_id`,
+      null,
+      [query],
+      'm.id',
+    );
     const seen = new Set(inText.map((r) => r.id));
-    rows = [...inText, ...inVoiceNotes.filter((r) => !seen.has(r.id))]
-      .sort((a, b) => a.id - b.id)
-      .slice(0, limit);
+    const more = [...inVoiceNotes, ...inTranslations].filter((r) => {
+      if (seen.has(r.id)) return false;
+      seen.add(r.id);
+      return true;
+    });
+    rows = [...inText, ...more].sort((a, b) => a.id - b.id).slice(0, limit);
   }
   const saved = savedNames(
     db,
@@ -297,6 +311,10 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
   const notes = voiceNotesOf(
     db,
     rows.filter((r) => r.attachments > 0).map((r) => r.id),
+  );
+  const translated = translationsOf(
+    db,
+    rows.map((r) => r.id),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -315,6 +333,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     flags: JSON.parse(r.flags) as string[],
     attachments: r.attachments,
     voiceNotes: notes.get(r.id) ?? [],
+    translations: translated.get(r.id) ?? [],
     history: r.history === null ? [] : (JSON.parse(r.history) as EditRecord[]),
     language:
       r.language === null

@@ -280,6 +280,10 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                           `    version ${i + 1} of ${m.history.length}${h.at ? `, ${when(h.at.utc, h.at.offsetMinutes)}` : ''}: ${oneLine(h.text ?? '(unreadable)')}`,
                       ),
                       ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
+                      ...m.translations.map(
+                        (t) =>
+                          `    ${t.version > 1 ? `translation ${t.from}->${t.to}, reviewed by ${t.reviewedBy} (version ${t.version})` : `machine translation ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)})`}: ${oneLine(t.text)}`,
+                      ),
                     ];
                   })
                   .flat(),

@@ -1,0 +1,173 @@
+import { readFileSync, statSync } from 'node:fs';
+
+import type { Command } from 'commander';
+
+import { ToexError, fromFsError } from '../../errors.js';
+import type { Job } from '../../jobs/JobQueue.js';
+import { undetectedMessages } from '../../language/detectJob.js';
+import type { TranslateSummary } from '../../translation/translateJob.js';
+import type { GlossaryTerm } from '../../../workers/translate/keepIntact.js';
+import type { Wrap } from '../action.js';
+import { EXIT } from '../exitCodes.js';
+import { count } from '../format.js';
+import { jobExitCode, runWithProgress } from '../runJobs.js';
+import { wholeNumber } from './transcriptCommands.js';
+
+const MAX_GLOSSARY_BYTES = 4 * 1024 * 1024;
+const MAX_TERM = 200;
+
+/**
+ * A case glossary: `{ "terms": [{ "source": "老王", "target": "Old Wang" },
+ * { "source": "Elm Street" }] }`. A term with a target is put in its place
+ * as written; one without is kept as it is in the message.
+ */
+export function readGlossary(path: string): GlossaryTerm[] {
+  let raw: unknown;
+  try {
+    if (statSync(path).size > MAX_GLOSSARY_BYTES) {
+      throw new ToexError('bad-input', `glossary ${path} is over 4 MiB`);
+    }
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\ufeff/, ''));
+  } catch (err) {
+    if (err instanceof ToexError) throw err;
+    if (err instanceof SyntaxError) {
+      throw new ToexError('bad-input', `glossary ${path} is not JSON: ${err.message}`);
+    }
+    throw fromFsError(err, `glossary ${path}`);
+  }
+  const terms = (raw as { terms?: unknown } | null)?.terms;
+  if (!Array.isArray(terms)) {
+    throw new ToexError('bad-input', `glossary ${path}: "terms" must be a list`);
+  }
+  return terms.map((t: unknown, i) => {
+    const term = t as { source?: unknown; target?: unknown } | null;
+    const ok = (v: unknown) => typeof v === 'string' && v.trim() !== '' && v.length <= MAX_TERM;
+    if (!ok(term?.source) || (term?.target !== undefined && !ok(term.target))) {
+      throw new ToexError(
+        'bad-input',
+        `glossary ${path} term ${i + 1}: source (and target, when given) must be text of 1 to ${MAX_TERM} characters`,
+      );
+    }
+    return term!.target === undefined
+      ? { source: String(term!.source) }
+      : { source: String(term!.source), target: String(term!.target) };
+  });
+}
+
+interface TranslateOptions {
+  thread?: string;
+  to: string;
+  beam: string;
+  glossary?: string;
+}
+
+export function registerTranslateCommands(program: Command, action: Wrap): void {
+  program
+    .command('translate')
+    .description(
+      "translate the case's messages that are not in the target language, with the models on this machine",
+    )
+    .argument('<case>', 'case reference or id')
+    .option('--thread <id>', 'only this thread')
+    .option('--to <language>', 'the language to translate into', 'en')
+    .option('--beam <n>', 'beam size: 1 is greedy (fastest), 4 the usual', '4')
+    .option(
+      '--glossary <file>',
+      'terms to keep as written or render as listed (JSON: {"terms": [{"source": ..., "target": ...}]})',
+    )
+    .action(
+      action(async (ctx, ref: string, opts: TranslateOptions) => {
+        if (!/^[a-z]{2,3}$/.test(opts.to)) {
+          throw new ToexError('bad-input', '--to takes a language code such as en');
+        }
+        const beamSize = wholeNumber(opts.beam, '--beam');
+        if (beamSize < 1 || beamSize > 16) {
+          throw new ToexError('bad-input', '--beam takes a whole number from 1 to 16');
+        }
+        const threadId =
+          opts.thread === undefined ? undefined : wholeNumber(opts.thread, '--thread');
+        const glossary = opts.glossary === undefined ? [] : readGlossary(opts.glossary);
+
+        const outcome = await ctx.withCase(ref, async (store, ws) => {
+          const jobs: Job[] = [];
+          // A message is translated from the language it was told to be in: tell the rest first.
+          if (undetectedMessages(store.db) > 0) {
+            const detect = store.queueDetect();
+            jobs.push(
+              ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+                runner.runEach([detect.id], onDidStart),
+              )),
+            );
+            if (jobs[0]!.state !== 'done') return { jobs, unsupported: [] };
+          }
+          const queued = await store.queueTranslate({
+            to: opts.to,
+            beamSize,
+            glossary,
+            ...(threadId === undefined ? {} : { threadId }),
+          });
+          jobs.push(
+            ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+              runner.runEach(
+                queued.jobs.map((j) => j.id),
+                onDidStart,
+              ),
+            )),
+          );
+          return { jobs, unsupported: queued.unsupported };
+        });
+
+        const translations = outcome.jobs.filter((j) => j.kind === 'translate');
+        ctx.print(outcome, () => [
+          ...outcome.jobs
+            .filter((j) => j.state !== 'done')
+            .map((j) => `${j.kind} ${j.state}${j.error ? `: ${j.error.message}` : ''}.`),
+          ...translations
+            .filter((j) => j.state === 'done')
+            .map((j) => {
+              const s = j.result as unknown as TranslateSummary;
+              return `Translated ${count(s.translated, 'message')} from ${s.from} into ${s.to} with ${s.modelId} (machine translation).`;
+            }),
+          ...outcome.unsupported.map(
+            (u) =>
+              `No model here translates ${u.language} into ${opts.to}: ${count(u.messages, 'message')} left untranslated.`,
+          ),
+          ...(translations.length === 0 && outcome.unsupported.length === 0
+            ? [`No messages need translating into ${opts.to}.`]
+            : []),
+        ]);
+        ctx.exitCode = Math.max(EXIT.ok, ...outcome.jobs.map(jobExitCode));
+      }),
+    );
+
+  program
+    .command('translation')
+    .description("review a message's machine translation")
+    .command('edit')
+    .description('correct a translation; saved as a new version with your reason')
+    .argument('<case>', 'case reference or id')
+    .argument('<translation>', 'translation id (`toex messages --json` lists them)')
+    .requiredOption('--text <text>', 'the corrected translation')
+    .requiredOption('--reason <why>', 'why it is corrected (kept with the version)')
+    .option('--base <version>', 'the version you corrected; refused if another was saved since')
+    .action(
+      action(
+        async (
+          ctx,
+          ref: string,
+          id: string,
+          opts: { text: string; reason: string; base?: string },
+        ) => {
+          const saved = await ctx.withCase(ref, (store) =>
+            store.correctTranslation({
+              id: wholeNumber(id, 'the translation id'),
+              text: opts.text,
+              reason: opts.reason,
+              ...(opts.base === undefined ? {} : { basedOn: wholeNumber(opts.base, '--base') }),
+            }),
+          );
+          ctx.print(saved, () => `Saved version ${saved.version} of translation ${saved.id}.`);
+        },
+      ),
+    );
+}

@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { androidSmsDb } from '../../helpers/androidSmsDb.js';
+import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
+import { useTempDirs } from '../../helpers/temp.js';
+
+const REF = 'OP-ARCTIC/2026/0042';
+const T0 = Date.parse('2024-03-09T21:00:00.000Z');
+
+describe('toex translate and translation edit', () => {
+  const tempDir = useTempDirs();
+
+  async function caseWith(bodies: string[]): Promise<string> {
+    const db = androidSmsDb(tempDir(), {
+      threads: [{ id: 1, addresses: ['07700 900123'] }],
+      sms: bodies.map((body, i) => ({
+        thread: 1,
+        address: '07700 900123',
+        date: T0 + i * 60_000,
+        type: 1,
+        body,
+      })),
+    });
+    const home = tempDir();
+    await toexSteps(home, [...newCaseSteps(REF, [db]), ['ingest', REF, '1']]);
+    return home;
+  }
+
+  it('tells the languages, translates what it can with a glossary, and shows the translation under the original', async () => {
+    const home = await caseWith(['明天老王去火车站', 'unde ești acum frate, vin mâine la gară']);
+    const glossary = join(tempDir(), 'glossary.json');
+    writeFileSync(glossary, JSON.stringify({ terms: [{ source: '老王', target: 'Old Wang' }] }));
+
+    const run = await toex(home, ['translate', REF, '--glossary', glossary]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        'Translated 1 message from zh into en with opus-mt-zh-en (machine translation).',
+        'No model here translates ro into en: 1 message left untranslated.',
+        '',
+      ].join('\n'),
+    );
+    const shown = await toex(home, ['messages', REF, '--search', 'station']);
+    const lines = shown.stdout.split('\n');
+    expect(lines[0]).toBe(
+      '#1 thread 1 2024-03-09 21:00:00Z <- +447700900123 [zh]: 明天老王去火车站',
+    );
+    expect(lines[1]).toMatch(
+      /^ {4}machine translation zh->en \(opus-mt-zh-en, confidence 0\.\d\d\): .*Old Wang.*station/i,
+    );
+
+    const listed = JSON.parse((await toex(home, ['--json', 'messages', REF])).stdout) as {
+      translations: { id: number; version: number }[];
+    }[];
+    const id = listed[0]!.translations[0]!.id;
+    const edit = await toex(home, [
+      'translation',
+      'edit',
+      REF,
+      String(id),
+      '--text',
+      'Old Wang goes to the railway station tomorrow.',
+      '--reason',
+      'checked with the interpreter',
+    ]);
+    expect(edit.stdout).toBe(`Saved version 2 of translation ${id}.\n`);
+    const after = await toex(home, ['messages', REF, '--search', 'railway']);
+    expect(after.stdout).toMatch(
+      /^ {4}translation zh->en, reviewed by DC Test 0001.* \(version 2\): Old Wang goes to the railway station tomorrow\.$/m,
+    );
+  });
+
+  it('refuses bad options and a glossary of the wrong shape in one line', async () => {
+    const home = await caseWith(['明天我去火车站']);
+    const bad = join(tempDir(), 'bad.json');
+    writeFileSync(bad, JSON.stringify({ terms: [{ target: 'x' }] }));
+    const cases: [string[], string][] = [
+      [['translate', REF, '--beam', '0'], 'toex: --beam takes a whole number from 1 to 16\n'],
+      [['translate', REF, '--to', 'English'], 'toex: --to takes a language code such as en\n'],
+      [
+        ['translate', REF, '--glossary', bad],
+        `toex: glossary ${bad} term 1: source (and target, when given) must be text of 1 to 200 characters\n`,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await toex(home, args);
+      expect(run.stderr, args.join(' ')).toBe(message);
+      expect(run.code, args.join(' ')).toBe(2);
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { serveJob } from '../serveJob.js';
+import type { GlossaryTerm } from './keepIntact.js';
+import { MarianTranslator } from './MarianTranslator.js';
+import { translateTexts } from './translateTexts.js';
+
+/** One slice of messages to translate, with the model that is to do it. */
+export interface TranslateInput {
+  modelDir: string;
+  modelId: string;
+  threads: number;
+  beamSize: number;
+  batchSize: number;
+  glossary: GlossaryTerm[];
+  texts: { id: number; text: string }[];
+}
+
+/** The translations of the next messages of the slice. */
+export interface TranslatePartial {
+  results: { id: number; text: string; confidence: number; truncated: boolean }[];
+}
+
+/** Messages per partial: each is stored with the job's checkpoint in one transaction. */
+const CHUNK = 64;
+
+serveJob<TranslateInput, TranslatePartial>(async (input, io) => {
+  const translator = await MarianTranslator.load(input.modelDir, input.modelId, input.threads);
+  try {
+    const { texts } = input;
+    io.progress(0, texts.length, 'translating');
+    for (let start = 0; start < texts.length; start += CHUNK) {
+      io.signal.throwIfAborted();
+      const chunk = texts.slice(start, start + CHUNK);
+      const out = await translateTexts(
+        translator,
+        chunk.map((t) => t.text),
+        { beamSize: input.beamSize, batchSize: input.batchSize, glossary: input.glossary },
+      );
+      await io.deliver({ results: chunk.map((t, i) => ({ id: t.id, ...out[i]! })) });
+      io.progress(Math.min(start + CHUNK, texts.length), texts.length, 'translating');
+    }
+  } finally {
+    await translator.dispose();
+  }
+});
