@@ -1,4 +1,6 @@
-import { XML_DECLARATION, W_NS, xmlEscape } from './wordXml.js';
+import { type Zippable, zipSync } from 'fflate';
+
+import { R_NS, XML_DECLARATION, W_NS, field, paragraph, run, xmlEscape } from './wordXml.js';
 
 const OOXML = 'application/vnd.openxmlformats-officedocument';
 const PACKAGE_TYPE = 'application/vnd.openxmlformats-package';
@@ -144,4 +146,62 @@ export function coreProperties(title: string, creator: string, at: string): stri
     `<dcterms:modified xsi:type="dcterms:W3CDTF">${when}</dcterms:modified>`,
     '</cp:coreProperties>',
   ].join('');
+}
+
+/**
+ * Zip entries carry a local wall-clock time, which fflate reads through the
+ * process's time zone; giving it the export's UTC fields as local ones keeps
+ * the bytes the same on every machine. Zip cannot hold times before 1980.
+ */
+export function zipTime(iso: string): Date {
+  const t = new Date(iso);
+  const year = Math.min(2099, Math.max(1980, t.getUTCFullYear()));
+  return new Date(
+    year,
+    t.getUTCMonth(),
+    t.getUTCDate(),
+    t.getUTCHours(),
+    t.getUTCMinutes(),
+    t.getUTCSeconds(),
+  );
+}
+
+/** A footer of "Page n of N" over the classification marking, on every page. */
+export function markingFooter(classification: string): string {
+  const pages = paragraph([run('Page '), field('PAGE', '1'), run(' of '), field('NUMPAGES', '1')], {
+    style: 'Marking',
+  });
+  const body = [pages, paragraph([run(classification)], { style: 'Marking' })];
+  return `${XML_DECLARATION}<w:ftr xmlns:w="${W_NS}" xmlns:r="${R_NS}">${body.join('')}</w:ftr>`;
+}
+
+/**
+ * A whole .docx from its document, header and footer parts, with this
+ * package's styles and settings; every entry dated at the export's time so
+ * the same export gives the same bytes.
+ */
+export function docxFile(parts: {
+  title: string;
+  creator: string;
+  at: string;
+  document: string;
+  header: string;
+  footer: string;
+}): Buffer {
+  const mtime = zipTime(parts.at);
+  const files: [string, string][] = [
+    ['[Content_Types].xml', CONTENT_TYPES],
+    ['_rels/.rels', PACKAGE_RELS],
+    ['docProps/core.xml', coreProperties(parts.title, parts.creator, parts.at)],
+    ['docProps/app.xml', APP_PROPERTIES],
+    ['word/document.xml', parts.document],
+    ['word/_rels/document.xml.rels', DOCUMENT_RELS],
+    ['word/styles.xml', STYLES],
+    ['word/settings.xml', SETTINGS],
+    ['word/header1.xml', parts.header],
+    ['word/footer1.xml', parts.footer],
+  ];
+  const entries: Zippable = {};
+  for (const [name, xml] of files) entries[name] = [Buffer.from(xml, 'utf8'), { mtime, level: 6 }];
+  return Buffer.from(zipSync(entries));
 }

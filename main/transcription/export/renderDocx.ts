@@ -1,16 +1,4 @@
-import { type Zippable, zipSync } from 'fflate';
-
-import {
-  APP_PROPERTIES,
-  CONTENT_TYPES,
-  DOCUMENT_RELS,
-  FOOTER_REL,
-  HEADER_REL,
-  PACKAGE_RELS,
-  SETTINGS,
-  STYLES,
-  coreProperties,
-} from './docxPackage.js';
+import { FOOTER_REL, HEADER_REL, docxFile, markingFooter } from './docxPackage.js';
 import {
   DRAFT_NOTICE,
   EDITED_MARK,
@@ -26,7 +14,7 @@ import {
 } from './exportText.js';
 import { endLine, speakerTurns } from './speakerTurns.js';
 import type { TranscriptDocument } from './TranscriptDocument.js';
-import { R_NS, type RunStyle, W_NS, XML_DECLARATION, field, paragraph, run } from './wordXml.js';
+import { R_NS, type RunStyle, W_NS, XML_DECLARATION, paragraph, run } from './wordXml.js';
 
 // A4 in twentieths of a point, with 2.5 cm margins.
 const PAGE = '<w:pgSz w:w="11906" w:h="16838"/>';
@@ -46,14 +34,6 @@ function header(doc: TranscriptDocument): string {
     ...(doc.signOff === null ? [paragraph([run(DRAFT_NOTICE)], { style: 'Draft' })] : []),
   ];
   return `${XML_DECLARATION}<w:hdr xmlns:w="${W_NS}" xmlns:r="${R_NS}">${body.join('')}</w:hdr>`;
-}
-
-function footer(doc: TranscriptDocument): string {
-  const pages = paragraph([run('Page '), field('PAGE', '1'), run(' of '), field('NUMPAGES', '1')], {
-    style: 'Marking',
-  });
-  const body = [pages, paragraph([run(doc.classification)], { style: 'Marking' })];
-  return `${XML_DECLARATION}<w:ftr xmlns:w="${W_NS}" xmlns:r="${R_NS}">${body.join('')}</w:ftr>`;
 }
 
 function cell(widthTwips: number, content: string): string {
@@ -125,24 +105,6 @@ function document(doc: TranscriptDocument): string {
 }
 
 /**
- * Zip entries carry a local wall-clock time, which fflate reads through the
- * process's time zone; giving it the export's UTC fields as local ones keeps
- * the bytes the same on every machine. Zip cannot hold times before 1980.
- */
-function zipTime(iso: string): Date {
-  const t = new Date(iso);
-  const year = Math.min(2099, Math.max(1980, t.getUTCFullYear()));
-  return new Date(
-    year,
-    t.getUTCMonth(),
-    t.getUTCDate(),
-    t.getUTCHours(),
-    t.getUTCMinutes(),
-    t.getUTCSeconds(),
-  );
-}
-
-/**
  * A Word document laid out as an interview record: the marking top and bottom
  * of every page, a draft banner until signed off, the record header as a
  * table, turns as paragraphs with Word's own line numbers (restarting each
@@ -150,21 +112,12 @@ function zipTime(iso: string): Date {
  * Not yet: the draft notice is a banner in the page header, not a diagonal watermark.
  */
 export function renderDocx(doc: TranscriptDocument): Buffer {
-  const mtime = zipTime(doc.exportedAt);
-  const title = `${RECORD_TITLE}: ${oneLine(doc.caseReference)}, ${exhibitName(doc)}`;
-  const parts: [string, string][] = [
-    ['[Content_Types].xml', CONTENT_TYPES],
-    ['_rels/.rels', PACKAGE_RELS],
-    ['docProps/core.xml', coreProperties(title, oneLine(doc.exportedBy), doc.exportedAt)],
-    ['docProps/app.xml', APP_PROPERTIES],
-    ['word/document.xml', document(doc)],
-    ['word/_rels/document.xml.rels', DOCUMENT_RELS],
-    ['word/styles.xml', STYLES],
-    ['word/settings.xml', SETTINGS],
-    ['word/header1.xml', header(doc)],
-    ['word/footer1.xml', footer(doc)],
-  ];
-  const entries: Zippable = {};
-  for (const [name, xml] of parts) entries[name] = [Buffer.from(xml, 'utf8'), { mtime, level: 6 }];
-  return Buffer.from(zipSync(entries));
+  return docxFile({
+    title: `${RECORD_TITLE}: ${oneLine(doc.caseReference)}, ${exhibitName(doc)}`,
+    creator: oneLine(doc.exportedBy),
+    at: doc.exportedAt,
+    document: document(doc),
+    header: header(doc),
+    footer: markingFooter(doc.classification),
+  });
 }
