@@ -37,6 +37,10 @@ import { DETECT, detectKind } from '../language/detectJob.js';
 import { TRANSLATE, translateKind, type TranslateParams } from '../translation/translateJob.js';
 import { translationEntry, translationModel } from '../translation/translationModel.js';
 import { correctTranslation, type MessageTranslation } from '../translation/TranslationStore.js';
+import { renderTranslationCsv } from '../translation/export/renderTranslationCsv.js';
+import { renderTranslationDocx } from '../translation/export/renderTranslationDocx.js';
+import { renderTranslationXlsx } from '../translation/export/renderTranslationXlsx.js';
+import { translationRows } from '../translation/export/TranslationTable.js';
 import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
 import { INGEST, ingestKind, mappingUsed, type IngestParams } from '../ingest/ingestJob.js';
 import {
@@ -517,6 +521,48 @@ export class CaseStore {
       jobs.push(this.jobs.enqueue(TRANSLATE, { ...params }));
     }
     return { jobs, unsupported };
+  }
+
+  /**
+   * Writes the case's translations (or one thread's, or those from the
+   * languages given) as a CSV, XLSX or DOCX table, and audits the SHA-256
+   * of the bytes written.
+   */
+  exportTranslations(options: {
+    format: 'csv' | 'xlsx' | 'docx';
+    threadId?: number;
+    languages?: string[];
+    write: (bytes: Buffer) => void;
+  }): { rows: number; bytes: number; sha256: string } {
+    const rows = translationRows(this.db, {
+      ...(options.threadId === undefined ? {} : { threadId: options.threadId }),
+      ...(options.languages === undefined ? {} : { languages: options.languages }),
+    });
+    if (rows.length === 0) {
+      throw new ToexError('not-found', 'no translations match: run toex translate first');
+    }
+    const table = {
+      caseReference: this.info.reference,
+      classification: this.info.classification,
+      exportedAt: new Date().toISOString(),
+      exportedBy: this.actor,
+      rows,
+    };
+    const render = {
+      csv: renderTranslationCsv,
+      xlsx: renderTranslationXlsx,
+      docx: renderTranslationDocx,
+    }[options.format];
+    const bytes = render(table);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    options.write(bytes);
+    this.audit.append({
+      actor: this.actor,
+      action: 'translation.export',
+      subject: options.threadId === undefined ? 'messages' : `thread:${options.threadId}`,
+      details: { format: options.format, rows: rows.length, sha256 },
+    });
+    return { rows: rows.length, bytes: bytes.length, sha256 };
   }
 
   /** A reviewer's correction of a translation, as its next version, audited. */

@@ -1,8 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { ToexError, fromFsError } from '../../errors.js';
+import { writeFileAtomic } from '../../store/atomicWrite.js';
 import type { Job } from '../../jobs/JobQueue.js';
 import { undetectedMessages } from '../../language/detectJob.js';
 import type { TranslateSummary } from '../../translation/translateJob.js';
@@ -140,9 +142,61 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
       }),
     );
 
-  program
+  const translation = program
     .command('translation')
-    .description("review a message's machine translation")
+    .description("review and export the messages' machine translations");
+
+  translation
+    .command('export')
+    .description(
+      'write the translations as a CSV, XLSX or DOCX table, each marked as machine translation',
+    )
+    .argument('<case>', 'case reference or id')
+    .requiredOption('--out <file>', 'the file to write (.csv, .xlsx or .docx); never overwritten')
+    .option('--thread <id>', 'only this thread')
+    .option('--language <codes>', 'only translations from these languages (zh,ro)')
+    .action(
+      action(
+        async (ctx, ref: string, opts: { out: string; thread?: string; language?: string }) => {
+          const format = extname(opts.out).slice(1).toLowerCase();
+          if (format !== 'csv' && format !== 'xlsx' && format !== 'docx') {
+            throw new ToexError('bad-input', '--out must end in .csv, .xlsx or .docx');
+          }
+          const languages = opts.language?.split(',').map((l) => l.trim().toLowerCase());
+          if (languages?.some((l) => !/^[a-z]{2,3}$/.test(l))) {
+            throw new ToexError(
+              'bad-input',
+              '--language takes language codes separated by commas (zh,ro)',
+            );
+          }
+          const out = resolve(opts.out);
+          // An export goes to disclosure: replacing an earlier one unseen would lose it.
+          if (existsSync(out)) throw new ToexError('conflict', `${opts.out} already exists`);
+          const written = await ctx.withCase(ref, (store) =>
+            store.exportTranslations({
+              format,
+              ...(opts.thread === undefined
+                ? {}
+                : { threadId: wholeNumber(opts.thread, '--thread') }),
+              ...(languages === undefined ? {} : { languages }),
+              write: (bytes) => {
+                try {
+                  writeFileAtomic(out, bytes, 0o600);
+                } catch (err) {
+                  throw fromFsError(err, opts.out);
+                }
+              },
+            }),
+          );
+          ctx.print({ ...written, path: out, format }, () => [
+            `Wrote ${count(written.rows, 'translation')} as ${format.toUpperCase()} to ${opts.out}, marked as machine translation.`,
+            `SHA-256 ${written.sha256} (recorded in the case audit).`,
+          ]);
+        },
+      ),
+    );
+
+  translation
     .command('edit')
     .description('correct a translation; saved as a new version with your reason')
     .argument('<case>', 'case reference or id')
