@@ -36,7 +36,13 @@ export function languageSample(text: string): string {
     .trim();
 }
 
-/** The language of one message's text. */
+/**
+ * The language of one message's text.
+ *
+ * Not yet: one language per message (a mixed message gets the one with more
+ * of its text), and Kurmanji Kurdish in Latin letters is not told (eld knows
+ * Kurdish only in Arabic script).
+ */
 export function detectLanguage(text: string): DetectedLanguage {
   const sample = languageSample(text);
   const letters = sample.match(/\p{L}/gu)?.length ?? 0;

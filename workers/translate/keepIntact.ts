@@ -5,6 +5,9 @@
  * (slang, drug terms). A model given them may drop, reorder or "translate"
  * them; here they are cut out before the model sees the text and put back,
  * verbatim, in their places.
+ *
+ * Not yet: the runs between kept pieces are translated apart, so a sentence
+ * broken by a phone number is translated as two halves.
  */
 
 export interface GlossaryTerm {

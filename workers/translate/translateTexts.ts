@@ -19,6 +19,10 @@ export interface BatchOptions extends TranslateOptions {
  * Translates whole messages: each is cut into runs of text and pieces kept
  * intact (keepIntact.ts), the runs of every message are sorted by length
  * and decoded in batches, and each message is put back together.
+ *
+ * Not yet: onnxruntime quantises a layer's activations over the whole batch,
+ * so a run's translation can differ by a word with the runs batched beside
+ * it; batches are made the same way on every run of the same messages.
  */
 export async function translateTexts(
   translator: MarianTranslator,
