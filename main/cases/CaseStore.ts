@@ -477,10 +477,14 @@ export class CaseStore {
    * a job for each language they were told to be in that a model here
    * translates into `to`. The languages with messages but no such model are
    * returned with their counts, for the caller to say so.
+   *
+   * Not yet: no pivot through English; a language is translated only by a
+   * model for that very pair (one here: Chinese to English).
    */
   async queueTranslate(options: {
     to: string;
     threadId?: number;
+    messageIds?: number[];
     beamSize?: number;
     batchSize?: number;
     threads?: number;
@@ -488,15 +492,20 @@ export class CaseStore {
   }): Promise<{ jobs: Job[]; unsupported: { language: string; messages: number }[] }> {
     this.assertOpen('translating');
     const thread = options.threadId;
+    const picked = options.messageIds;
     const languages = this.db
       .prepare(
         `SELECT substr(l.language, 1, instr(l.language || '-', '-') - 1) AS language,
            count(*) AS messages
          FROM message_languages l JOIN messages m ON m.id = l.message_id
          WHERE l.language <> 'und' ${thread === undefined ? '' : 'AND m.thread_id = ?'}
+           ${picked === undefined ? '' : 'AND m.id IN (SELECT value FROM json_each(?))'}
          GROUP BY 1 ORDER BY messages DESC, 1`,
       )
-      .all(...(thread === undefined ? [] : [thread])) as { language: string; messages: number }[];
+      .all(
+        ...(thread === undefined ? [] : [thread]),
+        ...(picked === undefined ? [] : [JSON.stringify(picked)]),
+      ) as { language: string; messages: number }[];
     const jobs: Job[] = [];
     const unsupported: { language: string; messages: number }[] = [];
     for (const { language, messages } of languages) {
@@ -513,6 +522,7 @@ export class CaseStore {
         modelId: model.id,
         modelSha256: model.sha256,
         ...(thread === undefined ? {} : { threadId: thread }),
+        ...(picked === undefined ? {} : { messageIds: picked }),
         beamSize: options.beamSize ?? 4,
         batchSize: options.batchSize ?? 8,
         threads: options.threads ?? 2,
@@ -521,6 +531,49 @@ export class CaseStore {
       jobs.push(this.jobs.enqueue(TRANSLATE, { ...params }));
     }
     return { jobs, unsupported };
+  }
+
+  /**
+   * Queues translation into `to` of a finished transcript, segment by
+   * segment, as it reads at `version` (default: the newest), from the
+   * language Whisper heard in it.
+   */
+  async queueTranslateTranscript(
+    transcriptId: number,
+    options: { to: string; version?: number; beamSize?: number; glossary?: GlossaryTerm[] },
+  ): Promise<Job> {
+    this.assertOpen('translating');
+    const transcript = this.transcripts.get(transcriptId);
+    const state = this.jobs.get(transcript.jobId).state;
+    if (state !== 'done') {
+      throw new ToexError(
+        'conflict',
+        `transcript ${transcriptId} is not finished (its job is ${state}); it can be translated once it is`,
+      );
+    }
+    const version = options.version ?? this.transcripts.currentVersion(transcriptId);
+    this.transcripts.segmentsAt(transcriptId, version);
+    const from = transcript.language ?? 'und';
+    const entry = translationEntry(from, options.to);
+    if (!entry) {
+      throw new ToexError(
+        'bad-input',
+        `transcript ${transcriptId} is in ${from}; no model here translates ${from} into ${options.to}`,
+      );
+    }
+    const model = await translationModel(entry);
+    const params: TranslateParams = {
+      from,
+      to: options.to,
+      modelId: model.id,
+      modelSha256: model.sha256,
+      transcript: { id: transcriptId, version },
+      beamSize: options.beamSize ?? 4,
+      batchSize: 8,
+      threads: 2,
+      glossary: options.glossary ?? [],
+    };
+    return this.jobs.enqueue(TRANSLATE, { ...params });
   }
 
   /**
@@ -594,7 +647,7 @@ export class CaseStore {
         speakersKind(this.db, this.evidence, this.audit, this.actor),
         ingestKind(this.db, this.dir, this.evidence, this.audit, this.actor),
         detectKind(this.db, this.audit, this.actor),
-        translateKind(this.db, this.audit, this.actor),
+        translateKind(this.db, this.audit, this.actor, this.transcripts),
       ],
       options,
     );

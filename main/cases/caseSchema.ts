@@ -8,7 +8,10 @@ import {
 } from '../ingest/ingestSchema.js';
 import { voiceNoteMigration } from '../ingest/voiceNoteSchema.js';
 import { languageMigration } from '../language/languageSchema.js';
-import { translationMigration } from '../translation/translationSchema.js';
+import {
+  segmentTranslationMigration,
+  translationMigration,
+} from '../translation/translationSchema.js';
 import type { Migration } from '../store/migrate.js';
 
 /** A case's own database: its evidence register, jobs and audit log. */
@@ -326,4 +329,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 11, ...historyMigration },
   { version: 12, ...languageMigration },
   { version: 13, ...translationMigration },
+  { version: 14, ...segmentTranslationMigration },
 ];

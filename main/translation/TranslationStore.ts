@@ -128,3 +128,32 @@ export function correctTranslation(
     return getTranslation(db, change.id);
   });
 }
+
+/** A segment's machine translation, of the text it had at one version of its transcript. */
+export interface SegmentTranslation {
+  segmentId: number;
+  from: string;
+  to: string;
+  modelId: string;
+  text: string;
+  confidence: number;
+}
+
+/** The translations of a transcript's segments as they read at `version`, by segment id. */
+export function segmentTranslations(
+  db: Db,
+  transcriptId: number,
+  version: number,
+): Map<number, SegmentTranslation[]> {
+  const rows = db
+    .prepare(
+      `SELECT segment_id AS segmentId, source_language AS "from", target_language AS "to",
+         model_id AS modelId, text, confidence
+       FROM segment_translations WHERE transcript_id = ? AND transcript_version = ?
+       ORDER BY segment_id, id`,
+    )
+    .all(transcriptId, version) as SegmentTranslation[];
+  const out = new Map<number, SegmentTranslation[]>();
+  for (const r of rows) out.set(r.segmentId, [...(out.get(r.segmentId) ?? []), r]);
+  return out;
+}

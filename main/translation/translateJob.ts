@@ -3,6 +3,7 @@ import { ToexError } from '../errors.js';
 import type { Job } from '../jobs/JobQueue.js';
 import type { JobKind } from '../jobs/JobRunner.js';
 import type { Db } from '../store/EncryptedDatabase.js';
+import type { TranscriptStore } from '../transcription/TranscriptStore.js';
 import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
 import type { TranslateInput, TranslatePartial } from '../../workers/translate/translateWorker.js';
 import { manifestEntry } from '../../models/modelManifest.js';
@@ -22,6 +23,10 @@ export interface TranslateParams {
   /** The model hash checked when the job was queued; a model changed since is refused. */
   modelSha256: string;
   threadId?: number;
+  /** A selection: only these messages (those of them in the source language). */
+  messageIds?: number[];
+  /** A transcript instead of messages: its segments as they read at this version. */
+  transcript?: { id: number; version: number };
   beamSize: number;
   batchSize: number;
   threads: number;
@@ -36,24 +41,132 @@ export interface TranslateSummary {
   translated: number;
 }
 
+/** What a job translates: its texts still to do, and where their translations go. */
+interface TranslationSource {
+  /** Texts after `lastId` with no translation from the job's model yet, in id order. */
+  pending(lastId: number, limit: number): { texts: { id: number; text: string }[]; left: number };
+  store(results: TranslatePartial['results'], job: Job): void;
+  subject: string;
+}
+
 /** The messages of a job's scope in its source language with no translation from its model yet. */
-function pending(p: TranslateParams): { sql: string; args: unknown[] } {
+function messageSource(db: Db, p: TranslateParams): TranslationSource {
+  const scope = `FROM messages m JOIN message_languages l ON l.message_id = m.id
+    WHERE m.id > ? AND (l.language = ? OR l.language LIKE ?)
+      AND m.body IS NOT NULL AND trim(m.body) <> ''
+      ${p.threadId === undefined ? '' : 'AND m.thread_id = ?'}
+      ${p.messageIds === undefined ? '' : 'AND m.id IN (SELECT value FROM json_each(?))'}
+      AND NOT EXISTS (SELECT 1 FROM translations t
+        WHERE t.message_id = m.id AND t.target_language = ? AND t.model_id = ?)`;
+  const args = [
+    p.from,
+    `${p.from}-%`,
+    ...(p.threadId === undefined ? [] : [p.threadId]),
+    ...(p.messageIds === undefined ? [] : [JSON.stringify(p.messageIds)]),
+    p.to,
+    p.modelId,
+  ];
+  const insert = db.prepare(
+    `INSERT INTO translations (message_id, source_language, target_language, engine, model_id,
+       model_sha256, text, confidence, flags, job_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const index = db.prepare('INSERT INTO translations_fts (rowid, text) VALUES (?, ?)');
   return {
-    sql: `FROM messages m JOIN message_languages l ON l.message_id = m.id
-      WHERE m.id > ? AND (l.language = ? OR l.language LIKE ?)
-        AND m.body IS NOT NULL AND trim(m.body) <> ''
-        ${p.threadId === undefined ? '' : 'AND m.thread_id = ?'}
-        AND NOT EXISTS (SELECT 1 FROM translations t
-          WHERE t.message_id = m.id AND t.target_language = ? AND t.model_id = ?)`,
-    args: [
-      p.from,
-      `${p.from}-%`,
-      ...(p.threadId === undefined ? [] : [p.threadId]),
-      p.to,
-      p.modelId,
-    ],
+    pending(lastId, limit) {
+      const texts = db
+        .prepare(`SELECT m.id, m.body AS text ${scope} ORDER BY m.id LIMIT ${limit}`)
+        .all(lastId, ...args) as { id: number; text: string }[];
+      const left = (
+        db.prepare(`SELECT count(*) AS n ${scope}`).get(lastId, ...args) as { n: number }
+      ).n;
+      return { texts, left };
+    },
+    store(results, job) {
+      const now = new Date().toISOString();
+      for (const r of results) {
+        const row = insert.run(
+          r.id,
+          p.from,
+          p.to,
+          TRANSLATION_ENGINE,
+          p.modelId,
+          p.modelSha256,
+          r.text,
+          clamp(r.confidence),
+          flags(r),
+          job.id,
+          now,
+        );
+        index.run(row.lastInsertRowid, r.text);
+      }
+    },
+    subject:
+      p.threadId !== undefined
+        ? `thread:${p.threadId}`
+        : p.messageIds !== undefined
+          ? `messages:${p.messageIds.length}`
+          : 'messages',
   };
 }
+
+/** A transcript's segments, as they read at the job's version, not yet translated by its model. */
+function segmentSource(
+  db: Db,
+  transcripts: TranscriptStore,
+  p: TranslateParams,
+  transcript: { id: number; version: number },
+): TranslationSource {
+  const insert = db.prepare(
+    `INSERT INTO segment_translations (transcript_id, segment_id, transcript_version,
+       source_language, target_language, engine, model_id, model_sha256, text, confidence, flags,
+       job_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const done = db.prepare(
+    `SELECT segment_id FROM segment_translations
+     WHERE transcript_id = ? AND transcript_version = ? AND target_language = ? AND model_id = ?`,
+  );
+  return {
+    pending(lastId, limit) {
+      const translated = new Set(
+        (
+          done.all(transcript.id, transcript.version, p.to, p.modelId) as { segment_id: number }[]
+        ).map((r) => r.segment_id),
+      );
+      const all = transcripts
+        .segmentsAt(transcript.id, transcript.version)
+        .filter((s) => s.id > lastId && s.text.trim() !== '' && !translated.has(s.id))
+        .sort((a, b) => a.id - b.id)
+        .map((s) => ({ id: s.id, text: s.text }));
+      return { texts: all.slice(0, limit), left: all.length };
+    },
+    store(results, job) {
+      const now = new Date().toISOString();
+      for (const r of results) {
+        insert.run(
+          transcript.id,
+          r.id,
+          transcript.version,
+          p.from,
+          p.to,
+          TRANSLATION_ENGINE,
+          p.modelId,
+          p.modelSha256,
+          r.text,
+          clamp(r.confidence),
+          flags(r),
+          job.id,
+          now,
+        );
+      }
+    },
+    subject: `transcript:${transcript.id}`,
+  };
+}
+
+const clamp = (confidence: number) => Math.min(1, Math.max(0, confidence));
+const flags = (r: { truncated: boolean }) => JSON.stringify(r.truncated ? ['truncated'] : []);
 
 /**
  * Translates the messages of a case (or one thread) told to be in the job's
@@ -65,6 +178,7 @@ export function translateKind(
   db: Db,
   audit: AuditLog,
   actor: string,
+  transcripts: TranscriptStore,
   slice = SLICE,
 ): JobKind<TranslateInput, TranslatePartial> {
   const params = (job: Job) => job.params as unknown as TranslateParams;
@@ -72,12 +186,10 @@ export function translateKind(
     lastId: Number(job.checkpoint?.lastId ?? 0),
     done: Number(job.checkpoint?.done ?? 0),
   });
-  const insert = db.prepare(
-    `INSERT INTO translations (message_id, source_language, target_language, engine, model_id,
-       model_sha256, text, confidence, flags, job_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const index = db.prepare('INSERT INTO translations_fts (rowid, text) VALUES (?, ?)');
+  const source = (job: Job): TranslationSource => {
+    const p = params(job);
+    return p.transcript ? segmentSource(db, transcripts, p, p.transcript) : messageSource(db, p);
+  };
 
   return {
     kind: TRANSLATE,
@@ -94,14 +206,8 @@ export function translateKind(
         );
       }
       const { lastId, done } = checkpoint(job);
-      const scope = pending(p);
-      const texts = db
-        .prepare(`SELECT m.id, m.body AS text ${scope.sql} ORDER BY m.id LIMIT ${slice}`)
-        .all(lastId, ...scope.args) as { id: number; text: string }[];
+      const { texts, left } = source(job).pending(lastId, slice);
       if (texts.length === 0) return { input: undefined, total: done, done };
-      const left = (
-        db.prepare(`SELECT count(*) AS n ${scope.sql}`).get(lastId, ...scope.args) as { n: number }
-      ).n;
       return {
         input: {
           modelDir: model.dir,
@@ -119,25 +225,7 @@ export function translateKind(
     },
 
     applyPartial(job, partial) {
-      const p = params(job);
-      const now = new Date().toISOString();
-      for (const r of partial.results) {
-        const flags = JSON.stringify(r.truncated ? ['truncated'] : []);
-        const row = insert.run(
-          r.id,
-          p.from,
-          p.to,
-          TRANSLATION_ENGINE,
-          p.modelId,
-          p.modelSha256,
-          r.text,
-          Math.min(1, Math.max(0, r.confidence)),
-          flags,
-          job.id,
-          now,
-        );
-        index.run(row.lastInsertRowid, r.text);
-      }
+      source(job).store(partial.results, job);
       const { lastId, done } = checkpoint(job);
       return {
         progress: job.progress,
@@ -160,8 +248,8 @@ export function translateKind(
       };
       audit.append({
         actor,
-        action: 'messages.translate',
-        subject: p.threadId === undefined ? 'messages' : `thread:${p.threadId}`,
+        action: p.transcript ? 'transcript.translate' : 'messages.translate',
+        subject: source(job).subject,
         details: { jobId: job.id, ...summary, glossaryTerms: p.glossary.length },
       });
       return { ...summary };

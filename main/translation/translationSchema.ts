@@ -54,3 +54,40 @@ export const translationMigration: Omit<Migration, 'version'> = {
     `);
   },
 };
+
+/**
+ * Machine translations of transcripts, segment by segment, of the text a
+ * segment had at one version of the transcript: a correction made later is
+ * a new version, translated again when asked, and the old translation stays
+ * with the version it was made from.
+ */
+export const segmentTranslationMigration: Omit<Migration, 'version'> = {
+  name: 'machine translations of transcript segments',
+  up(db) {
+    db.exec(`
+      CREATE TABLE segment_translations (
+        id INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts (id),
+        segment_id INTEGER NOT NULL REFERENCES segments (id),
+        transcript_version INTEGER NOT NULL CHECK (transcript_version >= 1),
+        source_language TEXT NOT NULL,
+        target_language TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        model_sha256 TEXT NOT NULL CHECK (length(model_sha256) = 64),
+        text TEXT NOT NULL,
+        confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+        flags TEXT NOT NULL,
+        job_id TEXT NOT NULL REFERENCES jobs (id),
+        created_at TEXT NOT NULL,
+        UNIQUE (segment_id, transcript_version, target_language, model_id)
+      ) STRICT;
+      CREATE INDEX segment_translations_by_transcript
+        ON segment_translations (transcript_id, transcript_version);
+      CREATE TRIGGER segment_translations_no_update BEFORE UPDATE ON segment_translations
+        BEGIN SELECT RAISE(ABORT, 'machine translations are never changed'); END;
+      CREATE TRIGGER segment_translations_no_delete BEFORE DELETE ON segment_translations
+        BEGIN SELECT RAISE(ABORT, 'machine translations are never deleted'); END;
+    `);
+  },
+};

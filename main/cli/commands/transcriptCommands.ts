@@ -13,6 +13,7 @@ import {
 import type { SegmentChange, SegmentView } from '../../transcription/TranscriptStore.js';
 import { SPEAKER_MODEL_FILE, newestSpeakerSuggestions } from '../../transcription/speakersJob.js';
 import { diffLine } from '../../transcription/wordDiff.js';
+import { segmentTranslations } from '../../translation/TranslationStore.js';
 import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
@@ -27,11 +28,16 @@ export function wholeNumber(value: string, what: string): number {
 
 /** "3,5,9-12" as the segment ids 3, 5, 9, 10, 11, 12. */
 export function segmentList(value: string): number[] {
+  return idList(value, 'a segment id');
+}
+
+/** "3,5,9-12" as the ids 3, 5, 9, 10, 11, 12; `what` names one in a refusal. */
+export function idList(value: string, what: string): number[] {
   const ids: number[] = [];
   for (const part of value.split(',')) {
     const range = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(part);
     if (!range) {
-      throw new ToexError('bad-input', `"${part}" is not a segment id or a range such as 9-12`);
+      throw new ToexError('bad-input', `"${part}" is not ${what} or a range such as 9-12`);
     }
     const from = Number(range[1]);
     const to = Number(range[2] ?? range[1]);
@@ -186,13 +192,25 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
       action(async (ctx, ref: string, id: string, opts: { at?: string }) => {
         const tid = wholeNumber(id, 'the transcript id');
         const version = opts.at === undefined ? undefined : wholeNumber(opts.at, '--at');
-        const shown = await ctx.withCase(ref, (store) => ({
-          version: version ?? store.transcripts.currentVersion(tid),
-          segments: store.transcripts.segmentsAt(tid, version),
-        }));
+        const shown = await ctx.withCase(ref, (store) => {
+          const at = version ?? store.transcripts.currentVersion(tid);
+          const translated = segmentTranslations(store.db, tid, at);
+          return {
+            version: at,
+            segments: store.transcripts
+              .segmentsAt(tid, version)
+              .map((s) => ({ ...s, translations: translated.get(s.id) ?? [] })),
+          };
+        });
         ctx.print(shown, () => [
           `Transcript ${tid}, version ${shown.version}:`,
-          ...shown.segments.map(segmentLine),
+          ...shown.segments.flatMap((s) => [
+            segmentLine(s),
+            ...s.translations.map(
+              (t) =>
+                `    machine translation ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)}): ${t.text}`,
+            ),
+          ]),
         ]);
       }),
     );

@@ -13,7 +13,7 @@ import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
 import { count } from '../format.js';
 import { jobExitCode, runWithProgress } from '../runJobs.js';
-import { wholeNumber } from './transcriptCommands.js';
+import { idList, wholeNumber } from './transcriptCommands.js';
 
 const MAX_GLOSSARY_BYTES = 4 * 1024 * 1024;
 const MAX_TERM = 200;
@@ -58,6 +58,8 @@ export function readGlossary(path: string): GlossaryTerm[] {
 
 interface TranslateOptions {
   thread?: string;
+  messages?: string;
+  transcript?: string;
   to: string;
   beam: string;
   glossary?: string;
@@ -71,6 +73,14 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
     )
     .argument('<case>', 'case reference or id')
     .option('--thread <id>', 'only this thread')
+    .option(
+      '--messages <ids>',
+      'only these messages: ids such as 3,5,9-12 (`toex messages` shows them)',
+    )
+    .option(
+      '--transcript <id>',
+      'a transcript instead of messages, segment by segment, at its newest version',
+    )
     .option('--to <language>', 'the language to translate into', 'en')
     .option('--beam <n>', 'beam size: 1 is greedy (fastest), 4 the usual', '4')
     .option(
@@ -89,9 +99,33 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
         const threadId =
           opts.thread === undefined ? undefined : wholeNumber(opts.thread, '--thread');
         const glossary = opts.glossary === undefined ? [] : readGlossary(opts.glossary);
+        const messageIds =
+          opts.messages === undefined ? undefined : idList(opts.messages, 'a message id');
+
+        if (opts.transcript !== undefined && (threadId !== undefined || messageIds !== undefined)) {
+          throw new ToexError(
+            'bad-input',
+            '--transcript cannot be given with --thread or --messages',
+          );
+        }
+        const transcriptId =
+          opts.transcript === undefined ? undefined : wholeNumber(opts.transcript, '--transcript');
 
         const outcome = await ctx.withCase(ref, async (store, ws) => {
           const jobs: Job[] = [];
+          if (transcriptId !== undefined) {
+            const queued = await store.queueTranslateTranscript(transcriptId, {
+              to: opts.to,
+              beamSize,
+              glossary,
+            });
+            jobs.push(
+              ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+                runner.runEach([queued.id], onDidStart),
+              )),
+            );
+            return { jobs, unsupported: [] };
+          }
           // A message is translated from the language it was told to be in: tell the rest first.
           if (undetectedMessages(store.db) > 0) {
             const detect = store.queueDetect();
@@ -107,6 +141,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
             beamSize,
             glossary,
             ...(threadId === undefined ? {} : { threadId }),
+            ...(messageIds === undefined ? {} : { messageIds }),
           });
           jobs.push(
             ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
@@ -128,7 +163,8 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
             .filter((j) => j.state === 'done')
             .map((j) => {
               const s = j.result as unknown as TranslateSummary;
-              return `Translated ${count(s.translated, 'message')} from ${s.from} into ${s.to} with ${s.modelId} (machine translation).`;
+              const what = transcriptId === undefined ? 'message' : 'segment';
+              return `Translated ${count(s.translated, what)} from ${s.from} into ${s.to} with ${s.modelId} (machine translation).`;
             }),
           ...outcome.unsupported.map(
             (u) =>

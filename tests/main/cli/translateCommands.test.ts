@@ -81,6 +81,10 @@ describe('toex translate and translation edit', () => {
       [['translate', REF, '--beam', '0'], 'toex: --beam takes a whole number from 1 to 16\n'],
       [['translate', REF, '--to', 'English'], 'toex: --to takes a language code such as en\n'],
       [
+        ['translate', REF, '--messages', '1,x'],
+        'toex: "x" is not a message id or a range such as 9-12\n',
+      ],
+      [
         ['translate', REF, '--glossary', bad],
         `toex: glossary ${bad} term 1: source (and target, when given) must be text of 1 to 200 characters\n`,
       ],

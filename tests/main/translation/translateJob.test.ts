@@ -121,7 +121,7 @@ describe('translateJob', () => {
       const runner = new JobRunner(
         c.store.jobs,
         killFirstWorkerWhen(() => stored() >= 64),
-        [translateKind(c.store.db, c.store.audit, c.store.actor, 100)],
+        [translateKind(c.store.db, c.store.audit, c.store.actor, c.store.transcripts, 100)],
       );
       const job = await runner.run(jobs[0]!.id);
       expect(job.state).toBe('done');
@@ -191,6 +191,24 @@ describe('translateJob', () => {
         /opus-mt-zh-en.vocab.json of opus-mt-zh-en does not match the manifest's SHA-256/,
       );
       expect(c.store.jobs.list().filter((j) => j.kind === TRANSLATE)).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('translates a selection of messages only', async () => {
+    const c = await detectedCase(
+      tempDir(),
+      phone(tempDir(), ['明天我去火车站', '把地址发给我', '手机没电了']),
+    );
+    try {
+      const { jobs } = await c.store.queueTranslate({ to: 'en', messageIds: [1, 3], beamSize: 1 });
+      const job = await c.store.runner().run(jobs[0]!.id);
+      expect(job.result).toMatchObject({ translated: 2 });
+      const translated = c.store.db
+        .prepare('SELECT message_id FROM translations ORDER BY message_id')
+        .all();
+      expect(translated).toEqual([{ message_id: 1 }, { message_id: 3 }]);
     } finally {
       c.close();
     }

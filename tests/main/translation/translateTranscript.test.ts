@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { segmentTranslations } from '../../../main/translation/TranslationStore.js';
+import { useTempDirs } from '../../helpers/temp.js';
+import { workstationWithCase } from '../../helpers/workstation.js';
+
+/**
+ * A case holding a finished Chinese transcript. Its rows are written as the
+ * transcription job stores them; the recording and Whisper are not what
+ * these tests are about.
+ */
+async function caseWithTranscript(home: string, audio: string) {
+  const c = await workstationWithCase(home);
+  writeFileSync(audio, 'a recording');
+  const { item } = await c.store.importEvidence(audio);
+  c.store.db.exec(`
+    INSERT INTO jobs (id, kind, state, params, created_by, created_at)
+      VALUES ('t1', 'transcribe', 'done', '{}', 'me', 'now'), ('t2', 'transcribe', 'running', '{}', 'me', 'now');
+    INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, language, created_by, created_at)
+      VALUES (1, ${item.id}, 't1', 'whisper.cpp', 'whisper-base', '${'c'.repeat(64)}', 'zh', 'me', 'now'),
+             (2, ${item.id}, 't2', 'whisper.cpp', 'whisper-base', '${'c'.repeat(64)}', 'zh', 'me', 'now');
+    INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+      VALUES (1, 1, 0, 2000, '明天我去火车站', '[]', -0.2, '[]', 0),
+             (2, 1, 2000, 4000, '手机没电了', '[]', -0.2, '[]', 0),
+             (3, 1, 4000, 5000, '', '[]', -0.2, '[]', 0);
+  `);
+  return c;
+}
+
+describe('translating a transcript', () => {
+  const tempDir = useTempDirs();
+
+  it('translates each segment as it reads at a version, and again for a corrected version', async () => {
+    const c = await caseWithTranscript(tempDir(), join(tempDir(), 'interview.wav'));
+    try {
+      const first = await c.store.queueTranslateTranscript(1, { to: 'en', beamSize: 1 });
+      expect((await c.store.runner().run(first.id)).result).toMatchObject({ translated: 2 });
+      const v1 = segmentTranslations(c.store.db, 1, 1);
+      expect(v1.get(1)![0]!.text).toMatch(/station/i);
+      expect(v1.get(2)![0]!.text).toMatch(/phone/i);
+      expect(v1.has(3)).toBe(false);
+
+      c.store.transcripts.edit(1, {
+        changes: [{ segmentId: 2, text: '把地址发给我' }],
+        reason: 'checked against the audio',
+      });
+      const second = await c.store.queueTranslateTranscript(1, { to: 'en', beamSize: 1 });
+      expect((await c.store.runner().run(second.id)).result).toMatchObject({ translated: 2 });
+      expect(segmentTranslations(c.store.db, 1, 2).get(2)![0]!.text).toMatch(/address/i);
+      expect(segmentTranslations(c.store.db, 1, 1).get(2)![0]!.text).toMatch(/phone/i);
+      const audited = c.store.audit.list().filter((e) => e.action === 'transcript.translate');
+      expect(audited.map((e) => e.subject)).toEqual(['transcript:1', 'transcript:1']);
+    } finally {
+      c.store.close();
+      c.workstation.close();
+    }
+  });
+
+  it('refuses an unfinished transcript and a language no model here reads, queueing nothing', async () => {
+    const c = await caseWithTranscript(tempDir(), join(tempDir(), 'interview.wav'));
+    try {
+      await expect(c.store.queueTranslateTranscript(2, { to: 'en' })).rejects.toThrow(
+        /transcript 2 is not finished \(its job is running\)/,
+      );
+      await expect(c.store.queueTranslateTranscript(1, { to: 'de' })).rejects.toThrow(
+        /transcript 1 is in zh; no model here translates zh into de/,
+      );
+      expect(c.store.jobs.list().filter((j) => j.kind === 'translate')).toEqual([]);
+    } finally {
+      c.store.close();
+      c.workstation.close();
+    }
+  });
+});
