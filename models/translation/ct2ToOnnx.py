@@ -9,10 +9,14 @@ CTranslate2 model.bin holds, int8, as two ONNX graphs that onnxruntime runs:
                    the product with the queries) and values
                    cross_v_i [batch, heads, src, head_dim]
   decoder.onnx  one step: input_ids [batch, 1] int64, position [1] int64 (the
-                step's index), mask_bias, cross_k_i, cross_v_i, and the
-                self-attention cache past_k_i / past_v_i [batch, heads, past,
-                head_dim] -> log_probs [batch, vocab + 1] and present_k_i /
-                present_v_i (the cache with this step added)
+                step's index), k [1] int64, mask_bias, cross_k_i, cross_v_i,
+                and the self-attention cache past_k_i / past_v_i [batch, heads,
+                past, head_dim] -> the k best next tokens of each row,
+                top_log_probs [batch, k] and top_ids [batch, k] (best first),
+                and present_k_i / present_v_i (the cache with this step added).
+                Only the k best leave the graph: a search needs no more, and
+                copying every row's 65,001 log-probabilities out at each step
+                cost more than the step itself.
 
 The weights stay int8 with CTranslate2's per-row scales, run by onnxruntime's
 DynamicQuantizeMatMul, which quantises the activations to uint8 over the
@@ -267,8 +271,12 @@ def build_decoder(v, eps):
     bias[:vocab1 - 1] = v['decoder/projection/bias']
     flat = g.op('Reshape', [x, g.const(np.array([-1, d_model], np.int64))])
     logits = g.int8_matmul(flat, t, s, g.weight(bias, 'projection.bias'))
-    g.nodes.append(helper.make_node('LogSoftmax', [logits], ['log_probs'], axis=-1))
-    outputs.insert(0, helper.make_tensor_value_info('log_probs', TensorProto.FLOAT, ['batch', vocab1]))
+    log_probs = g.op('LogSoftmax', [logits], axis=-1)
+    g.nodes.append(helper.make_node('TopK', [log_probs, 'k'], ['top_log_probs', 'top_ids'], axis=-1,
+                                    largest=1, sorted=1))
+    inputs.insert(2, helper.make_tensor_value_info('k', TensorProto.INT64, [1]))
+    outputs[0:0] = [helper.make_tensor_value_info('top_log_probs', TensorProto.FLOAT, ['batch', 'k']),
+                    helper.make_tensor_value_info('top_ids', TensorProto.INT64, ['batch', 'k'])]
     return model(g, 'opus-mt decoder step', inputs, outputs)
 
 

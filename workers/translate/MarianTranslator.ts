@@ -156,7 +156,7 @@ export class MarianTranslator {
     let perSentence: { mask: ort.Tensor; cross: ort.Tensor[] } | null = null;
     let rowsBefore: number[] = [];
 
-    return async (tokens, sentenceOf, from, position) => {
+    return async (tokens, sentenceOf, from, position, k) => {
       const n = tokens.length;
       const sameSentences =
         rowsBefore.length === n && sentenceOf.every((s, i) => s === rowsBefore[i]);
@@ -173,6 +173,7 @@ export class MarianTranslator {
       const feeds: Record<string, ort.Tensor> = {
         input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [n, 1]),
         position: new ort.Tensor('int64', BigInt64Array.of(BigInt(position)), [1]),
+        k: new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), [1]),
         mask_bias: perSentence.mask,
       };
       for (let i = 0; i < layers; i++) {
@@ -187,7 +188,10 @@ export class MarianTranslator {
         out[`present_k_${i}`] as ort.Tensor,
         out[`present_v_${i}`] as ort.Tensor,
       ]).flat();
-      return (out.log_probs as ort.Tensor).data as Float32Array;
+      return {
+        logProbs: (out.top_log_probs as ort.Tensor).data as Float32Array,
+        ids: (out.top_ids as ort.Tensor).data as BigInt64Array,
+      };
     };
   }
 

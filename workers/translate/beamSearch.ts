@@ -5,18 +5,25 @@ export interface Hypothesis {
   finished: boolean;
 }
 
+/** The `k` best next tokens of each row, best first: `rows x k` log-probabilities and ids. */
+export interface StepResult {
+  logProbs: Float32Array;
+  ids: BigInt64Array;
+}
+
 /**
  * One decoder step for a set of rows: row i continues with token
  * `tokens[i]`, belongs to sentence `sentenceOf[i]` and extends the cache row
- * `from[i]` of the step before (ignored at position 0). Resolves to the
- * log-probabilities of the next token, `rows x vocabulary`, row after row.
+ * `from[i]` of the step before (ignored at position 0). Resolves to each
+ * row's `k` best next tokens.
  */
 export type DecodeStep = (
   tokens: number[],
   sentenceOf: number[],
   from: number[],
   position: number,
-) => Promise<Float32Array>;
+  k: number,
+) => Promise<StepResult>;
 
 export interface SearchOptions {
   sentences: number;
@@ -32,23 +39,6 @@ export interface SearchOptions {
 interface Live extends Hypothesis {
   /** Its parent's row in the step that proposed it: where the next step finds its cache. */
   row: number;
-}
-
-/** The `k` best (index, value) pairs of one row, best first. */
-function topK(values: Float32Array, offset: number, width: number, k: number): [number, number][] {
-  const best: [number, number][] = [];
-  for (let j = 0; j < width; j++) {
-    const v = values[offset + j]!;
-    if (best.length === k && v <= best[k - 1]![1]) continue;
-    let at = best.length === k ? k - 1 : best.length;
-    if (best.length < k) best.push([j, v]);
-    while (at > 0 && best[at - 1]![1] < v) {
-      best[at] = best[at - 1]!;
-      at -= 1;
-    }
-    best[at] = [j, v];
-  }
-  return best;
 }
 
 /** Ranks finished outputs by log-probability per token, so that long ones are not unfairly last. */
@@ -73,22 +63,24 @@ export async function beamSearch(step: DecodeStep, options: SearchOptions): Prom
 
   for (let position = 0; open.size > 0; position++) {
     const order = [...open].flatMap((s) => live[s]!.map((h) => ({ s, h })));
-    const scores = await step(
+    // Twice the beam: a beam's worth may end the sentence and still leave a full beam live.
+    const k = 2 * beamSize;
+    const best = await step(
       order.map(({ h }) => h.tokens.at(-1) ?? start),
       order.map(({ s }) => s),
       order.map(({ h }) => h.row),
       position,
+      k,
     );
-    const width = scores.length / order.length;
 
     let row = 0;
     for (const s of [...open]) {
       const candidates = live[s]!.flatMap((h, i) =>
-        topK(scores, (row + i) * width, width, 2 * beamSize).map(([token, lp]) => ({
+        Array.from({ length: k }, (_, j) => ({
           parent: h,
           parentRow: row + i,
-          token,
-          logProb: h.logProb + lp,
+          token: Number(best.ids[(row + i) * k + j]),
+          logProb: h.logProb + best.logProbs[(row + i) * k + j]!,
         })),
       ).sort((a, b) => b.logProb - a.logProb);
       row += live[s]!.length;
