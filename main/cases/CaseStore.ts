@@ -34,14 +34,8 @@ import { TranscriptStore } from '../transcription/TranscriptStore.js';
 import { transcriptionLanguage } from '../transcription/whisperLanguages.js';
 import { identifyModel } from '../../models/modelManifest.js';
 import { DETECT, detectKind } from '../language/detectJob.js';
-import { TRANSLATE, translateKind, type TranslateParams } from '../translation/translateJob.js';
-import { translationEntry, translationModel } from '../translation/translationModel.js';
-import { correctTranslation, type MessageTranslation } from '../translation/TranslationStore.js';
-import { renderTranslationCsv } from '../translation/export/renderTranslationCsv.js';
-import { renderTranslationDocx } from '../translation/export/renderTranslationDocx.js';
-import { renderTranslationXlsx } from '../translation/export/renderTranslationXlsx.js';
-import { translationRows } from '../translation/export/TranslationTable.js';
-import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
+import { CaseTranslations } from '../translation/CaseTranslations.js';
+import { translateKind } from '../translation/translateJob.js';
 import { INGEST, ingestKind, mappingUsed, type IngestParams } from '../ingest/ingestJob.js';
 import {
   linkVoiceNotes,
@@ -96,6 +90,7 @@ export class CaseStore {
   readonly evidence: EvidenceStore;
   readonly jobs: JobQueue;
   readonly transcripts: TranscriptStore;
+  readonly translations: CaseTranslations;
   private anchorPending = false;
   private closed = false;
 
@@ -110,6 +105,7 @@ export class CaseStore {
     this.evidence = new EvidenceStore(db, this.audit, dir, actor);
     this.jobs = new JobQueue(db, this.audit, actor);
     this.transcripts = new TranscriptStore(db, this.audit, actor);
+    this.translations = new CaseTranslations(this);
   }
 
   static create(
@@ -470,171 +466,6 @@ export class CaseStore {
     this.assertOpen('detecting languages');
     const pending = this.jobs.list(['queued', 'running']).find((j) => j.kind === DETECT);
     return pending ?? this.jobs.enqueue(DETECT, {});
-  }
-
-  /**
-   * Queues translation into `to` of the case's messages (or one thread's):
-   * a job for each language they were told to be in that a model here
-   * translates into `to`. The languages with messages but no such model are
-   * returned with their counts, for the caller to say so.
-   *
-   * Not yet: no pivot through English; a language is translated only by a
-   * model for that very pair (one here: Chinese to English).
-   */
-  async queueTranslate(options: {
-    to: string;
-    threadId?: number;
-    messageIds?: number[];
-    beamSize?: number;
-    batchSize?: number;
-    threads?: number;
-    glossary?: GlossaryTerm[];
-  }): Promise<{ jobs: Job[]; unsupported: { language: string; messages: number }[] }> {
-    this.assertOpen('translating');
-    const thread = options.threadId;
-    const picked = options.messageIds;
-    const languages = this.db
-      .prepare(
-        `SELECT substr(l.language, 1, instr(l.language || '-', '-') - 1) AS language,
-           count(*) AS messages
-         FROM message_languages l JOIN messages m ON m.id = l.message_id
-         WHERE l.language <> 'und' ${thread === undefined ? '' : 'AND m.thread_id = ?'}
-           ${picked === undefined ? '' : 'AND m.id IN (SELECT value FROM json_each(?))'}
-         GROUP BY 1 ORDER BY messages DESC, 1`,
-      )
-      .all(
-        ...(thread === undefined ? [] : [thread]),
-        ...(picked === undefined ? [] : [JSON.stringify(picked)]),
-      ) as { language: string; messages: number }[];
-    const jobs: Job[] = [];
-    const unsupported: { language: string; messages: number }[] = [];
-    for (const { language, messages } of languages) {
-      if (language === options.to) continue;
-      const entry = translationEntry(language, options.to);
-      if (!entry) {
-        unsupported.push({ language, messages });
-        continue;
-      }
-      const model = await translationModel(entry);
-      const params: TranslateParams = {
-        from: language,
-        to: options.to,
-        modelId: model.id,
-        modelSha256: model.sha256,
-        ...(thread === undefined ? {} : { threadId: thread }),
-        ...(picked === undefined ? {} : { messageIds: picked }),
-        beamSize: options.beamSize ?? 4,
-        batchSize: options.batchSize ?? 8,
-        threads: options.threads ?? 2,
-        glossary: options.glossary ?? [],
-      };
-      jobs.push(this.jobs.enqueue(TRANSLATE, { ...params }));
-    }
-    return { jobs, unsupported };
-  }
-
-  /**
-   * Queues translation into `to` of a finished transcript, segment by
-   * segment, as it reads at `version` (default: the newest), from the
-   * language Whisper heard in it.
-   */
-  async queueTranslateTranscript(
-    transcriptId: number,
-    options: { to: string; version?: number; beamSize?: number; glossary?: GlossaryTerm[] },
-  ): Promise<Job> {
-    this.assertOpen('translating');
-    const transcript = this.transcripts.get(transcriptId);
-    const state = this.jobs.get(transcript.jobId).state;
-    if (state !== 'done') {
-      throw new ToexError(
-        'conflict',
-        `transcript ${transcriptId} is not finished (its job is ${state}); it can be translated once it is`,
-      );
-    }
-    const version = options.version ?? this.transcripts.currentVersion(transcriptId);
-    this.transcripts.segmentsAt(transcriptId, version);
-    const from = transcript.language ?? 'und';
-    const entry = translationEntry(from, options.to);
-    if (!entry) {
-      throw new ToexError(
-        'bad-input',
-        `transcript ${transcriptId} is in ${from}; no model here translates ${from} into ${options.to}`,
-      );
-    }
-    const model = await translationModel(entry);
-    const params: TranslateParams = {
-      from,
-      to: options.to,
-      modelId: model.id,
-      modelSha256: model.sha256,
-      transcript: { id: transcriptId, version },
-      beamSize: options.beamSize ?? 4,
-      batchSize: 8,
-      threads: 2,
-      glossary: options.glossary ?? [],
-    };
-    return this.jobs.enqueue(TRANSLATE, { ...params });
-  }
-
-  /**
-   * Writes the case's translations (or one thread's, or those from the
-   * languages given) as a CSV, XLSX or DOCX table, and audits the SHA-256
-   * of the bytes written.
-   */
-  exportTranslations(options: {
-    format: 'csv' | 'xlsx' | 'docx';
-    threadId?: number;
-    languages?: string[];
-    write: (bytes: Buffer) => void;
-  }): { rows: number; bytes: number; sha256: string } {
-    const rows = translationRows(this.db, {
-      ...(options.threadId === undefined ? {} : { threadId: options.threadId }),
-      ...(options.languages === undefined ? {} : { languages: options.languages }),
-    });
-    if (rows.length === 0) {
-      throw new ToexError('not-found', 'no translations match: run toex translate first');
-    }
-    const table = {
-      caseReference: this.info.reference,
-      classification: this.info.classification,
-      exportedAt: new Date().toISOString(),
-      exportedBy: this.actor,
-      rows,
-    };
-    const render = {
-      csv: renderTranslationCsv,
-      xlsx: renderTranslationXlsx,
-      docx: renderTranslationDocx,
-    }[options.format];
-    const bytes = render(table);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    options.write(bytes);
-    this.audit.append({
-      actor: this.actor,
-      action: 'translation.export',
-      subject: options.threadId === undefined ? 'messages' : `thread:${options.threadId}`,
-      details: { format: options.format, rows: rows.length, sha256 },
-    });
-    return { rows: rows.length, bytes: bytes.length, sha256 };
-  }
-
-  /** A reviewer's correction of a translation, as its next version, audited. */
-  correctTranslation(change: {
-    id: number;
-    text: string;
-    reason: string;
-    basedOn?: number;
-  }): MessageTranslation {
-    return writeTransaction(this.db, () => {
-      const saved = correctTranslation(this.db, { ...change, author: this.actor });
-      this.audit.append({
-        actor: this.actor,
-        action: 'translation.correct',
-        subject: `translation:${saved.id}`,
-        details: { messageId: saved.messageId, version: saved.version, reason: change.reason },
-      });
-      return saved;
-    });
   }
 
   runner(host: WorkerHost = new ForkWorkerHost(), options?: RunnerOptions): JobRunner {

@@ -114,7 +114,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
         const outcome = await ctx.withCase(ref, async (store, ws) => {
           const jobs: Job[] = [];
           if (transcriptId !== undefined) {
-            const queued = await store.queueTranslateTranscript(transcriptId, {
+            const queued = await store.translations.queueTranscript(transcriptId, {
               to: opts.to,
               beamSize,
               glossary,
@@ -136,7 +136,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
             );
             if (jobs[0]!.state !== 'done') return { jobs, unsupported: [] };
           }
-          const queued = await store.queueTranslate({
+          const queued = await store.translations.queue({
             to: opts.to,
             beamSize,
             glossary,
@@ -209,7 +209,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
           // An export goes to disclosure: replacing an earlier one unseen would lose it.
           if (existsSync(out)) throw new ToexError('conflict', `${opts.out} already exists`);
           const written = await ctx.withCase(ref, (store) =>
-            store.exportTranslations({
+            store.translations.export({
               format,
               ...(opts.thread === undefined
                 ? {}
@@ -249,7 +249,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
           opts: { text: string; reason: string; base?: string },
         ) => {
           const saved = await ctx.withCase(ref, (store) =>
-            store.correctTranslation({
+            store.translations.correct({
               id: wholeNumber(id, 'the translation id'),
               text: opts.text,
               reason: opts.reason,

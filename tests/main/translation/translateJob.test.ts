@@ -59,7 +59,7 @@ describe('translateJob', () => {
     ];
     const c = await detectedCase(tempDir(), phone(tempDir(), bodies));
     try {
-      const { jobs, unsupported } = await c.store.queueTranslate({ to: 'en' });
+      const { jobs, unsupported } = await c.store.translations.queue({ to: 'en' });
       expect(unsupported).toEqual([{ language: 'ro', messages: 1 }]);
       expect(jobs).toHaveLength(1);
       const job = await c.store.runner().run(jobs[0]!.id);
@@ -94,7 +94,7 @@ describe('translateJob', () => {
       expect(audit!.details).toMatchObject({ translated: 2, modelSha256: MODEL_SHA256 });
       expect(JSON.stringify(audit)).not.toContain('money');
 
-      const again = await c.store.queueTranslate({ to: 'en' });
+      const again = await c.store.translations.queue({ to: 'en' });
       const second = await c.store.runner().run(again.jobs[0]!.id);
       expect(second.result).toMatchObject({ translated: 0 });
       expect(() => c.store.db.prepare(`UPDATE translations SET text = 'x'`).run()).toThrow(
@@ -117,7 +117,7 @@ describe('translateJob', () => {
     try {
       const stored = () =>
         (c.store.db.prepare('SELECT count(*) AS n FROM translations').get() as { n: number }).n;
-      const { jobs } = await c.store.queueTranslate({ to: 'en', beamSize: 1 });
+      const { jobs } = await c.store.translations.queue({ to: 'en', beamSize: 1 });
       const runner = new JobRunner(
         c.store.jobs,
         killFirstWorkerWhen(() => stored() >= 64),
@@ -147,10 +147,10 @@ describe('translateJob', () => {
   it('keeps a reviewer correction as a new version, searchable in place of the machine text', async () => {
     const c = await detectedCase(tempDir(), phone(tempDir(), ['明天我去火车站']));
     try {
-      const { jobs } = await c.store.queueTranslate({ to: 'en' });
+      const { jobs } = await c.store.translations.queue({ to: 'en' });
       await c.store.runner().run(jobs[0]!.id);
       const [machine] = translationsOf(c.store.db, [1]).get(1)!;
-      const saved = c.store.correctTranslation({
+      const saved = c.store.translations.correct({
         id: machine!.id,
         text: 'Tomorrow I am going to the railway depot.',
         reason: 'checked with the interpreter',
@@ -164,7 +164,7 @@ describe('translateJob', () => {
       expect(searchMessages(c.store.db, { search: 'depot' })).toHaveLength(1);
       expect(searchMessages(c.store.db, { search: 'station' })).toHaveLength(0);
       expect(() =>
-        c.store.correctTranslation({ id: machine!.id, text: 'x', reason: 'r', basedOn: 1 }),
+        c.store.translations.correct({ id: machine!.id, text: 'x', reason: 'r', basedOn: 1 }),
       ).toThrow(/at version 2, not 1/);
       expect(c.store.audit.list().at(-1)).toMatchObject({ action: 'translation.correct' });
     } finally {
@@ -187,7 +187,7 @@ describe('translateJob', () => {
         readFileSync(vocab, 'utf8').replace('"\\u2581station"', '"\\u2581stati0n"'),
       );
       process.env.TOEX_TRANSLATION_MODELS = altered;
-      await expect(c.store.queueTranslate({ to: 'en' })).rejects.toThrow(
+      await expect(c.store.translations.queue({ to: 'en' })).rejects.toThrow(
         /opus-mt-zh-en.vocab.json of opus-mt-zh-en does not match the manifest's SHA-256/,
       );
       expect(c.store.jobs.list().filter((j) => j.kind === TRANSLATE)).toEqual([]);
@@ -202,7 +202,11 @@ describe('translateJob', () => {
       phone(tempDir(), ['明天我去火车站', '把地址发给我', '手机没电了']),
     );
     try {
-      const { jobs } = await c.store.queueTranslate({ to: 'en', messageIds: [1, 3], beamSize: 1 });
+      const { jobs } = await c.store.translations.queue({
+        to: 'en',
+        messageIds: [1, 3],
+        beamSize: 1,
+      });
       const job = await c.store.runner().run(jobs[0]!.id);
       expect(job.result).toMatchObject({ translated: 2 });
       const translated = c.store.db
@@ -217,7 +221,7 @@ describe('translateJob', () => {
   it('queues nothing for a case with no messages in a language a model here reads', async () => {
     const c = await detectedCase(tempDir(), phone(tempDir(), ['see you at the station']));
     try {
-      expect(await c.store.queueTranslate({ to: 'en' })).toEqual({ jobs: [], unsupported: [] });
+      expect(await c.store.translations.queue({ to: 'en' })).toEqual({ jobs: [], unsupported: [] });
       expect(c.store.jobs.list().filter((j) => j.kind === TRANSLATE)).toEqual([]);
     } finally {
       c.close();

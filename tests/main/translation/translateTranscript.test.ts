@@ -36,7 +36,7 @@ describe('translating a transcript', () => {
   it('translates each segment as it reads at a version, and again for a corrected version', async () => {
     const c = await caseWithTranscript(tempDir(), join(tempDir(), 'interview.wav'));
     try {
-      const first = await c.store.queueTranslateTranscript(1, { to: 'en', beamSize: 1 });
+      const first = await c.store.translations.queueTranscript(1, { to: 'en', beamSize: 1 });
       expect((await c.store.runner().run(first.id)).result).toMatchObject({ translated: 2 });
       const v1 = segmentTranslations(c.store.db, 1, 1);
       expect(v1.get(1)![0]!.text).toMatch(/station/i);
@@ -47,7 +47,7 @@ describe('translating a transcript', () => {
         changes: [{ segmentId: 2, text: '把地址发给我' }],
         reason: 'checked against the audio',
       });
-      const second = await c.store.queueTranslateTranscript(1, { to: 'en', beamSize: 1 });
+      const second = await c.store.translations.queueTranscript(1, { to: 'en', beamSize: 1 });
       expect((await c.store.runner().run(second.id)).result).toMatchObject({ translated: 2 });
       expect(segmentTranslations(c.store.db, 1, 2).get(2)![0]!.text).toMatch(/address/i);
       expect(segmentTranslations(c.store.db, 1, 1).get(2)![0]!.text).toMatch(/phone/i);
@@ -62,10 +62,10 @@ describe('translating a transcript', () => {
   it('refuses an unfinished transcript and a language no model here reads, queueing nothing', async () => {
     const c = await caseWithTranscript(tempDir(), join(tempDir(), 'interview.wav'));
     try {
-      await expect(c.store.queueTranslateTranscript(2, { to: 'en' })).rejects.toThrow(
+      await expect(c.store.translations.queueTranscript(2, { to: 'en' })).rejects.toThrow(
         /transcript 2 is not finished \(its job is running\)/,
       );
-      await expect(c.store.queueTranslateTranscript(1, { to: 'de' })).rejects.toThrow(
+      await expect(c.store.translations.queueTranscript(1, { to: 'de' })).rejects.toThrow(
         /transcript 1 is in zh; no model here translates zh into de/,
       );
       expect(c.store.jobs.list().filter((j) => j.kind === 'translate')).toEqual([]);
