@@ -9,9 +9,21 @@ import { renderTranslationCsv } from './export/renderTranslationCsv.js';
 import { renderTranslationDocx } from './export/renderTranslationDocx.js';
 import { renderTranslationXlsx } from './export/renderTranslationXlsx.js';
 import { translationRows } from './export/TranslationTable.js';
+import { UNDETERMINED } from '../../workers/language/languageCodes.js';
 import { TRANSLATE, type TranslateParams } from './translateJob.js';
 import { translationEntry, translationModel } from './translationModel.js';
 import { correctTranslation, type MessageTranslation } from './TranslationStore.js';
+
+/** What `queue` set going, and what it left, for the caller to say. */
+export interface QueuedTranslation {
+  jobs: Job[];
+  /** Languages with messages but no model here into the target, with their counts. */
+  unsupported: { language: string; messages: number }[];
+  /** Messages whose language could not be told (emoji, figures, a word or two). */
+  undetermined: number;
+  /** Messages already translated by the model chosen: kept as they are, not redone. */
+  kept: number;
+}
 
 /**
  * A case's machine translations: queueing them (messages, a selection, a
@@ -42,33 +54,60 @@ export class CaseTranslations {
     batchSize?: number;
     threads?: number;
     glossary?: GlossaryTerm[];
-  }): Promise<{ jobs: Job[]; unsupported: { language: string; messages: number }[] }> {
+  }): Promise<QueuedTranslation> {
     this.store.assertOpen('translating');
+    const db = this.store.db;
     const thread = options.threadId;
-    const picked = options.messageIds;
-    const languages = this.store.db
+    if (thread !== undefined && !db.prepare('SELECT 1 FROM threads WHERE id = ?').get(thread)) {
+      throw new ToexError('not-found', `no thread ${thread} in this case`);
+    }
+    // Only the ids that are messages of the case are kept with the job.
+    const picked =
+      options.messageIds === undefined
+        ? undefined
+        : (
+            db
+              .prepare(
+                'SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+              )
+              .all(JSON.stringify(options.messageIds)) as { id: number }[]
+          ).map((r) => r.id);
+    if (picked?.length === 0) {
+      throw new ToexError('not-found', 'none of the messages given is in this case');
+    }
+    const scope = `FROM message_languages l JOIN messages m ON m.id = l.message_id
+      WHERE m.body IS NOT NULL AND trim(m.body) <> ''
+        ${thread === undefined ? '' : 'AND m.thread_id = ?'}
+        ${picked === undefined ? '' : 'AND m.id IN (SELECT value FROM json_each(?))'}`;
+    const args = [
+      ...(thread === undefined ? [] : [thread]),
+      ...(picked === undefined ? [] : [JSON.stringify(picked)]),
+    ];
+    const languages = db
       .prepare(
         `SELECT substr(l.language, 1, instr(l.language || '-', '-') - 1) AS language,
-           count(*) AS messages
-         FROM message_languages l JOIN messages m ON m.id = l.message_id
-         WHERE l.language <> 'und' ${thread === undefined ? '' : 'AND m.thread_id = ?'}
-           ${picked === undefined ? '' : 'AND m.id IN (SELECT value FROM json_each(?))'}
-         GROUP BY 1 ORDER BY messages DESC, 1`,
+           count(*) AS messages ${scope} GROUP BY 1 ORDER BY messages DESC, 1`,
       )
-      .all(
-        ...(thread === undefined ? [] : [thread]),
-        ...(picked === undefined ? [] : [JSON.stringify(picked)]),
-      ) as { language: string; messages: number }[];
-    const jobs: Job[] = [];
-    const unsupported: { language: string; messages: number }[] = [];
+      .all(...args) as { language: string; messages: number }[];
+    const translatedBy = db.prepare(
+      `SELECT count(*) AS n ${scope} AND l.language = ? AND EXISTS (SELECT 1 FROM translations t
+         WHERE t.message_id = m.id AND t.target_language = ? AND t.model_id = ?)`,
+    );
+
+    const out: QueuedTranslation = { jobs: [], unsupported: [], undetermined: 0, kept: 0 };
     for (const { language, messages } of languages) {
       if (language === options.to) continue;
+      if (language === UNDETERMINED) {
+        out.undetermined = messages;
+        continue;
+      }
       const entry = translationEntry(language, options.to);
       if (!entry) {
-        unsupported.push({ language, messages });
+        out.unsupported.push({ language, messages });
         continue;
       }
       const model = await translationModel(entry);
+      out.kept += (translatedBy.get(...args, language, options.to, model.id) as { n: number }).n;
       const params: TranslateParams = {
         from: language,
         to: options.to,
@@ -81,9 +120,9 @@ export class CaseTranslations {
         threads: options.threads ?? 2,
         glossary: options.glossary ?? [],
       };
-      jobs.push(this.store.jobs.enqueue(TRANSLATE, { ...params }));
+      out.jobs.push(this.store.jobs.enqueue(TRANSLATE, { ...params }));
     }
-    return { jobs, unsupported };
+    return out;
   }
 
   /**

@@ -28,6 +28,7 @@ eld.enableTextCleanup(true);
 export function languageSample(text: string): string {
   return text
     .slice(0, SAMPLE_CHARS)
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
     .replace(/\b(?:https?:\/\/|www\.)\S+/giu, ' ')
     .replace(/\S+@\S+\.\S+/gu, ' ')
     .replace(/(?<!\p{L})@\w+/gu, ' ')

@@ -25,6 +25,12 @@ const EMAIL = String.raw`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}`;
 const HANDLE = String.raw`(?<![\p{L}\p{N}])@[\p{L}\p{N}_]{2,}`;
 /** Figures: phone numbers, prices, times and dates, amounts: a digit with what hangs on it. */
 const FIGURE = String.raw`[+£$€]?\p{N}(?:[\p{N}\s().:/,-]*\p{N})?(?:%|k|K)?`;
+/** Markup a message may carry (<b>, <script ...>): passed through, never read as words. */
+const TAG = String.raw`<\/?[A-Za-z][^<>\n]{0,200}>`;
+/** A spreadsheet formula (=HYPERLINK(...), @SUM(...)): kept as written. */
+const FORMULA = String.raw`(?<![\p{L}\p{N}])[=+@][A-Za-z]{2,}\([^()\n]{0,500}\)`;
+/** Control characters (an ESC, a NUL): kept in place, out of the model's sight. */
+const CONTROL = String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+`;
 const EMOJI = String.raw`(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:[\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]|\p{Extended_Pictographic}|\p{Regional_Indicator})*`;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -32,10 +38,13 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Scripts written without spaces between words, where a term has no word boundary to match at. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
+/** Whether a term's edge needs a word boundary: a letter or digit of a script that spaces words. */
+const bounded = (edge: string) => /[\p{L}\p{N}]/u.test(edge) && !UNSPACED.test(edge);
+
 /** A glossary term as a pattern: whole words where its script spaces them, anywhere where not. */
 function termPattern(term: string): string {
-  const before = UNSPACED.test(term.at(0) ?? '') ? '' : '(?<![\\p{L}\\p{N}])';
-  const after = UNSPACED.test(term.at(-1) ?? '') ? '' : '(?![\\p{L}\\p{N}])';
+  const before = bounded(term.at(0) ?? '') ? '(?<![\\p{L}\\p{N}])' : '';
+  const after = bounded(term.at(-1) ?? '') ? '(?![\\p{L}\\p{N}])' : '';
   return `${before}${escape(term)}${after}`;
 }
 
@@ -48,7 +57,17 @@ function termPattern(term: string): string {
 export function cutForTranslation(text: string, glossary: readonly GlossaryTerm[] = []): Piece[] {
   const terms = [...glossary].sort((a, b) => b.source.length - a.source.length);
   const byTerm = new Map(terms.map((t) => [t.source.toLowerCase(), t]));
-  const patterns = [...terms.map((t) => termPattern(t.source)), LINK, EMAIL, HANDLE, EMOJI, FIGURE];
+  const patterns = [
+    ...terms.map((t) => termPattern(t.source)),
+    CONTROL,
+    FORMULA,
+    TAG,
+    LINK,
+    EMAIL,
+    HANDLE,
+    EMOJI,
+    FIGURE,
+  ];
   const keep = new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'giu');
 
   const pieces: Piece[] = [];
@@ -77,9 +96,19 @@ export function cutForTranslation(text: string, glossary: readonly GlossaryTerm[
  */
 export function joinTranslation(pieces: readonly Piece[], translations: readonly string[]): string {
   let next = 0;
+  const wordEdge = /[\p{Script=Latin}\p{N}]/u;
   return pieces
     .map((p, i) => {
-      if (!p.translate) return p.text;
+      if (!p.translate) {
+        // Two kept pieces that touched (two glossary terms in Chinese) stay two words.
+        const before = pieces[i - 1];
+        const touching =
+          before !== undefined &&
+          !before.translate &&
+          wordEdge.test(before.text.at(-1) ?? '') &&
+          wordEdge.test(p.text.at(0) ?? '');
+        return touching ? ` ${p.text}` : p.text;
+      }
       const translated = translations[next++] ?? '';
       const lead = /^\s*/u.exec(p.text)![0] || (i > 0 && translated ? ' ' : '');
       const trail = /\s*$/u.exec(p.text)![0] || (i < pieces.length - 1 && translated ? ' ' : '');

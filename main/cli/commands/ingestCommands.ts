@@ -282,7 +282,7 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                       ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
                       ...m.translations.map(
                         (t) =>
-                          `    ${t.version > 1 ? `translation ${t.from}->${t.to}, reviewed by ${t.reviewedBy} (version ${t.version})` : `machine translation ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)})`}: ${oneLine(t.text)}`,
+                          `    ${t.version > 1 ? `translation ${t.from}->${t.to}, reviewed by ${t.reviewedBy} (version ${t.version})` : `machine translation ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)}${t.flags.includes('truncated') ? ", cut at the model's length limit" : ''})`}: ${oneLine(t.text)}`,
                       ),
                     ];
                   })

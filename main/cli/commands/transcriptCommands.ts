@@ -31,6 +31,9 @@ export function segmentList(value: string): number[] {
   return idList(value, 'a segment id');
 }
 
+/** Past this many ids a list is no examiner's selection, and would be stored with its job. */
+const MAX_IDS = 100_000;
+
 /** "3,5,9-12" as the ids 3, 5, 9, 10, 11, 12; `what` names one in a refusal. */
 export function idList(value: string, what: string): number[] {
   const ids: number[] = [];
@@ -45,6 +48,9 @@ export function idList(value: string, what: string): number[] {
       throw new ToexError('bad-input', `the range ${part.trim()} runs backwards or is too long`);
     }
     for (let id = from; id <= to; id += 1) ids.push(id);
+    if (ids.length > MAX_IDS) {
+      throw new ToexError('bad-input', `a list takes at most ${MAX_IDS} ids`);
+    }
   }
   return ids;
 }

@@ -124,7 +124,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
                 runner.runEach([queued.id], onDidStart),
               )),
             );
-            return { jobs, unsupported: [] };
+            return { jobs, unsupported: [], undetermined: 0, kept: 0 };
           }
           // A message is translated from the language it was told to be in: tell the rest first.
           if (undetectedMessages(store.db) > 0) {
@@ -134,7 +134,16 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
                 runner.runEach([detect.id], onDidStart),
               )),
             );
-            if (jobs[0]!.state !== 'done') return { jobs, unsupported: [] };
+            // Another toex process may be telling them already: its job is not this one's to run.
+            if (jobs[0]!.state === 'running') {
+              throw new ToexError(
+                'locked',
+                'language detection is running in another toex process; run toex translate again once it ends',
+              );
+            }
+            if (jobs[0]!.state !== 'done') {
+              return { jobs, unsupported: [], undetermined: 0, kept: 0 };
+            }
           }
           const queued = await store.translations.queue({
             to: opts.to,
@@ -151,7 +160,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
               ),
             )),
           );
-          return { jobs, unsupported: queued.unsupported };
+          return { ...queued, jobs };
         });
 
         const translations = outcome.jobs.filter((j) => j.kind === 'translate');
@@ -170,6 +179,16 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
             (u) =>
               `No model here translates ${u.language} into ${opts.to}: ${count(u.messages, 'message')} left untranslated.`,
           ),
+          ...(outcome.undetermined
+            ? [
+                `${count(outcome.undetermined, 'message')} of no language that could be told (emoji, figures, a word or two) left untranslated.`,
+              ]
+            : []),
+          ...(outcome.kept && glossary.length
+            ? [
+                `${count(outcome.kept, 'message')} already translated left as they were: the glossary applies to new translations only.`,
+              ]
+            : []),
           ...(translations.length === 0 && outcome.unsupported.length === 0
             ? [`No messages need translating into ${opts.to}.`]
             : []),

@@ -44,6 +44,7 @@ interface Row {
   reviewed_text: string | null;
   version: number | null;
   author: string | null;
+  flags: string;
 }
 
 function time(sentAt: string | null, offset: number | null): string {
@@ -78,7 +79,7 @@ export function translationRows(
     .prepare(
       `SELECT m.id AS message_id, m.thread_id, m.sent_at, m.utc_offset_minutes, m.direction,
          p.identifier, p.name, m.body, t.source_language, t.target_language, t.model_id,
-         t.text AS machine_text, t.confidence, v.text AS reviewed_text, v.version, v.author
+         t.text AS machine_text, t.confidence, t.flags, v.text AS reviewed_text, v.version, v.author
        FROM translations t JOIN messages m ON m.id = t.message_id
          LEFT JOIN participants p ON p.id = m.sender_id
          LEFT JOIN translation_versions v ON v.translation_id = t.id
@@ -94,15 +95,18 @@ export function translationRows(
     sender:
       r.direction === 'outgoing'
         ? '(device owner)'
-        : [r.name, r.identifier].filter((x) => x !== null).join(' ') || '(unknown)',
+        : [...new Set([r.name, r.identifier].filter((x) => x !== null))].join(' ') || '(unknown)',
     original: r.body ?? '',
     translation: r.reviewed_text ?? r.machine_text,
     languages: `${r.source_language} -> ${r.target_language}`,
     confidence: Math.round(r.confidence * 100) / 100,
     status:
-      r.version === null
+      (r.version === null
         ? `machine translation (${r.model_id})`
-        : `reviewed by ${r.author}, version ${r.version} (machine: ${r.model_id})`,
+        : `reviewed by ${r.author}, version ${r.version} (machine: ${r.model_id})`) +
+      ((JSON.parse(r.flags) as string[]).includes('truncated')
+        ? "; cut at the model's length limit"
+        : ''),
   }));
 }
 

@@ -25,9 +25,21 @@ function header(table: TranslationTable): string {
   return `${XML_DECLARATION}<w:hdr xmlns:w="${W_NS}" xmlns:r="${R_NS}">${body.join('')}</w:hdr>`;
 }
 
+/**
+ * Characters a reader cannot see but that change what is shown (controls,
+ * bidi overrides and isolates), as visible marks such as [U+202E].
+ */
+function visible(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what it marks
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g,
+    (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`,
+  );
+}
+
 /** A cell's text as paragraphs, one per line of the message; the header row's in bold. */
 function cell(width: number, text: string, bold: boolean): string {
-  const lines = cleanText(text).split('\n');
+  const lines = cleanText(visible(text)).split('\n');
   const content = lines.map((line) => paragraph([run(line, bold ? { bold: true } : {})])).join('');
   return `<w:tc><w:tcPr><w:tcW w:w="${width}" w:type="dxa"/></w:tcPr>${content}</w:tc>`;
 }

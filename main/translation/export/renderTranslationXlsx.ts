@@ -47,9 +47,14 @@ function xlsxText(text: string): string {
   return xmlEscape(escaped);
 }
 
+/** Excel holds at most this many characters in a cell; past it a file opens damaged or cut. */
+const MAX_CELL = 32_767;
+const CUT_NOTE = ' [cut here: a cell holds 32,767 characters; the whole text is in the case]';
+
 function cell(ref: string, value: string | number, style = 0): string {
   const s = style ? ` s="${style}"` : '';
   if (typeof value === 'number') return `<c r="${ref}"${s}><v>${value}</v></c>`;
+  if (value.length > MAX_CELL) value = value.slice(0, MAX_CELL - CUT_NOTE.length) + CUT_NOTE;
   // Inline strings are never formulas: text from a phone cannot run when the sheet opens.
   return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${xlsxText(value)}</t></is></c>`;
 }

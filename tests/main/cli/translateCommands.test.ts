@@ -81,6 +81,11 @@ describe('toex translate and translation edit', () => {
       [['translate', REF, '--beam', '0'], 'toex: --beam takes a whole number from 1 to 16\n'],
       [['translate', REF, '--to', 'English'], 'toex: --to takes a language code such as en\n'],
       [
+        ['translate', REF, '--messages', '1-99999,100000-100001'],
+        'toex: a list takes at most 100000 ids\n',
+      ],
+      [['translate', REF, '--thread', '9'], 'toex: no thread 9 in this case\n'],
+      [
         ['translate', REF, '--messages', '1,x'],
         'toex: "x" is not a message id or a range such as 9-12\n',
       ],
@@ -92,7 +97,7 @@ describe('toex translate and translation edit', () => {
     for (const [args, message] of cases) {
       const run = await toex(home, args);
       expect(run.stderr, args.join(' ')).toBe(message);
-      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.code, args.join(' ')).toBe(args.includes('--thread') ? 3 : 2);
     }
   });
 });

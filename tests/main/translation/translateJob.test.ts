@@ -218,10 +218,35 @@ describe('translateJob', () => {
     }
   });
 
+  it('refuses a thread or a selection the case does not hold, and counts what it leaves', async () => {
+    const c = await detectedCase(tempDir(), phone(tempDir(), ['明天我去火车站', '👍👍']));
+    try {
+      await expect(c.store.translations.queue({ to: 'en', threadId: 99 })).rejects.toThrow(
+        'no thread 99 in this case',
+      );
+      await expect(
+        c.store.translations.queue({ to: 'en', messageIds: [7, 8_000_000] }),
+      ).rejects.toThrow('none of the messages given is in this case');
+      const first = await c.store.translations.queue({ to: 'en', messageIds: [1, 2, 99] });
+      expect(first.jobs[0]!.params.messageIds).toEqual([1, 2]);
+      expect(first.undetermined).toBe(1);
+      await c.store.runner().run(first.jobs[0]!.id);
+      const again = await c.store.translations.queue({ to: 'en' });
+      expect(again).toMatchObject({ kept: 1, undetermined: 1 });
+    } finally {
+      c.close();
+    }
+  });
+
   it('queues nothing for a case with no messages in a language a model here reads', async () => {
     const c = await detectedCase(tempDir(), phone(tempDir(), ['see you at the station']));
     try {
-      expect(await c.store.translations.queue({ to: 'en' })).toEqual({ jobs: [], unsupported: [] });
+      expect(await c.store.translations.queue({ to: 'en' })).toEqual({
+        jobs: [],
+        unsupported: [],
+        undetermined: 0,
+        kept: 0,
+      });
       expect(c.store.jobs.list().filter((j) => j.kind === TRANSLATE)).toEqual([]);
     } finally {
       c.close();

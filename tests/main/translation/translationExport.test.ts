@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { renderTranslationDocx } from '../../../main/translation/export/renderTranslationDocx.js';
 import { renderTranslationXlsx } from '../../../main/translation/export/renderTranslationXlsx.js';
 import { androidSmsDb } from '../../helpers/androidSmsDb.js';
 import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
@@ -142,6 +143,40 @@ describe('translation export', () => {
     );
     const rows = read('readXlsx.py', file).rows as string[][];
     expect(rows[5]![3]).toBe('a_x001B_b_x0000_ _x005F_x0041_');
+  });
+
+  it('cuts a cell past what Excel holds, saying so, and marks hidden characters in Word', () => {
+    const table = {
+      caseReference: REF,
+      classification: 'OFFICIAL',
+      exportedAt: '2026-01-01T00:00:00.000Z',
+      exportedBy: 'DC Test 0001',
+      rows: [
+        {
+          messageId: 1,
+          threadId: 1,
+          time: '(no time)',
+          sender: '(unknown)',
+          original: `abc\u202Edef ${'x'.repeat(40_000)}`,
+          translation: 'x',
+          languages: 'zh -> en',
+          confidence: 0.5,
+          status: "machine translation (opus-mt-zh-en); cut at the model's length limit",
+        },
+      ],
+    };
+    const xlsx = join(tempDir(), 'long.xlsx');
+    writeFileSync(xlsx, renderTranslationXlsx(table));
+    const cell = (read('readXlsx.py', xlsx).rows as string[][])[5]![3]!;
+    expect(cell).toHaveLength(32_767);
+    expect(
+      cell.endsWith('[cut here: a cell holds 32,767 characters; the whole text is in the case]'),
+    ).toBe(true);
+    const docx = join(tempDir(), 'marks.docx');
+    writeFileSync(docx, renderTranslationDocx(table));
+    const row = (read('readDocx.py', docx).table as string[][])[1]!;
+    expect(row[3]!.startsWith('abc[U+202E]def x')).toBe(true);
+    expect(row[7]).toBe("machine translation (opus-mt-zh-en); cut at the model's length limit");
   });
 
   it('never overwrites a file, and refuses a format it does not write', async () => {

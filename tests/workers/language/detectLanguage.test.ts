@@ -63,6 +63,11 @@ describe('detectLanguage', () => {
     );
   });
 
+  it('reads past control characters: a NUL before the words does not hide them', () => {
+    expect(detectLanguage('\u0000\u0000\u0000明天我去火车站').language).toBe('zh');
+    expect(detectLanguage('unde\u001b[31m ești acum frate, vin mâine').language).toBe('ro');
+  });
+
   it('takes Arabic in Latin letters as ar-Latn, and English text-speak as English', () => {
     expect(detectLanguage('yalla habibi').language).toBe('ar-Latn');
     expect(detectLanguage('ba3atlak el masari 3al 7sab').language).toBe('ar-Latn');

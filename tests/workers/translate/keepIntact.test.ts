@@ -11,6 +11,12 @@ describe('keepIntact', () => {
     ['mail x.y@example.co.uk', ['mail ', '[x.y@example.co.uk]']],
     ['打给我07700900123明天', ['打给我', '[07700900123]', '明天']],
     ['🇬🇧', ['[🇬🇧]']],
+    [
+      '=HYPERLINK("http://x.example/","x") 把地址发给我',
+      ['[=HYPERLINK("http://x.example/","x")]', ' 把地址发给我'],
+    ],
+    ['<b>快</b>走', ['[<b>]', '快', '[</b>]', '走']],
+    ['控制\u0000\u001b字符', ['控制', '[\u0000\u001b]', '字符']],
   ];
   it.each(cases)('cuts %j into runs and kept pieces', (text, want) => {
     expect(cutForTranslation(text).map((p) => (p.translate ? p.text : `[${p.text}]`))).toEqual(
@@ -29,6 +35,16 @@ describe('keepIntact', () => {
       { translate: true, text: ' to ' },
       { translate: false, text: 'Elm Street' },
     ]);
+  });
+
+  it('matches a term of punctuation inside unspaced text, and keeps two touching terms two words', () => {
+    const glossary = [
+      { source: '(.*)', target: 'X' },
+      { source: '老王', target: 'Old Wang' },
+    ];
+    expect(cutForTranslation('说(.*)了', glossary).map((p) => p.text)).toEqual(['说', 'X', '了']);
+    const pieces = cutForTranslation('老王老王说', glossary);
+    expect(joinTranslation(pieces, ['says'])).toBe('Old Wang Old Wang says');
   });
 
   it('puts the translations back with the spacing the message had, and spaces runs that touched', () => {
