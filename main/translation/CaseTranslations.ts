@@ -183,8 +183,18 @@ export class CaseTranslations {
       ...(options.threadId === undefined ? {} : { threadId: options.threadId }),
       ...(options.languages === undefined ? {} : { languages: options.languages }),
     });
+    const thread = options.threadId;
+    if (
+      thread !== undefined &&
+      !this.store.db.prepare('SELECT 1 FROM threads WHERE id = ?').get(thread)
+    ) {
+      throw new ToexError('not-found', `no thread ${thread} in this case`);
+    }
     if (rows.length === 0) {
-      throw new ToexError('not-found', 'no translations match: run toex translate first');
+      throw new ToexError(
+        'not-found',
+        'no translations match (toex translate makes them; `toex translate` says which languages have no model here)',
+      );
     }
     const table = {
       caseReference: this.store.info.reference,
