@@ -82,7 +82,10 @@ export function detectKind(
       const { lastId, done } = checkpoint(job);
       const texts = db
         .prepare(
-          `SELECT m.id, coalesce(substr(m.body, 1, ${SAMPLE_CHARS}), '') AS text ${PENDING}
+          // A "media omitted" line is the app's own words in its display language, not the
+          // sender's: it is given no language (und), so it is neither counted nor translated.
+          `SELECT m.id, CASE WHEN m.flags LIKE '%"media-omitted"%' THEN ''
+             ELSE coalesce(substr(m.body, 1, ${SAMPLE_CHARS}), '') END AS text ${PENDING}
            ORDER BY m.id LIMIT ${slice}`,
         )
         .all(lastId, DETECTOR) as { id: number; text: string }[];

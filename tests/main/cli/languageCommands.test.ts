@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { androidSmsDb } from '../../helpers/androidSmsDb.js';
 import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/temp.js';
+import { chatText, writeChatTxt } from '../../helpers/whatsappExport.js';
 
 const REF = 'OP-ARCTIC/2026/0042';
 const T0 = Date.parse('2024-03-09T21:00:00.000Z');
@@ -56,6 +57,24 @@ describe('toex detect and messages --language', () => {
     expect(JSON.parse(arabic.stdout).map((m: { id: number }) => m.id)).toEqual([3]);
     const again = await toex(home, ['detect', REF]);
     expect(again.stdout).toMatch(/^Told the language of 0 messages/m);
+  });
+
+  it("gives an export's media-omitted lines no language: they are the app's words, not the sender's", async () => {
+    const chat = writeChatTxt(
+      tempDir(),
+      chatText('android-dmy', [
+        { at: '2024-03-09T21:00:00Z', from: 'Dan', text: '<Без медиафайлов>' },
+        { at: '2024-03-09T21:01:00Z', from: 'Dan', text: 'ты где брат, завтра приеду на вокзал' },
+      ]),
+    );
+    const home = tempDir();
+    await toexSteps(home, [...newCaseSteps(REF, [chat]), ['ingest', REF, '1'], ['detect', REF]]);
+    const run = await toex(home, ['--json', 'messages', REF]);
+    const rows = JSON.parse(run.stdout) as { flags: string[]; language: { code: string } }[];
+    expect(rows.map((m) => [m.flags.includes('media-omitted'), m.language.code])).toEqual([
+      [true, 'und'],
+      [false, 'ru'],
+    ]);
   });
 
   it('refuses a language that is no code, in one line', async () => {
