@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { ToexError, fromFsError } from '../../errors.js';
 import { installRoot } from '../../installRoot.js';
-import { writeFileAtomic } from '../../store/atomicWrite.js';
 import {
   EXPORT_FORMATS,
   type ExportFormat,
@@ -15,6 +14,7 @@ import { SPEAKER_MODEL_FILE, newestSpeakerSuggestions } from '../../transcriptio
 import { diffLine } from '../../transcription/wordDiff.js';
 import { segmentTranslations } from '../../translation/TranslationStore.js';
 import type { Wrap } from '../action.js';
+import { exportTarget } from '../exportTarget.js';
 import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
 import { runWithProgress } from '../runJobs.js';
@@ -517,23 +517,15 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
                 : `unknown export format "${opts.format}" (use ${EXPORT_FORMATS.join(', ')})`,
             );
           }
-          const out = resolve(opts.out);
-          // An export goes to disclosure: replacing an earlier one unseen would lose it.
-          if (existsSync(out)) throw new ToexError('conflict', `${opts.out} already exists`);
+          const target = exportTarget(opts.out);
           const written = await ctx.withCase(ref, (store) =>
             store.exportTranscript(tid, {
               format: format as ExportFormat,
               ...(version === undefined ? {} : { version }),
-              write: (bytes) => {
-                try {
-                  writeFileAtomic(out, bytes, 0o600);
-                } catch (err) {
-                  throw fromFsError(err, opts.out);
-                }
-              },
+              write: target.write,
             }),
           );
-          ctx.print({ ...written, path: out, format }, () => [
+          ctx.print({ ...written, path: target.path, format }, () => [
             `Wrote ${written.draft ? 'a DRAFT of ' : ''}version ${written.version} of transcript ${tid} as ${format.toUpperCase()} to ${opts.out}.`,
             `SHA-256 ${written.sha256} (recorded in the case audit).`,
           ]);

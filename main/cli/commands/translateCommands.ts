@@ -1,15 +1,15 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { ToexError, fromFsError } from '../../errors.js';
-import { writeFileAtomic } from '../../store/atomicWrite.js';
 import type { Job } from '../../jobs/JobQueue.js';
 import { undetectedMessages } from '../../language/detectJob.js';
 import type { TranslateSummary } from '../../translation/translateJob.js';
 import type { GlossaryTerm } from '../../../workers/translate/keepIntact.js';
 import type { Wrap } from '../action.js';
+import { exportTarget } from '../exportTarget.js';
 import { EXIT } from '../exitCodes.js';
 import { count } from '../format.js';
 import { jobExitCode, runWithProgress } from '../runJobs.js';
@@ -224,9 +224,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
               '--language takes language codes separated by commas (zh,ro)',
             );
           }
-          const out = resolve(opts.out);
-          // An export goes to disclosure: replacing an earlier one unseen would lose it.
-          if (existsSync(out)) throw new ToexError('conflict', `${opts.out} already exists`);
+          const target = exportTarget(opts.out);
           const written = await ctx.withCase(ref, (store) =>
             store.translations.export({
               format,
@@ -234,16 +232,10 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
                 ? {}
                 : { threadId: wholeNumber(opts.thread, '--thread') }),
               ...(languages === undefined ? {} : { languages }),
-              write: (bytes) => {
-                try {
-                  writeFileAtomic(out, bytes, 0o600);
-                } catch (err) {
-                  throw fromFsError(err, opts.out);
-                }
-              },
+              write: target.write,
             }),
           );
-          ctx.print({ ...written, path: out, format }, () => [
+          ctx.print({ ...written, path: target.path, format }, () => [
             `Wrote ${count(written.rows, 'translation')} as ${format.toUpperCase()} to ${opts.out}, marked as machine translation.`,
             `SHA-256 ${written.sha256} (recorded in the case audit).`,
           ]);

@@ -18,6 +18,29 @@ const REF = 'OP-ARCTIC/2026/0042';
 const T0 = Date.parse('2024-03-09T21:00:00.000Z');
 const BODIES = ['明天我去火车站', '=HYPERLINK("http://example.org") 钱已经转到你账户了'];
 
+/** A table of one translation, for the renderers alone. */
+function oneRow(original: string, status = 'machine translation (opus-mt-zh-en)') {
+  return {
+    caseReference: REF,
+    classification: 'OFFICIAL',
+    exportedAt: '2026-01-01T00:00:00.000Z',
+    exportedBy: 'DC Test 0001',
+    rows: [
+      {
+        messageId: 1,
+        threadId: 1,
+        time: '(no time)',
+        sender: '(unknown)',
+        original,
+        translation: 'x',
+        languages: 'zh -> en',
+        confidence: 0.5,
+        status,
+      },
+    ],
+  };
+}
+
 function read(reader: string, file: string): Record<string, unknown> {
   const run = spawnSync(PYTHON, [join(HELPERS, reader), file], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`${reader}: ${run.stderr}`);
@@ -119,52 +142,16 @@ describe('translation export', () => {
 
   it('keeps control characters from a phone as escapes a spreadsheet reads, in XML that parses', () => {
     const file = join(tempDir(), 'controls.xlsx');
-    writeFileSync(
-      file,
-      renderTranslationXlsx({
-        caseReference: REF,
-        classification: 'OFFICIAL',
-        exportedAt: '2026-01-01T00:00:00.000Z',
-        exportedBy: 'DC Test 0001',
-        rows: [
-          {
-            messageId: 1,
-            threadId: 1,
-            time: '(no time)',
-            sender: '(unknown)',
-            original: 'a\u001bb\u0000 _x0041_',
-            translation: 'x',
-            languages: 'zh -> en',
-            confidence: 0.5,
-            status: 'machine translation (opus-mt-zh-en)',
-          },
-        ],
-      }),
-    );
+    writeFileSync(file, renderTranslationXlsx(oneRow('a\u001bb\u0000 _x0041_')));
     const rows = read('readXlsx.py', file).rows as string[][];
     expect(rows[5]![3]).toBe('a_x001B_b_x0000_ _x005F_x0041_');
   });
 
   it('cuts a cell past what Excel holds, saying so, and marks hidden characters in Word', () => {
-    const table = {
-      caseReference: REF,
-      classification: 'OFFICIAL',
-      exportedAt: '2026-01-01T00:00:00.000Z',
-      exportedBy: 'DC Test 0001',
-      rows: [
-        {
-          messageId: 1,
-          threadId: 1,
-          time: '(no time)',
-          sender: '(unknown)',
-          original: `abc\u202Edef ${'x'.repeat(40_000)}`,
-          translation: 'x',
-          languages: 'zh -> en',
-          confidence: 0.5,
-          status: "machine translation (opus-mt-zh-en); cut at the model's length limit",
-        },
-      ],
-    };
+    const table = oneRow(
+      `abc\u202Edef ${'x'.repeat(40_000)}`,
+      "machine translation (opus-mt-zh-en); cut at the model's length limit",
+    );
     const xlsx = join(tempDir(), 'long.xlsx');
     writeFileSync(xlsx, renderTranslationXlsx(table));
     const cell = (read('readXlsx.py', xlsx).rows as string[][])[5]![3]!;
