@@ -72,32 +72,18 @@ function messageSource(db: Db, p: TranslateParams): TranslationSource {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const index = db.prepare('INSERT INTO translations_fts (rowid, text) VALUES (?, ?)');
+  const select = db.prepare(`SELECT m.id, m.body AS text ${scope} ORDER BY m.id LIMIT ?`);
+  const counted = db.prepare(`SELECT count(*) AS n ${scope}`);
   return {
     pending(lastId, limit) {
-      const texts = db
-        .prepare(`SELECT m.id, m.body AS text ${scope} ORDER BY m.id LIMIT ${limit}`)
-        .all(lastId, ...args) as { id: number; text: string }[];
-      const left = (
-        db.prepare(`SELECT count(*) AS n ${scope}`).get(lastId, ...args) as { n: number }
-      ).n;
+      const texts = select.all(lastId, ...args, limit) as { id: number; text: string }[];
+      const left = (counted.get(lastId, ...args) as { n: number }).n;
       return { texts, left };
     },
     store(results, job) {
       const now = new Date().toISOString();
       for (const r of results) {
-        const row = insert.run(
-          r.id,
-          p.from,
-          p.to,
-          TRANSLATION_ENGINE,
-          p.modelId,
-          p.modelSha256,
-          r.text,
-          clamp(r.confidence),
-          flags(r),
-          job.id,
-          now,
-        );
+        const row = insert.run(r.id, ...machineColumns(p, r, job.id, now));
         index.run(row.lastInsertRowid, r.text);
       }
     },
@@ -144,29 +130,37 @@ function segmentSource(
     store(results, job) {
       const now = new Date().toISOString();
       for (const r of results) {
-        insert.run(
-          transcript.id,
-          r.id,
-          transcript.version,
-          p.from,
-          p.to,
-          TRANSLATION_ENGINE,
-          p.modelId,
-          p.modelSha256,
-          r.text,
-          clamp(r.confidence),
-          flags(r),
-          job.id,
-          now,
-        );
+        insert.run(transcript.id, r.id, transcript.version, ...machineColumns(p, r, job.id, now));
       }
     },
     subject: `transcript:${transcript.id}`,
   };
 }
 
-const clamp = (confidence: number) => Math.min(1, Math.max(0, confidence));
-const flags = (r: { truncated: boolean }) => JSON.stringify(r.truncated ? ['truncated'] : []);
+/**
+ * The columns every stored translation ends with, messages' and segments'
+ * alike: languages, what made it, its text, confidence and flags, the job
+ * and the time.
+ */
+function machineColumns(
+  p: TranslateParams,
+  r: TranslatePartial['results'][number],
+  jobId: string,
+  now: string,
+): unknown[] {
+  return [
+    p.from,
+    p.to,
+    TRANSLATION_ENGINE,
+    p.modelId,
+    p.modelSha256,
+    r.text,
+    Math.min(1, Math.max(0, r.confidence)),
+    JSON.stringify(r.truncated ? ['truncated'] : []),
+    jobId,
+    now,
+  ];
+}
 
 /**
  * Translates the messages of a case (or one thread) told to be in the job's
@@ -186,9 +180,16 @@ export function translateKind(
     lastId: Number(job.checkpoint?.lastId ?? 0),
     done: Number(job.checkpoint?.done ?? 0),
   });
+  // One source per job, its statements prepared once, not at every stored batch.
+  const sources = new Map<string, TranslationSource>();
   const source = (job: Job): TranslationSource => {
-    const p = params(job);
-    return p.transcript ? segmentSource(db, transcripts, p, p.transcript) : messageSource(db, p);
+    let found = sources.get(job.id);
+    if (!found) {
+      const p = params(job);
+      found = p.transcript ? segmentSource(db, transcripts, p, p.transcript) : messageSource(db, p);
+      sources.set(job.id, found);
+    }
+    return found;
   };
 
   return {
