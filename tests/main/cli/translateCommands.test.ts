@@ -90,6 +90,10 @@ describe('toex translate and translation edit', () => {
         'toex: "x" is not a message id or a range such as 9-12\n',
       ],
       [
+        ['translation', 'edit', REF, '99', '--text', 'x', '--reason', 'checked'],
+        'toex: no translation 99 in this case\n',
+      ],
+      [
         ['translate', REF, '--glossary', bad],
         `toex: glossary ${bad} term 1: source (and target, when given) must be text of 1 to 200 characters\n`,
       ],
@@ -97,7 +101,9 @@ describe('toex translate and translation edit', () => {
     for (const [args, message] of cases) {
       const run = await toex(home, args);
       expect(run.stderr, args.join(' ')).toBe(message);
-      expect(run.code, args.join(' ')).toBe(args.includes('--thread') ? 3 : 2);
+      expect(run.code, args.join(' ')).toBe(
+        args.includes('--thread') || args[0] === 'translation' ? 3 : 2,
+      );
     }
   });
 });

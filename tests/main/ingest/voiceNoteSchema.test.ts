@@ -1,31 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-
 import { describe, expect, it } from 'vitest';
 
-import { caseMigrations } from '../../../main/cases/caseSchema.js';
-import { openEncryptedDatabase } from '../../../main/store/EncryptedDatabase.js';
-import { migrate } from '../../../main/store/migrate.js';
+import { caseDbBefore } from '../../helpers/caseDb.js';
 import { useTempDirs } from '../../helpers/temp.js';
-
-const VOICE_NOTES = caseMigrations.findIndex((m) =>
-  m.name.startsWith('voice notes linked to their messages'),
-);
 
 describe('voice note migration', () => {
   const tempDir = useTempDirs();
 
   it('puts the newest words of every finished transcript made before it in the index, and no unfinished one', () => {
-    const db = openEncryptedDatabase({
-      path: join(tempDir(), 'case.db'),
-      key: randomBytes(32),
-      create: true,
-      label: 'case db',
-    });
-    migrate(db, caseMigrations.slice(0, VOICE_NOTES), 'case db');
+    const { db, upgrade } = caseDbBefore(
+      tempDir(),
+      'voice notes linked to their messages',
+      'a.wav',
+    );
     db.exec(`
-      INSERT INTO evidence (original_name, original_path, size, sha256, md5, stored_path, imported_by, imported_at)
-        VALUES ('a.wav', '/a.wav', 1, '${'a'.repeat(64)}', '${'b'.repeat(32)}', 'evidence/x', 'me', 'now');
       INSERT INTO jobs (id, kind, state, params, created_by, created_at)
         VALUES ('j1', 'transcribe', 'done', '{}', 'me', 'now'), ('j2', 'transcribe', 'running', '{}', 'me', 'now');
       INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
@@ -41,7 +28,7 @@ describe('voice note migration', () => {
         VALUES (1, 2, 1, 'meet at the depot', NULL);
     `);
 
-    migrate(db, caseMigrations.slice(0, VOICE_NOTES + 1), 'case db');
+    upgrade();
 
     expect(db.prepare('SELECT rowid, text FROM transcript_fts').all()).toEqual([
       { rowid: 1, text: 'meet at the depot at nine' },

@@ -1,30 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-
 import { describe, expect, it } from 'vitest';
 
-import { caseMigrations } from '../../../main/cases/caseSchema.js';
 import { undetectedMessages } from '../../../main/language/detectJob.js';
-import { openEncryptedDatabase } from '../../../main/store/EncryptedDatabase.js';
-import { migrate } from '../../../main/store/migrate.js';
+import { caseDbBefore } from '../../helpers/caseDb.js';
 import { useTempDirs } from '../../helpers/temp.js';
-
-const LANGUAGES = caseMigrations.findIndex((m) => m.name === 'languages of messages');
 
 describe('languageSchema', () => {
   const tempDir = useTempDirs();
 
   it('leaves messages stored before it untold, and refuses a score outside 0 to 1', () => {
-    const db = openEncryptedDatabase({
-      path: join(tempDir(), 'case.db'),
-      key: randomBytes(32),
-      create: true,
-      label: 'case db',
-    });
-    migrate(db, caseMigrations.slice(0, LANGUAGES), 'case db');
+    const { db, upgrade } = caseDbBefore(tempDir(), 'languages of messages', 'mmssms.db');
     db.exec(`
-      INSERT INTO evidence (original_name, original_path, size, sha256, md5, stored_path, imported_by, imported_at)
-        VALUES ('mmssms.db', '/mmssms.db', 1, '${'a'.repeat(64)}', '${'b'.repeat(32)}', 'evidence/x', 'me', 'now');
       INSERT INTO threads (evidence_id, key, service, is_group, source) VALUES (1, 't1', 'sms', 0, '{}');
       INSERT INTO messages (evidence_id, key, thread_id, direction, body, deleted, flags, source)
         VALUES (1, 'sms:1', 1, 'incoming', 'vin mâine', 0, '[]', '{}');
@@ -32,7 +17,7 @@ describe('languageSchema', () => {
         VALUES ('j1', 'language.detect', 'done', '{}', 'me', 'now');
     `);
 
-    migrate(db, caseMigrations.slice(0, LANGUAGES + 1), 'case db');
+    upgrade();
 
     expect(undetectedMessages(db)).toBe(1);
     const insert = (confidence: number) =>

@@ -1,34 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-
 import { describe, expect, it } from 'vitest';
 
-import { caseMigrations } from '../../../main/cases/caseSchema.js';
-import { openEncryptedDatabase } from '../../../main/store/EncryptedDatabase.js';
-import { migrate } from '../../../main/store/migrate.js';
+import { caseDbBefore } from '../../helpers/caseDb.js';
 import { useTempDirs } from '../../helpers/temp.js';
-
-const TRANSLATIONS = caseMigrations.findIndex((m) =>
-  m.name.startsWith('machine translations of messages'),
-);
-const SEGMENTS = caseMigrations.findIndex(
-  (m) => m.name === 'machine translations of transcript segments',
-);
 
 describe('translationSchema', () => {
   const tempDir = useTempDirs();
 
   it('adds translations beside the messages stored before it, never changed or deleted', () => {
-    const db = openEncryptedDatabase({
-      path: join(tempDir(), 'case.db'),
-      key: randomBytes(32),
-      create: true,
-      label: 'case db',
-    });
-    migrate(db, caseMigrations.slice(0, TRANSLATIONS), 'case db');
+    const { db, upgrade } = caseDbBefore(
+      tempDir(),
+      'machine translations of messages',
+      'mmssms.db',
+    );
     db.exec(`
-      INSERT INTO evidence (original_name, original_path, size, sha256, md5, stored_path, imported_by, imported_at)
-        VALUES ('mmssms.db', '/mmssms.db', 1, '${'a'.repeat(64)}', '${'b'.repeat(32)}', 'evidence/x', 'me', 'now');
       INSERT INTO threads (evidence_id, key, service, is_group, source) VALUES (1, 't1', 'sms', 0, '{}');
       INSERT INTO messages (evidence_id, key, thread_id, direction, body, deleted, flags, source)
         VALUES (1, 'sms:1', 1, 'incoming', '明天我去火车站', 0, '[]', '{}');
@@ -36,7 +20,7 @@ describe('translationSchema', () => {
         VALUES ('j1', 'translate', 'done', '{}', 'me', 'now');
     `);
 
-    migrate(db, caseMigrations.slice(0, TRANSLATIONS + 1), 'case db');
+    upgrade();
 
     const insert = (confidence: number) =>
       db
@@ -55,16 +39,12 @@ describe('translationSchema', () => {
   });
 
   it('adds segment translations keyed by the transcript version they translate', () => {
-    const db = openEncryptedDatabase({
-      path: join(tempDir(), 'case.db'),
-      key: randomBytes(32),
-      create: true,
-      label: 'case db',
-    });
-    migrate(db, caseMigrations.slice(0, SEGMENTS), 'case db');
+    const { db, upgrade } = caseDbBefore(
+      tempDir(),
+      'machine translations of transcript segments',
+      'a.wav',
+    );
     db.exec(`
-      INSERT INTO evidence (original_name, original_path, size, sha256, md5, stored_path, imported_by, imported_at)
-        VALUES ('a.wav', '/a.wav', 1, '${'a'.repeat(64)}', '${'b'.repeat(32)}', 'evidence/x', 'me', 'now');
       INSERT INTO jobs (id, kind, state, params, created_by, created_at)
         VALUES ('j1', 'transcribe', 'done', '{}', 'me', 'now');
       INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
@@ -73,7 +53,7 @@ describe('translationSchema', () => {
         VALUES (1, 1, 0, 1000, '明天我去火车站', '[]', 0, '[]', 0);
     `);
 
-    migrate(db, caseMigrations.slice(0, SEGMENTS + 1), 'case db');
+    upgrade();
 
     const insert = (version: number) =>
       db
