@@ -10,6 +10,7 @@ import { voiceNoteMigration } from '../ingest/voiceNoteSchema.js';
 import { languageMigration } from '../language/languageSchema.js';
 import {
   segmentTranslationMigration,
+  segmentTranslationReviewMigration,
   translationMigration,
 } from '../translation/translationSchema.js';
 import type { Migration } from '../store/migrate.js';
@@ -330,4 +331,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 12, ...languageMigration },
   { version: 13, ...translationMigration },
   { version: 14, ...segmentTranslationMigration },
+  { version: 15, ...segmentTranslationReviewMigration },
 ];

@@ -12,15 +12,28 @@ export function forTerminal(line: string): string {
   return line.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
 
+// Characters a terminal draws two columns wide: East Asian scripts and full-width forms.
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+
+/** The columns a terminal gives a line: wide characters two, combining marks none. */
+export function displayWidth(line: string): number {
+  let width = 0;
+  for (const ch of line) width += WIDE.test(ch) ? 2 : /\p{M}/u.test(ch) ? 0 : 1;
+  return width;
+}
+
 /** Lays rows out in columns for the terminal; the first row is the header. */
 export function table(given: string[][]): string[] {
   if (given.length === 0) return [];
   // Escaped before measuring, so a name holding control characters keeps its column.
   const rows = given.map((r) => r.map(forTerminal));
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => displayWidth(r[col] ?? ''))));
   return rows.map((r) =>
     r
-      .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!)))
+      .map((cell, col) =>
+        col === r.length - 1 ? cell : cell + ' '.repeat(widths[col]! - displayWidth(cell)),
+      )
       .join('  ')
       .trimEnd(),
   );

@@ -8,11 +8,22 @@ import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
 import { renderTranslationCsv } from './export/renderTranslationCsv.js';
 import { renderTranslationDocx } from './export/renderTranslationDocx.js';
 import { renderTranslationXlsx } from './export/renderTranslationXlsx.js';
-import { translationRows } from './export/TranslationTable.js';
+import {
+  segmentTranslationRows,
+  translationRows,
+  type TranslationRow,
+  type TranslationTable,
+} from './export/TranslationTable.js';
 import { UNDETERMINED } from '../../workers/language/languageCodes.js';
 import { TRANSLATE, type TranslateParams } from './translateJob.js';
 import { translationEntry, translationModel } from './translationModel.js';
-import { correctTranslation, type MessageTranslation } from './TranslationStore.js';
+import {
+  correctSegmentTranslation,
+  correctTranslation,
+  segmentTranslations,
+  type MessageTranslation,
+  type SegmentTranslation,
+} from './TranslationStore.js';
 
 /** What `queue` set going, and what it left, for the caller to say. */
 export interface QueuedTranslation {
@@ -33,7 +44,7 @@ export class CaseTranslations {
   constructor(
     private readonly store: Pick<
       CaseStore,
-      'db' | 'jobs' | 'audit' | 'actor' | 'transcripts' | 'info' | 'assertOpen'
+      'db' | 'jobs' | 'audit' | 'actor' | 'transcripts' | 'evidence' | 'info' | 'assertOpen'
     >,
   ) {}
 
@@ -170,37 +181,48 @@ export class CaseTranslations {
 
   /**
    * Writes the case's translations (or one thread's, or those from the
-   * languages given) as a CSV, XLSX or DOCX table, and audits the SHA-256
-   * of the bytes written.
+   * languages given), or one transcript's at a version (default: the
+   * newest), as a CSV, XLSX or DOCX table, and audits the SHA-256 of the
+   * bytes written.
    */
   export(options: {
     format: 'csv' | 'xlsx' | 'docx';
     threadId?: number;
     languages?: string[];
+    transcript?: { id: number; version?: number };
     write: (bytes: Buffer) => void;
   }): { rows: number; bytes: number; sha256: string } {
-    const rows = translationRows(this.store.db, {
-      ...(options.threadId === undefined ? {} : { threadId: options.threadId }),
-      ...(options.languages === undefined ? {} : { languages: options.languages }),
-    });
+    const db = this.store.db;
     const thread = options.threadId;
-    if (
-      thread !== undefined &&
-      !this.store.db.prepare('SELECT 1 FROM threads WHERE id = ?').get(thread)
-    ) {
+    if (thread !== undefined && !db.prepare('SELECT 1 FROM threads WHERE id = ?').get(thread)) {
       throw new ToexError('not-found', `no thread ${thread} in this case`);
     }
+    const { rows, about, subject } =
+      options.transcript === undefined
+        ? {
+            rows: translationRows(db, {
+              ...(thread === undefined ? {} : { threadId: thread }),
+              ...(options.languages === undefined ? {} : { languages: options.languages }),
+            }),
+            about: thread === undefined ? 'Messages' : `Messages of thread ${thread}`,
+            subject: thread === undefined ? 'messages' : `thread:${thread}`,
+          }
+        : this.transcriptRows(options.transcript.id, options.transcript.version);
     if (rows.length === 0) {
       throw new ToexError(
         'not-found',
-        'no translations match (toex translate makes them; `toex translate` says which languages have no model here)',
+        options.transcript === undefined
+          ? 'no translations match (toex translate makes them; `toex translate` says which languages have no model here)'
+          : `transcript ${options.transcript.id} has no translations at that version (toex translate --transcript makes them)`,
       );
     }
-    const table = {
+    const table: TranslationTable = {
       caseReference: this.store.info.reference,
       classification: this.store.info.classification,
       exportedAt: new Date().toISOString(),
       exportedBy: this.store.actor,
+      of: options.transcript === undefined ? 'messages' : 'segments',
+      about,
       rows,
     };
     const render = {
@@ -214,10 +236,26 @@ export class CaseTranslations {
     this.store.audit.append({
       actor: this.store.actor,
       action: 'translation.export',
-      subject: options.threadId === undefined ? 'messages' : `thread:${options.threadId}`,
+      subject,
       details: { format: options.format, rows: rows.length, sha256 },
     });
     return { rows: rows.length, bytes: bytes.length, sha256 };
+  }
+
+  /** A transcript's segment translations at `version` (default: the newest), as export rows. */
+  private transcriptRows(
+    id: number,
+    version?: number,
+  ): { rows: TranslationRow[]; about: string; subject: string } {
+    const transcript = this.store.transcripts.get(id);
+    const at = version ?? this.store.transcripts.currentVersion(id);
+    const segments = this.store.transcripts.segmentsAt(id, at);
+    const item = this.store.evidence.get(transcript.evidenceId);
+    return {
+      rows: segmentTranslationRows(segments, segmentTranslations(this.store.db, id, at)),
+      about: `Transcript ${id} of evidence item ${item.id} (${item.originalName}), version ${at}`,
+      subject: `transcript:${id}`,
+    };
   }
 
   /** A reviewer's correction of a translation, as its next version, audited. */
@@ -234,6 +272,33 @@ export class CaseTranslations {
         action: 'translation.correct',
         subject: `translation:${saved.id}`,
         details: { messageId: saved.messageId, version: saved.version, reason: change.reason },
+      });
+      return saved;
+    });
+  }
+
+  /** A reviewer's correction of a transcript segment's translation, as its next version, audited. */
+  correctSegment(change: {
+    id: number;
+    text: string;
+    reason: string;
+    basedOn?: number;
+  }): SegmentTranslation {
+    return writeTransaction(this.store.db, () => {
+      const saved = correctSegmentTranslation(this.store.db, {
+        ...change,
+        author: this.store.actor,
+      });
+      this.store.audit.append({
+        actor: this.store.actor,
+        action: 'translation.correct',
+        subject: `segment-translation:${saved.id}`,
+        details: {
+          transcriptId: saved.transcriptId,
+          segmentId: saved.segmentId,
+          version: saved.version,
+          reason: change.reason,
+        },
       });
       return saved;
     });

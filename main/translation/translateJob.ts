@@ -8,6 +8,7 @@ import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
 import type { TranslateInput, TranslatePartial } from '../../workers/translate/translateWorker.js';
 import { manifestEntry } from '../../models/modelManifest.js';
 import { translationModel } from './translationModel.js';
+import { mayBeIn } from '../../workers/language/languageCodes.js';
 
 export const TRANSLATE = 'translate';
 /** What every stored translation names as the engine that made it. */
@@ -39,6 +40,11 @@ export interface TranslateSummary {
   modelId: string;
   modelSha256: string;
   translated: number;
+  /**
+   * A transcript's segments with no letter of the source language's own
+   * script (English heard in a Chinese interview): left as they are.
+   */
+  otherScript?: number;
 }
 
 /** What a job translates: its texts still to do, and where their translations go. */
@@ -47,6 +53,8 @@ interface TranslationSource {
   pending(lastId: number, limit: number): { texts: { id: number; text: string }[]; left: number };
   store(results: TranslatePartial['results'], job: Job): void;
   subject: string;
+  /** Texts of the scope left untranslated as not written in the source language's script. */
+  otherScript?(): number;
 }
 
 /** The messages of a job's scope in its source language with no translation from its model yet. */
@@ -113,6 +121,8 @@ function segmentSource(
     `SELECT segment_id FROM segment_translations
      WHERE transcript_id = ? AND transcript_version = ? AND target_language = ? AND model_id = ?`,
   );
+  const segments = () =>
+    transcripts.segmentsAt(transcript.id, transcript.version).filter((s) => s.text.trim() !== '');
   return {
     pending(lastId, limit) {
       const translated = new Set(
@@ -120,9 +130,8 @@ function segmentSource(
           done.all(transcript.id, transcript.version, p.to, p.modelId) as { segment_id: number }[]
         ).map((r) => r.segment_id),
       );
-      const all = transcripts
-        .segmentsAt(transcript.id, transcript.version)
-        .filter((s) => s.id > lastId && s.text.trim() !== '' && !translated.has(s.id))
+      const all = segments()
+        .filter((s) => s.id > lastId && mayBeIn(p.from, s.text) && !translated.has(s.id))
         .sort((a, b) => a.id - b.id)
         .map((s) => ({ id: s.id, text: s.text }));
       return { texts: all.slice(0, limit), left: all.length };
@@ -134,6 +143,7 @@ function segmentSource(
       }
     },
     subject: `transcript:${transcript.id}`,
+    otherScript: () => segments().filter((s) => !mayBeIn(p.from, s.text)).length,
   };
 }
 
@@ -156,7 +166,7 @@ function machineColumns(
     p.modelSha256,
     r.text,
     Math.min(1, Math.max(0, r.confidence)),
-    JSON.stringify(r.truncated ? ['truncated'] : []),
+    JSON.stringify(r.flags),
     jobId,
     now,
   ];
@@ -246,6 +256,7 @@ export function translateKind(
         modelId: p.modelId,
         modelSha256: p.modelSha256,
         translated: checkpoint(job).done,
+        ...(p.transcript ? { otherScript: source(job).otherScript?.() ?? 0 } : {}),
       };
       audit.append({
         actor,

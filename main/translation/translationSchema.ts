@@ -91,3 +91,30 @@ export const segmentTranslationMigration: Omit<Migration, 'version'> = {
     `);
   },
 };
+
+/**
+ * A reviewer's corrections of segment translations, as versions beside the
+ * machine's text (version 1), like those of message translations.
+ */
+export const segmentTranslationReviewMigration: Omit<Migration, 'version'> = {
+  name: "reviewers' corrections of segment translations",
+  up(db) {
+    db.exec(`
+      CREATE TABLE segment_translation_versions (
+        segment_translation_id INTEGER NOT NULL REFERENCES segment_translations (id),
+        version INTEGER NOT NULL CHECK (version >= 2),
+        text TEXT NOT NULL,
+        author TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (segment_translation_id, version)
+      ) STRICT;
+      CREATE TRIGGER segment_translation_versions_no_update
+        BEFORE UPDATE ON segment_translation_versions
+        BEGIN SELECT RAISE(ABORT, 'translation versions are never changed'); END;
+      CREATE TRIGGER segment_translation_versions_no_delete
+        BEFORE DELETE ON segment_translation_versions
+        BEGIN SELECT RAISE(ABORT, 'translation versions are never deleted'); END;
+    `);
+  },
+};

@@ -55,16 +55,33 @@ export function amrFile(dir: string, name: string, seconds: number): string {
   return path;
 }
 
-/** Speech from espeak-ng, the Debian package, for tests that need words. */
-export function speechFile(dir: string, name: string, text: string): string {
+/**
+ * Speech from espeak-ng, the Debian package, for tests that need words.
+ * `voice` is an espeak-ng voice: Debian's Mandarin voice reads Chinese
+ * characters badly, so Mandarin is given as pinyin to `cmn-latn-pinyin`.
+ */
+export function speechFile(dir: string, name: string, text: string, voice = 'en-gb'): string {
   const path = join(dir, name);
-  execFileSync('espeak-ng', ['-v', 'en-gb', '-s', '150', '-w', path, text]);
+  execFileSync('espeak-ng', [
+    '-v',
+    voice,
+    '-s',
+    voice === 'en-gb' ? '150' : '130',
+    '-w',
+    path,
+    text,
+  ]);
   return path;
 }
 
 /** Speech from espeak-ng with real silence between the sentences, like an interview's pauses. */
-export function interview(dir: string, sentences: string[], pauseSeconds: number): string {
-  const parts = sentences.map((s, i) => speechFile(dir, `s${i}.wav`, s));
+export function interview(
+  dir: string,
+  sentences: string[],
+  pauseSeconds: number,
+  voice = 'en-gb',
+): string {
+  const parts = sentences.map((s, i) => speechFile(dir, `s${i}.wav`, s, voice));
   const out = join(dir, 'interview.wav');
   const pad = ['pad', '0', String(pauseSeconds)];
   const padded = parts.map((p, i) => {

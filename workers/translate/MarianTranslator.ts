@@ -95,6 +95,22 @@ export class MarianTranslator {
   }
 
   /**
+   * How many of the pieces' characters (word marks and spaces aside) lie in
+   * pieces the model's vocabulary lacks: text it reads as one unknown token
+   * and can only guess around.
+   */
+  unknownCharacters(pieces: readonly string[]): { unknown: number; all: number } {
+    let unknown = 0;
+    let all = 0;
+    for (const piece of pieces) {
+      const chars = [...piece.replace(/[\s▁]/gu, '')].length;
+      all += chars;
+      if (!this.index.has(piece)) unknown += chars;
+    }
+    return { unknown, all };
+  }
+
+  /**
    * Translates texts already cut into pieces, as one batch: every text is
    * decoded at once, its beams side by side.
    */

@@ -1,13 +1,24 @@
 import { cutForTranslation, joinTranslation, type GlossaryTerm } from './keepIntact.js';
 import type { MarianTranslator, TranslateOptions } from './MarianTranslator.js';
 
+/**
+ * What a reviewer is told of a translation beside its confidence:
+ * `truncated`, a run was cut at the model's limits; `unreadable`, at least
+ * half of the text's characters are unknown to the model's vocabulary (a
+ * script or rare characters it never learnt, garbled text), so what it
+ * wrote is a guess however fluent it reads.
+ */
+export type TranslationFlag = 'truncated' | 'unreadable';
+
 export interface TextTranslation {
   text: string;
   /** The runs' confidences averaged by their length in pieces; 1 when nothing needed translating. */
   confidence: number;
-  /** A run was cut at the model's limits. */
-  truncated: boolean;
+  flags: TranslationFlag[];
 }
+
+/** From this share of unknown characters on, a translation is flagged `unreadable`. */
+const UNREADABLE_SHARE = 0.5;
 
 export interface BatchOptions extends TranslateOptions {
   /** Runs decoded together; each batch holds runs of like length, so little is padding. */
@@ -42,6 +53,7 @@ export async function translateTexts(
   const results = new Array<{ text: string; confidence: number; truncated: boolean; size: number }>(
     runs.length,
   );
+  const unknown = runs.map((r) => translator.unknownCharacters(r.pieces));
   for (let start = 0; start < order.length; start += options.batchSize) {
     const batch = order.slice(start, start + options.batchSize);
     const out = await translator.translatePieces(
@@ -55,15 +67,22 @@ export async function translateTexts(
 
   let next = 0;
   return cut.map((pieces) => {
+    const first = next;
     const mine = pieces.filter((p) => p.translate).map(() => results[next++]!);
     const weight = mine.reduce((n, r) => n + r.size, 0);
+    const chars = unknown.slice(first, next);
+    const unknownChars = chars.reduce((n, c) => n + c.unknown, 0);
+    const allChars = chars.reduce((n, c) => n + c.all, 0);
+    const flags: TranslationFlag[] = [];
+    if (mine.some((r) => r.truncated)) flags.push('truncated');
+    if (allChars > 0 && unknownChars >= UNREADABLE_SHARE * allChars) flags.push('unreadable');
     return {
       text: joinTranslation(
         pieces,
         mine.map((r) => r.text),
       ),
       confidence: weight === 0 ? 1 : mine.reduce((n, r) => n + r.confidence * r.size, 0) / weight,
-      truncated: mine.some((r) => r.truncated),
+      flags,
     };
   });
 }

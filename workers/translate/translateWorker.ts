@@ -1,7 +1,7 @@
 import { serveJob } from '../serveJob.js';
 import type { GlossaryTerm } from './keepIntact.js';
 import { MarianTranslator } from './MarianTranslator.js';
-import { translateTexts } from './translateTexts.js';
+import { translateTexts, type TextTranslation } from './translateTexts.js';
 
 /** One slice of messages to translate, with the model that is to do it. */
 export interface TranslateInput {
@@ -16,7 +16,7 @@ export interface TranslateInput {
 
 /** The translations of the next messages of the slice. */
 export interface TranslatePartial {
-  results: { id: number; text: string; confidence: number; truncated: boolean }[];
+  results: ({ id: number } & TextTranslation)[];
 }
 
 /** Messages per partial: each is stored with the job's checkpoint in one transaction. */

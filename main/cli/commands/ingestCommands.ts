@@ -13,6 +13,7 @@ import type { Wrap } from '../action.js';
 import { EXIT } from '../exitCodes.js';
 import { count, table } from '../format.js';
 import { runWithProgress } from '../runJobs.js';
+import { translationLine } from '../translationLine.js';
 
 /** How a listed message's direction shows; one the source does not give shows as --. */
 const ARROW: Record<string, string> = { outgoing: '->', incoming: '<-' };
@@ -280,10 +281,7 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                           `    version ${i + 1} of ${m.history.length}${h.at ? `, ${when(h.at.utc, h.at.offsetMinutes)}` : ''}: ${oneLine(h.text ?? '(unreadable)')}`,
                       ),
                       ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
-                      ...m.translations.map(
-                        (t) =>
-                          `    ${t.version > 1 ? `translation ${t.from}->${t.to}, reviewed by ${t.reviewedBy} (version ${t.version})` : `machine translation ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)}${t.flags.includes('truncated') ? ", cut at the model's length limit" : ''})`}: ${oneLine(t.text)}`,
-                      ),
+                      ...m.translations.map(translationLine),
                     ];
                   })
                   .flat(),

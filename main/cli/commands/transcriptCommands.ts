@@ -18,6 +18,7 @@ import { exportTarget } from '../exportTarget.js';
 import { EXIT } from '../exitCodes.js';
 import { table } from '../format.js';
 import { runWithProgress } from '../runJobs.js';
+import { translationLine } from '../translationLine.js';
 import { clock } from './transcribeCommands.js';
 
 /** A whole number option or argument, or a one-line refusal naming it. */
@@ -212,10 +213,7 @@ export function registerTranscriptCommands(program: Command, action: Wrap): void
           `Transcript ${tid}, version ${shown.version}:`,
           ...shown.segments.flatMap((s) => [
             segmentLine(s),
-            ...s.translations.map(
-              (t) =>
-                `    machine translation ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)}): ${t.text}`,
-            ),
+            ...s.translations.map(translationLine),
           ]),
         ]);
       }),

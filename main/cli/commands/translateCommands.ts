@@ -10,12 +10,14 @@ import type { TranslateSummary } from '../../translation/translateJob.js';
 import type { GlossaryTerm } from '../../../workers/translate/keepIntact.js';
 import type { Wrap } from '../action.js';
 import { exportTarget } from '../exportTarget.js';
+import { translationRows } from '../../translation/export/TranslationTable.js';
 import { EXIT } from '../exitCodes.js';
-import { count } from '../format.js';
+import { count, table } from '../format.js';
 import { jobExitCode, runWithProgress } from '../runJobs.js';
 import { idList, wholeNumber } from './transcriptCommands.js';
 
 const MAX_GLOSSARY_BYTES = 4 * 1024 * 1024;
+
 const MAX_TERM = 200;
 
 /**
@@ -54,6 +56,43 @@ export function readGlossary(path: string): GlossaryTerm[] {
       ? { source: String(term!.source) }
       : { source: String(term!.source), target: String(term!.target) };
   });
+}
+
+interface ExportOptions {
+  out: string;
+  thread?: string;
+  language?: string;
+  transcript?: string;
+  at?: string;
+}
+
+interface ListOptions {
+  thread?: string;
+  language?: string;
+  below?: string;
+  flagged?: boolean;
+  limit: string;
+}
+
+/** The --thread and --language of a translation export or list, checked. */
+function messageFilter(opts: { thread?: string; language?: string }): {
+  threadId?: number;
+  languages?: string[];
+} {
+  const languages = opts.language?.split(',').map((l) => l.trim().toLowerCase());
+  if (languages?.some((l) => !/^[a-z]{2,3}$/.test(l))) {
+    throw new ToexError('bad-input', '--language takes language codes separated by commas (zh,ro)');
+  }
+  return {
+    ...(opts.thread === undefined ? {} : { threadId: wholeNumber(opts.thread, '--thread') }),
+    ...(languages === undefined ? {} : { languages }),
+  };
+}
+
+/** A text cut to one line of at most 40 characters for a table column. */
+function short(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line;
 }
 
 interface TranslateOptions {
@@ -175,6 +214,12 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
               const what = transcriptId === undefined ? 'message' : 'segment';
               return `Translated ${count(s.translated, what)} from ${s.from} into ${s.to} with ${s.modelId} (machine translation).`;
             }),
+          ...translations
+            .filter((j) => j.state === 'done' && Number(j.result?.otherScript) > 0)
+            .map(
+              (j) =>
+                `${count(Number(j.result!.otherScript), 'segment')} with no letter of ${String(j.result!.from)}'s script left untranslated.`,
+            ),
           ...outcome.unsupported.map(
             (u) =>
               `No model here translates ${u.language} into ${opts.to}: ${count(u.messages, 'message')} left untranslated.`,
@@ -210,37 +255,90 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
     .requiredOption('--out <file>', 'the file to write (.csv, .xlsx or .docx); never overwritten')
     .option('--thread <id>', 'only this thread')
     .option('--language <codes>', 'only translations from these languages (zh,ro)')
+    .option('--transcript <id>', "a transcript's segment translations instead of messages'")
+    .option('--at <version>', "with --transcript: the transcript's version (default: the newest)")
     .action(
-      action(
-        async (ctx, ref: string, opts: { out: string; thread?: string; language?: string }) => {
-          const format = extname(opts.out).slice(1).toLowerCase();
-          if (format !== 'csv' && format !== 'xlsx' && format !== 'docx') {
-            throw new ToexError('bad-input', '--out must end in .csv, .xlsx or .docx');
-          }
-          const languages = opts.language?.split(',').map((l) => l.trim().toLowerCase());
-          if (languages?.some((l) => !/^[a-z]{2,3}$/.test(l))) {
-            throw new ToexError(
-              'bad-input',
-              '--language takes language codes separated by commas (zh,ro)',
-            );
-          }
-          const target = exportTarget(opts.out);
-          const written = await ctx.withCase(ref, (store) =>
-            store.translations.export({
-              format,
-              ...(opts.thread === undefined
-                ? {}
-                : { threadId: wholeNumber(opts.thread, '--thread') }),
-              ...(languages === undefined ? {} : { languages }),
-              write: target.write,
-            }),
+      action(async (ctx, ref: string, opts: ExportOptions) => {
+        const format = extname(opts.out).slice(1).toLowerCase();
+        if (format !== 'csv' && format !== 'xlsx' && format !== 'docx') {
+          throw new ToexError('bad-input', '--out must end in .csv, .xlsx or .docx');
+        }
+        const filter = messageFilter(opts);
+        if (opts.transcript !== undefined && (filter.threadId ?? filter.languages) !== undefined) {
+          throw new ToexError(
+            'bad-input',
+            '--transcript cannot be given with --thread or --language',
           );
-          ctx.print({ ...written, path: target.path, format }, () => [
-            `Wrote ${count(written.rows, 'translation')} as ${format.toUpperCase()} to ${opts.out}, marked as machine translation.`,
-            `SHA-256 ${written.sha256} (recorded in the case audit).`,
-          ]);
-        },
-      ),
+        }
+        if (opts.at !== undefined && opts.transcript === undefined) {
+          throw new ToexError('bad-input', '--at is the version of a --transcript');
+        }
+        const transcript =
+          opts.transcript === undefined
+            ? undefined
+            : {
+                id: wholeNumber(opts.transcript, '--transcript'),
+                ...(opts.at === undefined ? {} : { version: wholeNumber(opts.at, '--at') }),
+              };
+        const target = exportTarget(opts.out);
+        const written = await ctx.withCase(ref, (store) =>
+          store.translations.export({
+            format,
+            ...filter,
+            ...(transcript === undefined ? {} : { transcript }),
+            write: target.write,
+          }),
+        );
+        ctx.print({ ...written, path: target.path, format }, () => [
+          `Wrote ${count(written.rows, 'translation')} as ${format.toUpperCase()} to ${opts.out}, marked as machine translation.`,
+          `SHA-256 ${written.sha256} (recorded in the case audit).`,
+        ]);
+      }),
+    );
+
+  translation
+    .command('list')
+    .description(
+      'the translations a reviewer should look at first: flagged ones, then the least sure',
+    )
+    .argument('<case>', 'case reference or id')
+    .option('--thread <id>', 'only this thread')
+    .option('--language <codes>', 'only translations from these languages (zh,ro)')
+    .option('--below <confidence>', 'only those of a confidence below this (0 to 1)')
+    .option('--flagged', 'only those flagged: cut short, or text the model could not read')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(
+      action(async (ctx, ref: string, opts: ListOptions) => {
+        const below = opts.below === undefined ? undefined : Number(opts.below);
+        if (below !== undefined && !(below > 0 && below <= 1)) {
+          throw new ToexError('bad-input', '--below takes a confidence above 0 and at most 1');
+        }
+        const limit = wholeNumber(opts.limit, '--limit');
+        const rows = await ctx.withCase(ref, (store) =>
+          translationRows(store.db, {
+            ...messageFilter(opts),
+            ...(below === undefined ? {} : { below }),
+            ...(opts.flagged ? { flagged: true } : {}),
+            order: 'confidence',
+            limit,
+          }),
+        );
+        ctx.print(rows, () =>
+          rows.length === 0
+            ? ['No translations match.']
+            : table([
+                ['ID', 'MESSAGE', 'LANGUAGES', 'CONFIDENCE', 'ORIGINAL', 'TRANSLATION'],
+                ...rows.map((r) => [
+                  String(r.translationId),
+                  String(r.item),
+                  r.languages.replace(' -> ', '->'),
+                  `${r.confidence.toFixed(2)}${r.flags.length ? ` (${r.flags.join(', ')})` : ''}`,
+                  short(r.original),
+                  short(r.translation),
+                ]),
+              ]),
+        );
+      }),
     );
 
   translation
@@ -251,23 +349,34 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
     .requiredOption('--text <text>', 'the corrected translation')
     .requiredOption('--reason <why>', 'why it is corrected (kept with the version)')
     .option('--base <version>', 'the version you corrected; refused if another was saved since')
+    .option(
+      '--segment',
+      "the id is a transcript segment's translation (`toex transcript show` lists them)",
+    )
     .action(
       action(
         async (
           ctx,
           ref: string,
           id: string,
-          opts: { text: string; reason: string; base?: string },
+          opts: { text: string; reason: string; base?: string; segment?: boolean },
         ) => {
+          const change = {
+            id: wholeNumber(id, 'the translation id'),
+            text: opts.text,
+            reason: opts.reason,
+            ...(opts.base === undefined ? {} : { basedOn: wholeNumber(opts.base, '--base') }),
+          };
           const saved = await ctx.withCase(ref, (store) =>
-            store.translations.correct({
-              id: wholeNumber(id, 'the translation id'),
-              text: opts.text,
-              reason: opts.reason,
-              ...(opts.base === undefined ? {} : { basedOn: wholeNumber(opts.base, '--base') }),
-            }),
+            opts.segment
+              ? store.translations.correctSegment(change)
+              : store.translations.correct(change),
           );
-          ctx.print(saved, () => `Saved version ${saved.version} of translation ${saved.id}.`);
+          ctx.print(
+            saved,
+            () =>
+              `Saved version ${saved.version} of ${opts.segment ? 'segment translation' : 'translation'} ${saved.id}.`,
+          );
         },
       ),
     );

@@ -1,22 +1,45 @@
 import type { Db } from '../../store/EncryptedDatabase.js';
+import type { SegmentView } from '../../transcription/TranscriptStore.js';
+import { cueClock, speakerName } from '../../transcription/export/exportText.js';
+import { flagWords, type SegmentTranslation } from '../TranslationStore.js';
 
 /** What every export says of the translations in it, above the table and on each row. */
 export const MACHINE_NOTICE =
   'MACHINE TRANSLATION: made by a computer model on this workstation and not checked by a qualified translator unless a row says it was reviewed.';
 
 export interface TranslationRow {
-  messageId: number;
-  threadId: number;
-  /** UTC, with the source's own offset when it gave one ("2024-03-09 21:00:00Z (+08:00)"). */
+  translationId: number;
+  /** The message's id, or the segment's number in its transcript (from 1). */
+  item: number;
+  /**
+   * A message's: UTC, with the source's own offset when it gave one
+   * ("2024-03-09 21:00:00Z (+08:00)"). A segment's: its span in the
+   * recording ("00:01:02.500 - 00:01:05.000").
+   */
   time: string;
+  /** A message's sender, or a segment's speaker. */
   sender: string;
   original: string;
   translation: string;
   /** "zh -> en" */
   languages: string;
   confidence: number;
+  flags: string[];
   /** "machine translation (opus-mt-zh-en)", or "reviewed by ..., version 2 (machine: opus-mt-zh-en)". */
   status: string;
+}
+
+/** Which translations a table holds, and in what order. */
+export interface TranslationFilter {
+  threadId?: number;
+  languages?: string[];
+  /** Only those the model was less sure of than this (0 to 1). */
+  below?: number;
+  /** Only those with a flag (cut short, unreadable source). */
+  flagged?: boolean;
+  /** `sent` (the default): as the messages were sent. `confidence`: flagged first, then least sure first. */
+  order?: 'sent' | 'confidence';
+  limit?: number;
 }
 
 export interface TranslationTable {
@@ -24,12 +47,16 @@ export interface TranslationTable {
   classification: string;
   exportedAt: string;
   exportedBy: string;
+  /** What the rows translate: messages, or a transcript's segments. */
+  of: 'messages' | 'segments';
+  /** Said under the notice: "Messages of thread 4", "Transcript 3 of item 5 (a.wav), version 2". */
+  about: string;
   rows: TranslationRow[];
 }
 
 interface Row {
+  id: number;
   message_id: number;
-  thread_id: number;
   sent_at: string | null;
   utc_offset_minutes: number | null;
   direction: string;
@@ -57,14 +84,11 @@ function time(sentAt: string | null, offset: number | null): string {
 }
 
 /**
- * Every translation of the case's messages (or one thread's, or those in
- * the languages given), each at its newest version, in the order the
- * messages were sent (undated last).
+ * The translations of the case's messages that the filter keeps, each at
+ * its newest version, in the order the messages were sent (undated last),
+ * or the reviewer's order: flagged first, then least sure first.
  */
-export function translationRows(
-  db: Db,
-  filter: { threadId?: number; languages?: string[] } = {},
-): TranslationRow[] {
+export function translationRows(db: Db, filter: TranslationFilter = {}): TranslationRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.threadId !== undefined) {
@@ -75,9 +99,18 @@ export function translationRows(
     where.push(`(${filter.languages.map(() => 't.source_language = ?').join(' OR ')})`);
     args.push(...filter.languages);
   }
+  if (filter.below !== undefined) {
+    where.push('t.confidence < ?');
+    args.push(filter.below);
+  }
+  if (filter.flagged) where.push("t.flags <> '[]'");
+  const order =
+    filter.order === 'confidence'
+      ? "t.flags = '[]', t.confidence, t.id"
+      : 'm.sent_at_ms IS NULL, m.sent_at_ms, m.id, t.id';
   const rows = db
     .prepare(
-      `SELECT m.id AS message_id, m.thread_id, m.sent_at, m.utc_offset_minutes, m.direction,
+      `SELECT t.id, m.id AS message_id, m.sent_at, m.utc_offset_minutes, m.direction,
          p.identifier, p.name, m.body, t.source_language, t.target_language, t.model_id,
          t.text AS machine_text, t.confidence, t.flags, v.text AS reviewed_text, v.version, v.author
        FROM translations t JOIN messages m ON m.id = t.message_id
@@ -85,12 +118,13 @@ export function translationRows(
          LEFT JOIN translation_versions v ON v.translation_id = t.id
            AND v.version = (SELECT max(version) FROM translation_versions WHERE translation_id = t.id)
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY m.sent_at_ms IS NULL, m.sent_at_ms, m.id, t.id`,
+       ORDER BY ${order} ${filter.limit === undefined ? '' : 'LIMIT ?'}`,
     )
-    .all(...args) as Row[];
+    .all(...args, ...(filter.limit === undefined ? [] : [filter.limit])) as Row[];
   return rows.map((r) => ({
-    messageId: r.message_id,
-    threadId: r.thread_id,
+    ...status(r.model_id, r.version, r.author, JSON.parse(r.flags) as string[]),
+    translationId: r.id,
+    item: r.message_id,
     time: time(r.sent_at, r.utc_offset_minutes),
     sender:
       r.direction === 'outgoing'
@@ -100,24 +134,62 @@ export function translationRows(
     translation: r.reviewed_text ?? r.machine_text,
     languages: `${r.source_language} -> ${r.target_language}`,
     confidence: Math.round(r.confidence * 100) / 100,
-    status:
-      (r.version === null
-        ? `machine translation (${r.model_id})`
-        : `reviewed by ${r.author}, version ${r.version} (machine: ${r.model_id})`) +
-      ((JSON.parse(r.flags) as string[]).includes('truncated')
-        ? "; cut at the model's length limit"
-        : ''),
   }));
 }
 
-/** The columns of every export, in order, with each row's cell for them. */
-export const COLUMNS: [string, (r: TranslationRow) => string | number][] = [
-  ['Message', (r) => r.messageId],
-  ['Time (UTC)', (r) => r.time],
-  ['Sender', (r) => r.sender],
-  ['Original', (r) => r.original],
-  ['Translation', (r) => r.translation],
-  ['Languages', (r) => r.languages],
-  ['Confidence', (r) => r.confidence],
-  ['Status', (r) => r.status],
-];
+/** A row's flags and what its Status column says of it: who made it, who reviewed it, its flags. */
+function status(
+  modelId: string,
+  version: number | null,
+  author: string | null,
+  flags: string[],
+): Pick<TranslationRow, 'flags' | 'status'> {
+  return {
+    flags,
+    status:
+      (version === null || version === 1
+        ? `machine translation (${modelId})`
+        : `reviewed by ${author}, version ${version} (machine: ${modelId})`) + flagWords(flags),
+  };
+}
+
+/**
+ * The translations of a transcript's segments as they read at one version,
+ * in the segments' order, each segment numbered from 1 as the transcript
+ * exports number them.
+ */
+export function segmentTranslationRows(
+  segments: readonly SegmentView[],
+  translated: ReadonlyMap<number, SegmentTranslation[]>,
+): TranslationRow[] {
+  return segments.flatMap((s, i) =>
+    (translated.get(s.id) ?? []).map((t) => ({
+      ...status(t.modelId, t.version, t.reviewedBy, t.flags),
+      translationId: t.id,
+      item: i + 1,
+      time: `${cueClock(s.startMs, '.')} - ${cueClock(s.endMs, '.')}`,
+      sender: speakerName(s.speaker),
+      original: s.text,
+      translation: t.text,
+      languages: `${t.from} -> ${t.to}`,
+      confidence: Math.round(t.confidence * 100) / 100,
+    })),
+  );
+}
+
+/** The columns of an export, in order, with each row's cell for them. */
+export function columnsOf(
+  table: Pick<TranslationTable, 'of'>,
+): [string, (r: TranslationRow) => string | number][] {
+  const segments = table.of === 'segments';
+  return [
+    [segments ? 'Segment' : 'Message', (r) => r.item],
+    [segments ? 'Time in recording' : 'Time (UTC)', (r) => r.time],
+    [segments ? 'Speaker' : 'Sender', (r) => r.sender],
+    ['Original', (r) => r.original],
+    ['Translation', (r) => r.translation],
+    ['Languages', (r) => r.languages],
+    ['Confidence', (r) => r.confidence],
+    ['Status', (r) => r.status],
+  ];
+}

@@ -1,4 +1,4 @@
-import { COLUMNS, type TranslationTable } from './TranslationTable.js';
+import { columnsOf, type TranslationTable } from './TranslationTable.js';
 
 /**
  * A cell as RFC 4180 quotes it. A cell a spreadsheet would run as a formula
@@ -18,9 +18,10 @@ function cell(value: string | number): string {
  * the header would break the table for any reader that takes line one as it.
  */
 export function renderTranslationCsv(table: TranslationTable): Buffer {
+  const columns = columnsOf(table);
   const lines = [
-    COLUMNS.map(([name]) => cell(name)).join(','),
-    ...table.rows.map((r) => COLUMNS.map(([, get]) => cell(get(r))).join(',')),
+    columns.map(([name]) => cell(name)).join(','),
+    ...table.rows.map((r) => columns.map(([, get]) => cell(get(r))).join(',')),
   ];
   return Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8');
 }

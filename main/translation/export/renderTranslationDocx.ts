@@ -6,7 +6,7 @@ import {
 } from '../../transcription/export/docxPackage.js';
 import { cleanText, oneLine } from '../../transcription/export/exportText.js';
 import { R_NS, W_NS, XML_DECLARATION, paragraph, run } from '../../transcription/export/wordXml.js';
-import { COLUMNS, MACHINE_NOTICE, type TranslationTable } from './TranslationTable.js';
+import { columnsOf, MACHINE_NOTICE, type TranslationTable } from './TranslationTable.js';
 
 const TITLE = 'TRANSLATED MESSAGES';
 // A4 landscape in twentieths of a point, 2 cm margins: 15,704 twips of width for the table.
@@ -14,7 +14,7 @@ const PAGE = '<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>';
 const MARGINS =
   '<w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" ' +
   'w:header="567" w:footer="567" w:gutter="0"/>';
-/** Twips per column, in COLUMNS' order. */
+/** Twips per column, in columnsOf's order. */
 const WIDTHS = [900, 1900, 1900, 4000, 4000, 900, 1000, 1904];
 
 function header(table: TranslationTable): string {
@@ -52,13 +52,14 @@ function rowXml(cells: string[], isHeader: boolean): string {
 }
 
 function document(table: TranslationTable): string {
+  const columns = columnsOf(table);
   const head = rowXml(
-    COLUMNS.map(([name]) => name),
+    columns.map(([name]) => name),
     true,
   );
   const rows = table.rows.map((r) =>
     rowXml(
-      COLUMNS.map(([, get]) => String(get(r))),
+      columns.map(([, get]) => String(get(r))),
       false,
     ),
   );
@@ -68,7 +69,7 @@ function document(table: TranslationTable): string {
     paragraph([run(MACHINE_NOTICE, { bold: true, colour: 'C00000' })]),
     paragraph([
       run(
-        `Case ${oneLine(table.caseReference)}. Exported ${table.exportedAt} by ${oneLine(table.exportedBy)}; ${table.rows.length} translations.`,
+        `Case ${oneLine(table.caseReference)}. Exported ${table.exportedAt} by ${oneLine(table.exportedBy)}. ${oneLine(table.about)}: ${table.rows.length} translations.`,
       ),
     ]),
     paragraph([]),

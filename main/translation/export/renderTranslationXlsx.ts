@@ -2,14 +2,14 @@ import { type Zippable, zipSync } from 'fflate';
 
 import { XML_DECLARATION, xmlEscape } from '../../transcription/export/wordXml.js';
 import { zipTime } from '../../transcription/export/docxPackage.js';
-import { COLUMNS, MACHINE_NOTICE, type TranslationTable } from './TranslationTable.js';
+import { columnsOf, MACHINE_NOTICE, type TranslationTable } from './TranslationTable.js';
 
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const PKG = 'http://schemas.openxmlformats.org/package/2006';
 const SHEET = 'application/vnd.openxmlformats-officedocument.spreadsheetml';
 
-/** Column widths in characters, in COLUMNS' order. */
+/** Column widths in characters, in columnsOf's order. */
 const WIDTHS = [9, 22, 24, 50, 50, 11, 11, 34];
 
 /** Cell styles: 0 plain, 1 bold (marking and header), 2 wrapped text, 3 bold red (the notice). */
@@ -64,13 +64,15 @@ function sheet(table: TranslationTable): string {
     [table.classification, 1],
     [MACHINE_NOTICE, 3],
     [`Case ${table.caseReference}; exported ${table.exportedAt} by ${table.exportedBy}`, 0],
+    [table.about, 0],
   ] as const;
+  const columns = columnsOf(table);
   const rows = [
     ...top.map(([text, style], i) => `<row r="${i + 1}">${cell(`A${i + 1}`, text, style)}</row>`),
-    `<row r="5">${COLUMNS.map(([name], i) => cell(`${column(i)}5`, name, 1)).join('')}</row>`,
+    `<row r="5">${columns.map(([name], i) => cell(`${column(i)}5`, name, 1)).join('')}</row>`,
     ...table.rows.map((r, n) => {
       const at = n + 6;
-      return `<row r="${at}">${COLUMNS.map(([, get], i) => cell(`${column(i)}${at}`, get(r), 2)).join('')}</row>`;
+      return `<row r="${at}">${columns.map(([, get], i) => cell(`${column(i)}${at}`, get(r), 2)).join('')}</row>`;
     }),
   ];
   const cols = WIDTHS.map(
@@ -80,7 +82,7 @@ function sheet(table: TranslationTable): string {
     `${XML_DECLARATION}<worksheet xmlns="${MAIN}" xmlns:r="${REL}">` +
     '<sheetViews><sheetView workbookViewId="0"><pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
     `<cols>${cols.join('')}</cols><sheetData>${rows.join('')}</sheetData>` +
-    `<autoFilter ref="A5:${column(COLUMNS.length - 1)}${5 + table.rows.length}"/></worksheet>`
+    `<autoFilter ref="A5:${column(columns.length - 1)}${5 + table.rows.length}"/></worksheet>`
   );
 }
 
@@ -109,7 +111,7 @@ export function renderTranslationXlsx(table: TranslationTable): Buffer {
       'xl/workbook.xml',
       `${XML_DECLARATION}<workbook xmlns="${MAIN}" xmlns:r="${REL}"><sheets>` +
         '<sheet name="Translations" sheetId="1" r:id="rId1"/></sheets>' +
-        `<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Translations!$A$5:$${column(COLUMNS.length - 1)}$${5 + table.rows.length}</definedName></definedNames></workbook>`,
+        `<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Translations!$A$5:$${column(columnsOf(table).length - 1)}$${5 + table.rows.length}</definedName></definedNames></workbook>`,
     ],
     [
       'xl/_rels/workbook.xml.rels',

@@ -17,6 +17,22 @@ describe('terminal output', () => {
     ).toEqual(['WHO                  N', 'Evil \\u{202e}redloh  1', 'Kai                  22']);
   });
 
+  it('lines columns up after Chinese and Korean text, which a terminal draws two columns wide', () => {
+    expect(
+      table([
+        ['ORIGINAL', 'TRANSLATION'],
+        ['丝芙兰的冷雨', 'cold rain'],
+        ['안녕', 'hello'],
+        ['café', 'coffee'],
+      ]),
+    ).toEqual([
+      'ORIGINAL      TRANSLATION',
+      '丝芙兰的冷雨  cold rain',
+      '안녕          hello',
+      'café          coffee',
+    ]);
+  });
+
   it('counts in words', () => {
     expect([
       count(1, 'thread'),

@@ -49,7 +49,7 @@ describe('toex translate and translation edit', () => {
       '#1 thread 1 2024-03-09 21:00:00Z <- +447700900123 [zh]: 明天老王去火车站',
     );
     expect(lines[1]).toMatch(
-      /^ {4}machine translation zh->en \(opus-mt-zh-en, confidence 0\.\d\d\): .*Old Wang.*station/i,
+      /^ {4}machine translation \d+ zh->en \(opus-mt-zh-en, confidence 0\.\d\d\): .*Old Wang.*station/i,
     );
 
     const listed = JSON.parse((await toex(home, ['--json', 'messages', REF])).stdout) as {
@@ -69,7 +69,45 @@ describe('toex translate and translation edit', () => {
     expect(edit.stdout).toBe(`Saved version 2 of translation ${id}.\n`);
     const after = await toex(home, ['messages', REF, '--search', 'railway']);
     expect(after.stdout).toMatch(
-      /^ {4}translation zh->en, reviewed by DC Test 0001.* \(version 2\): Old Wang goes to the railway station tomorrow\.$/m,
+      /^ {4}translation \d+ zh->en, reviewed by DC Test 0001.* \(version 2\): Old Wang goes to the railway station tomorrow\.$/m,
+    );
+  });
+
+  it('lists translations for review: flagged first, then the least sure, with filters', async () => {
+    const home = await caseWith([
+      '今天天气很好。',
+      '㐀㐁㐂㐃㐄 今天',
+      '丝芙兰的冷雨',
+      '把地址发给我',
+    ]);
+    expect((await toex(home, ['translate', REF, '--beam', '1'])).code).toBe(0);
+    const listed = async (...args: string[]) =>
+      JSON.parse((await toex(home, ['--json', 'translation', 'list', REF, ...args])).stdout) as {
+        item: number;
+        confidence: number;
+        flags: string[];
+      }[];
+
+    const all = await listed();
+    expect(all.map((r) => r.item)[0]).toBe(2);
+    expect(all[0]!.flags).toEqual(['unreadable']);
+    const rest = all.slice(1).map((r) => r.confidence);
+    expect(rest).toEqual([...rest].sort((a, b) => a - b));
+    expect(all.map((r) => r.item).sort()).toEqual([1, 2, 3, 4]);
+
+    expect((await listed('--flagged')).map((r) => r.item)).toEqual([2]);
+    const cut = rest[1]!;
+    const below = await listed('--below', String(cut));
+    expect(below.every((r) => r.confidence < cut)).toBe(true);
+    expect(below.length).toBeGreaterThan(0);
+    expect(await listed('--limit', '1')).toHaveLength(1);
+
+    const shown = await toex(home, ['translation', 'list', REF, '--flagged']);
+    expect(shown.stdout).toMatch(
+      /^ID +MESSAGE +LANGUAGES +CONFIDENCE +ORIGINAL +TRANSLATION\n\d+ +2 +zh->en +0\.\d\d \(unreadable\) +㐀㐁㐂㐃㐄 今天 +\S/,
+    );
+    expect((await toex(home, ['translation', 'list', REF, '--below', '2'])).stderr).toBe(
+      'toex: --below takes a confidence above 0 and at most 1\n',
     );
   });
 

@@ -25,7 +25,8 @@ async function caseWithTranscript(home: string, audio: string) {
     INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
       VALUES (1, 1, 0, 2000, '明天我去火车站', '[]', -0.2, '[]', 0),
              (2, 1, 2000, 4000, '手机没电了', '[]', -0.2, '[]', 0),
-             (3, 1, 4000, 5000, '', '[]', -0.2, '[]', 0);
+             (3, 1, 4000, 5000, '', '[]', -0.2, '[]', 0),
+             (4, 1, 5000, 6000, 'OK, see you', '[]', -0.2, '[]', 0);
   `);
   return c;
 }
@@ -37,11 +38,15 @@ describe('translating a transcript', () => {
     const c = await caseWithTranscript(tempDir(), join(tempDir(), 'interview.wav'));
     try {
       const first = await c.store.translations.queueTranscript(1, { to: 'en', beamSize: 1 });
-      expect((await c.store.runner().run(first.id)).result).toMatchObject({ translated: 2 });
+      expect((await c.store.runner().run(first.id)).result).toMatchObject({
+        translated: 2,
+        otherScript: 1,
+      });
       const v1 = segmentTranslations(c.store.db, 1, 1);
       expect(v1.get(1)![0]!.text).toMatch(/station/i);
       expect(v1.get(2)![0]!.text).toMatch(/phone/i);
       expect(v1.has(3)).toBe(false);
+      expect(v1.has(4)).toBe(false);
 
       c.store.transcripts.edit(1, {
         changes: [{ segmentId: 2, text: '把地址发给我' }],
@@ -69,6 +74,53 @@ describe('translating a transcript', () => {
         /transcript 1 is in zh; no model here translates zh into de/,
       );
       expect(c.store.jobs.list().filter((j) => j.kind === 'translate')).toEqual([]);
+    } finally {
+      c.store.close();
+      c.workstation.close();
+    }
+  });
+
+  it("keeps a reviewer's corrections of segment translations as versions, and exports them with the segments", async () => {
+    const c = await caseWithTranscript(tempDir(), join(tempDir(), 'interview.wav'));
+    try {
+      const job = await c.store.translations.queueTranscript(1, { to: 'en', beamSize: 1 });
+      await c.store.runner().run(job.id);
+      const machine = segmentTranslations(c.store.db, 1, 1).get(1)![0]!;
+      const change = { id: machine.id, text: 'I am going to the station tomorrow.' };
+      const saved = c.store.translations.correctSegment({ ...change, reason: 'interpreter' });
+      expect(saved).toMatchObject({
+        version: 2,
+        text: change.text,
+        machineText: machine.text,
+        reviewedBy: c.store.actor,
+      });
+      expect(() =>
+        c.store.translations.correctSegment({ ...change, text: 'x', reason: 'r', basedOn: 1 }),
+      ).toThrow(/translation \d+ is at version 2, not 1/);
+      expect(() => c.store.translations.correctSegment({ id: 99, text: 'x', reason: 'r' })).toThrow(
+        /no segment translation 99 in this case/,
+      );
+
+      let csv = '';
+      const written = c.store.translations.export({
+        format: 'csv',
+        transcript: { id: 1 },
+        write: (bytes) => (csv = bytes.toString('utf8')),
+      });
+      expect(written.rows).toBe(2);
+      expect(csv.replace(/^\ufeff/, '').split('\r\n')).toEqual([
+        'Segment,Time in recording,Speaker,Original,Translation,Languages,Confidence,Status',
+        `1,00:00:00.000 - 00:00:02.000,Unlabelled,明天我去火车站,${change.text},zh -> en,${Math.round(machine.confidence * 100) / 100},"reviewed by ${c.store.actor}, version 2 (machine: opus-mt-zh-en)"`,
+        expect.stringMatching(
+          /^2,00:00:02\.000 - 00:00:04\.000,Unlabelled,手机没电了,.*phone.*,zh -> en,0\.\d+,machine translation \(opus-mt-zh-en\)$/i,
+        ),
+        '',
+      ]);
+      const audited = c.store.audit.list().filter((e) => e.action.startsWith('translation.'));
+      expect(audited.map((e) => [e.action, e.subject])).toEqual([
+        ['translation.correct', `segment-translation:${machine.id}`],
+        ['translation.export', 'transcript:1'],
+      ]);
     } finally {
       c.store.close();
       c.workstation.close();

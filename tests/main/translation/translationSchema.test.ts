@@ -72,4 +72,44 @@ describe('translationSchema', () => {
     );
     db.close();
   });
+
+  it('adds versions of segment translations beside those stored before it, never changed', () => {
+    const { db, upgrade } = caseDbBefore(
+      tempDir(),
+      "reviewers' corrections of segment translations",
+      'a.wav',
+    );
+    db.exec(`
+      INSERT INTO jobs (id, kind, state, params, created_by, created_at)
+        VALUES ('j1', 'transcribe', 'done', '{}', 'me', 'now');
+      INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
+        VALUES (1, 1, 'j1', 'whisper.cpp', 'm', '${'c'.repeat(64)}', 'me', 'now');
+      INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+        VALUES (1, 1, 0, 1000, '明天我去火车站', '[]', 0, '[]', 0);
+      INSERT INTO segment_translations (transcript_id, segment_id, transcript_version, source_language,
+          target_language, engine, model_id, model_sha256, text, confidence, flags, job_id, created_at)
+        VALUES (1, 1, 1, 'zh', 'en', 'e', 'opus-mt-zh-en', '${'c'.repeat(64)}', 'To the station.', 0.7, '[]', 'j1', 'now');
+    `);
+
+    upgrade();
+
+    const insert = (version: number, reason: string) =>
+      db
+        .prepare(
+          `INSERT INTO segment_translation_versions (segment_translation_id, version, text, author, reason, created_at)
+           VALUES (1, ?, 'I go to the station tomorrow.', 'me', ?, 'now')`,
+        )
+        .run(version, reason);
+    expect(() => insert(1, 'checked')).toThrow(/CHECK/);
+    expect(() => insert(2, ' ')).toThrow(/CHECK/);
+    insert(2, 'checked');
+    expect(() => insert(2, 'checked')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare(`UPDATE segment_translation_versions SET text = 'x'`).run()).toThrow(
+      /never changed/,
+    );
+    expect(db.prepare('SELECT text FROM segment_translations').get()).toEqual({
+      text: 'To the station.',
+    });
+    db.close();
+  });
 });

@@ -40,5 +40,14 @@ describe('translateTexts', () => {
     ]);
     expect(two.map((t) => t.text)).toEqual(one.map((t) => t.text));
     expect(one[1]!.confidence).toBe(1);
+    expect(one.every((t) => t.flags.length === 0)).toBe(true);
+  });
+
+  it('flags as unreadable a text mostly of characters the model never learnt, and only that', async () => {
+    // CJK Extension A characters: not one is in OPUS-MT zh-en's vocabulary.
+    const texts = ['㐀㐁㐂㐃㐄㐅', '㐀㐁 今天天气很好，我们去公园吧', '今天天气很好。'];
+    const out = await translateTexts(translator, texts, { beamSize: 1, batchSize: 8 });
+    expect(out.map((t) => t.flags)).toEqual([['unreadable'], [], []]);
+    expect(out[2]!.text).toMatch(/nice day|weather/i);
   });
 });
