@@ -182,12 +182,31 @@ export function whisperModels(): ModelEntry[] {
   return loadManifest().filter((e) => e.engine === 'whisper.cpp');
 }
 
+/** A translation model: an ONNX entry of several files whose languages are a pair, source first. */
+export function isTranslationModel(e: ModelEntry): boolean {
+  return e.engine === 'onnxruntime' && e.languages.length === 2 && e.files.length > 1;
+}
+
+/**
+ * The models `toex models` lists, imports and verifies: Whisper's and the
+ * translation models. (The speech detector and speaker encoder are set-up's.)
+ */
+export function storeModels(): ModelEntry[] {
+  return loadManifest().filter((e) => e.engine === 'whisper.cpp' || isTranslationModel(e));
+}
+
 /**
  * The Whisper model with this id. The other models (the speech detector) are
  * installed by set-up from their registry packages, not by `toex models`.
  */
 export function whisperModel(id: string): ModelEntry {
   const entry = manifestEntry(id);
+  if (isTranslationModel(entry)) {
+    throw new ToexError(
+      'bad-input',
+      `${id} has no download address: bin/setup builds it, or \`toex models import\` copies in its files`,
+    );
+  }
   if (entry.engine !== 'whisper.cpp') {
     throw new ToexError('bad-input', `${id} is installed by bin/setup, not by toex models`);
   }

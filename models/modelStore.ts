@@ -21,11 +21,14 @@ import { CHUNK_BYTES, DigestStream, digestFile } from '../main/evidence/DigestSt
 import { getLogger } from '../main/log/log.js';
 import { isProcessAlive } from '../main/processAlive.js';
 import { fsyncFolder } from '../main/store/atomicWrite.js';
+import { installRoot } from '../main/installRoot.js';
 import {
+  isTranslationModel,
   loadManifest,
+  manifestEntry,
+  storeModels,
   type ModelEntry,
   type ModelFile,
-  whisperModel,
   whisperModels,
 } from './modelManifest.js';
 
@@ -38,28 +41,48 @@ export function modelsDir(home: string): string {
   return join(home, 'models');
 }
 
+/** Where bin/setup puts the models it provisions. */
+export function setupModelsDir(): string {
+  return join(installRoot(), 'dist', 'model-weights');
+}
+
+/**
+ * The folders a model's files are looked for in, first first: the data
+ * folder's store, then, for a translation model, the folder bin/setup fills.
+ */
+export function modelFolders(home: string, entry: ModelEntry): string[] {
+  return isTranslationModel(entry) ? [modelsDir(home), setupModelsDir()] : [modelsDir(home)];
+}
+
+/** The first of the model's folders that holds every one of its files at its manifest size. */
+export function folderHolding(folders: readonly string[], entry: ModelEntry): string | undefined {
+  return folders.find((dir) => entry.files.every((f) => sizeOnDisk(join(dir, f.name)) === f.size));
+}
+
 export interface ModelStatus {
   id: string;
+  /** The file's name, or "4 files" for a model of several. */
   file: string;
   size: number;
   languages: string[];
   quantisation: string;
-  /** The file is in the store at its manifest size; `verify` re-hashes it. */
+  /** Every file is in one of its folders at its manifest size; `verify` re-hashes them. */
   installed: boolean;
 }
 
 export function listModels(home: string): ModelStatus[] {
-  return whisperModels().map((entry) => {
-    const file = entry.files[0]!;
-    return {
-      id: entry.id,
-      file: file.name,
-      size: file.size,
-      languages: entry.languages,
-      quantisation: entry.quantisation ?? 'f16',
-      installed: sizeOnDisk(join(modelsDir(home), file.name)) === file.size,
-    };
-  });
+  return storeModels().map((entry) => ({
+    id: entry.id,
+    file: filesShown(entry),
+    size: entry.files.reduce((n, f) => n + f.size, 0),
+    languages: entry.languages,
+    quantisation: entry.quantisation ?? (isTranslationModel(entry) ? 'int8' : 'f16'),
+    installed: folderHolding(modelFolders(home, entry), entry) !== undefined,
+  }));
+}
+
+function filesShown(entry: ModelEntry): string {
+  return entry.files.length === 1 ? entry.files[0]!.name : `${entry.files.length} files`;
 }
 
 function sizeOnDisk(path: string): number | undefined {
@@ -148,13 +171,15 @@ async function importOne(
   });
   const claimed = claimedFiles(candidate, manifest);
   if (claimed.length === 0) {
-    // The detector and speaker models are read from where set-up put them; only Whisper's are kept here.
+    // The detector and speaker models are read from where set-up put them; only the store's are kept here.
     const other = loadManifest().find(
-      (e) => e.engine !== 'whisper.cpp' && e.files.some((f) => f.name === basename(candidate.path)),
+      (e) =>
+        !manifest.some((m) => m.id === e.id) &&
+        e.files.some((f) => f.name === basename(candidate.path)),
     );
     return refuse(
       other
-        ? `${other.id} is not a Whisper model: TOEX reads it from where bin/setup put it, so it is not imported`
+        ? `${other.id} is read from where bin/setup put it, so it is not imported`
         : 'not a model file the manifest lists',
     );
   }
@@ -232,7 +257,7 @@ export async function importModels(
   }
 
   removeAbandonedImports(ensureModelsDir(home));
-  const manifest = whisperModels();
+  const manifest = storeModels();
   const total = found.reduce((sum, c) => sum + c.size, 0);
   let before = 0;
   for (const candidate of found) {
@@ -256,38 +281,71 @@ export interface VerifyOutcome {
   detail?: string;
 }
 
-async function verifyEntry(home: string, entry: ModelEntry): Promise<VerifyOutcome> {
-  const file = entry.files[0]!;
-  const path = join(modelsDir(home), file.name);
+/** Re-hashes the copy of a model's files in `dir`. */
+async function verifyIn(dir: string, entry: ModelEntry, shown: string): Promise<VerifyOutcome> {
   const outcome = (state: VerifyOutcome['state'], detail?: string): VerifyOutcome =>
     detail === undefined
-      ? { id: entry.id, file: file.name, state }
-      : { id: entry.id, file: file.name, state, detail };
-  const size = sizeOnDisk(path);
-  if (size === undefined) return outcome('missing', 'not in the models folder');
-  if (size !== file.size) return outcome('altered', `${size} bytes, expected ${file.size}`);
-  try {
-    const { sha256 } = await digestFile(path, { noFollow: true });
-    return sha256 === file.sha256 ? outcome('ok') : outcome('altered', `sha256 ${sha256}`);
-  } catch (err) {
-    return outcome('altered', toToexError(err).message);
+      ? { id: entry.id, file: shown, state }
+      : { id: entry.id, file: shown, state, detail };
+  for (const file of entry.files) {
+    const path = join(dir, file.name);
+    const named = (detail: string) =>
+      entry.files.length === 1 ? detail : `${file.name}: ${detail}`;
+    const size = sizeOnDisk(path);
+    if (size === undefined) return outcome('missing', named('not in the models folder'));
+    if (size !== file.size) {
+      return outcome('altered', named(`${size} bytes, expected ${file.size}`));
+    }
+    try {
+      const { sha256 } = await digestFile(path, { noFollow: true });
+      if (sha256 !== file.sha256) return outcome('altered', named(`sha256 ${sha256}`));
+    } catch (err) {
+      return outcome('altered', named(toToexError(err).message));
+    }
   }
+  return outcome('ok');
+}
+
+/** The folders of a model that hold any of its files. */
+function foldersWithAny(home: string, entry: ModelEntry): string[] {
+  return modelFolders(home, entry).filter((d) =>
+    entry.files.some((f) => sizeOnDisk(join(d, f.name)) !== undefined),
+  );
 }
 
 /**
- * Re-hashes installed models against the manifest: every installed one, or
- * just `id`, which counts as missing when it is not there.
+ * Re-hashes installed models against the manifest: every installed one (a
+ * model with any of its files present), or just `id`, which counts as
+ * missing when it is not there. A translation model is checked in each
+ * folder that holds a copy: the data folder's and bin/setup's.
  */
 export async function verifyModels(home: string, id?: string): Promise<VerifyOutcome[]> {
-  const entries =
-    id === undefined
-      ? whisperModels().filter(
-          (e) => sizeOnDisk(join(modelsDir(home), e.files[0]!.name)) !== undefined,
-        )
-      : [whisperModel(id)];
+  const entries = id === undefined ? storeModels() : [storeModel(id)];
   const outcomes: VerifyOutcome[] = [];
-  for (const entry of entries) outcomes.push(await verifyEntry(home, entry));
+  for (const entry of entries) {
+    const folders = foldersWithAny(home, entry);
+    if (folders.length === 0 && id !== undefined) {
+      outcomes.push({
+        id: entry.id,
+        file: filesShown(entry),
+        state: 'missing',
+        detail: 'not in the models folder',
+      });
+    }
+    for (const dir of folders) {
+      const shown = filesShown(entry) + (dir === setupModelsDir() ? " (bin/setup's copy)" : '');
+      outcomes.push(await verifyIn(dir, entry, shown));
+    }
+  }
   return outcomes;
+}
+
+function storeModel(id: string): ModelEntry {
+  const entry = manifestEntry(id);
+  if (!storeModels().some((e) => e.id === id)) {
+    throw new ToexError('bad-input', `${id} is installed by bin/setup, not by toex models`);
+  }
+  return entry;
 }
 
 /**

@@ -100,6 +100,8 @@ export class CaseStore {
     readonly dir: string,
     readonly actor: string,
     private readonly anchor: AuditAnchor,
+    /** The data folder the case is in: its models folder holds the imported models. */
+    readonly home: string,
   ) {
     this.audit = new AuditLog(db, () => this.scheduleAnchor());
     this.evidence = new EvidenceStore(db, this.audit, dir, actor);
@@ -114,6 +116,7 @@ export class CaseStore {
     info: CaseInfo,
     actor: string,
     anchor: AuditAnchor,
+    home: string,
   ): CaseStore {
     mkdirSync(join(dir, 'evidence'), { recursive: true, mode: 0o700 });
     const db = openEncryptedDatabase({
@@ -123,7 +126,7 @@ export class CaseStore {
       label: `case ${info.reference}'s database`,
     });
     migrate(db, caseMigrations, `case ${info.reference}'s database`);
-    const store = new CaseStore(db, info, dir, actor, anchor);
+    const store = new CaseStore(db, info, dir, actor, anchor, home);
     writeTransaction(db, () => {
       const put = db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)');
       put.run('id', info.id);
@@ -151,6 +154,7 @@ export class CaseStore {
     info: CaseInfo,
     actor: string,
     anchor: AuditAnchor,
+    home: string,
   ): CaseStore {
     const label = `case ${info.reference}'s database`;
     const db = openEncryptedDatabase({ path: caseDatabasePath(dir), key, create: false, label });
@@ -165,7 +169,7 @@ export class CaseStore {
       db.close();
       throw err;
     }
-    const store = new CaseStore(db, info, dir, actor, anchor);
+    const store = new CaseStore(db, info, dir, actor, anchor, home);
     store.evidence.cleanIncoming();
     store.jobs.recoverInterrupted();
     return store;

@@ -44,7 +44,15 @@ export class CaseTranslations {
   constructor(
     private readonly store: Pick<
       CaseStore,
-      'db' | 'jobs' | 'audit' | 'actor' | 'transcripts' | 'evidence' | 'info' | 'assertOpen'
+      | 'db'
+      | 'jobs'
+      | 'audit'
+      | 'actor'
+      | 'transcripts'
+      | 'evidence'
+      | 'info'
+      | 'home'
+      | 'assertOpen'
     >,
   ) {}
 
@@ -117,13 +125,14 @@ export class CaseTranslations {
         out.unsupported.push({ language, messages });
         continue;
       }
-      const model = await translationModel(entry);
+      const model = await translationModel(entry, { home: this.store.home });
       out.kept += (translatedBy.get(...args, language, options.to, model.id) as { n: number }).n;
       const params: TranslateParams = {
         from: language,
         to: options.to,
         modelId: model.id,
         modelSha256: model.sha256,
+        modelDir: model.dir,
         ...(thread === undefined ? {} : { threadId: thread }),
         ...(picked === undefined ? {} : { messageIds: picked }),
         beamSize: options.beamSize ?? 4,
@@ -164,12 +173,13 @@ export class CaseTranslations {
         `transcript ${transcriptId} is in ${from}; no model here translates ${from} into ${options.to}`,
       );
     }
-    const model = await translationModel(entry);
+    const model = await translationModel(entry, { home: this.store.home });
     const params: TranslateParams = {
       from,
       to: options.to,
       modelId: model.id,
       modelSha256: model.sha256,
+      modelDir: model.dir,
       transcript: { id: transcriptId, version },
       beamSize: options.beamSize ?? 4,
       batchSize: 8,

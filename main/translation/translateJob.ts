@@ -23,6 +23,8 @@ export interface TranslateParams {
   modelId: string;
   /** The model hash checked when the job was queued; a model changed since is refused. */
   modelSha256: string;
+  /** The folder the model was found in when the job was queued, checked again at every slice. */
+  modelDir: string;
   threadId?: number;
   /** A selection: only these messages (those of them in the source language). */
   messageIds?: number[];
@@ -209,7 +211,7 @@ export function translateKind(
 
     async prepare(job) {
       const p = params(job);
-      const model = await translationModel(manifestEntry(p.modelId));
+      const model = await translationModel(manifestEntry(p.modelId), { dir: p.modelDir });
       if (model.sha256 !== p.modelSha256) {
         throw new ToexError(
           'conflict',

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ToexError } from '../errors.js';
-import { installRoot } from '../installRoot.js';
-import { loadManifest, sha256OfFile, type ModelEntry } from '../../models/modelManifest.js';
+import {
+  isTranslationModel,
+  loadManifest,
+  sha256OfFile,
+  type ModelEntry,
+} from '../../models/modelManifest.js';
+import { folderHolding, modelFolders } from '../../models/modelStore.js';
 
 /** A translation model found where set-up put it, checked file by file against the manifest. */
 export interface TranslationModel {
@@ -20,11 +24,9 @@ export interface TranslationModel {
   sha256: string;
 }
 
-/** The manifest's translation models: ONNX entries whose languages are a pair, source first. */
+/** The manifest's translation models. */
 export function translationEntries(): ModelEntry[] {
-  return loadManifest().filter(
-    (e) => e.engine === 'onnxruntime' && e.languages.length === 2 && e.files.length > 1,
-  );
+  return loadManifest().filter(isTranslationModel);
 }
 
 /** The model that translates `from` into `to`, if the manifest has one. */
@@ -32,24 +34,32 @@ export function translationEntry(from: string, to: string): ModelEntry | undefin
   return translationEntries().find((e) => e.languages[0] === from && e.languages[1] === to);
 }
 
-const weightsDir = () =>
-  process.env.TOEX_TRANSLATION_MODELS ?? join(installRoot(), 'dist', 'model-weights');
-
 /**
  * Finds a translation model's files and checks each one's SHA-256: a missing
- * or altered file is refused with one line, never translated with.
+ * or altered file is refused with one line, never translated with. They are
+ * looked for in `dir` when given (where a queued job found them), else in
+ * TOEX_TRANSLATION_MODELS when set, else in the data folder's models
+ * (`toex models import`) and then where bin/setup put them.
  */
-export async function translationModel(entry: ModelEntry): Promise<TranslationModel> {
-  const dir = weightsDir();
+export async function translationModel(
+  entry: ModelEntry,
+  where: { home: string } | { dir: string },
+): Promise<TranslationModel> {
+  const folders =
+    'dir' in where
+      ? [where.dir]
+      : process.env.TOEX_TRANSLATION_MODELS
+        ? [process.env.TOEX_TRANSLATION_MODELS]
+        : modelFolders(where.home, entry);
+  const dir = folderHolding(folders, entry);
+  if (dir === undefined) {
+    throw new ToexError(
+      'engine',
+      `the translation model ${entry.id} is not installed; run bin/setup, or \`toex models import\` its ${entry.files.length} files`,
+    );
+  }
   for (const file of entry.files) {
-    const path = join(dir, file.name);
-    if (!existsSync(path)) {
-      throw new ToexError(
-        'engine',
-        `the translation model ${entry.id} is not installed (${file.name} is missing); run bin/setup`,
-      );
-    }
-    if ((await sha256OfFile(path, file.name)) !== file.sha256) {
+    if ((await sha256OfFile(join(dir, file.name), file.name)) !== file.sha256) {
       throw new ToexError(
         'engine',
         `${file.name} of ${entry.id} does not match the manifest's SHA-256; it was altered or damaged (run bin/setup)`,

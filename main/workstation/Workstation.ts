@@ -344,6 +344,7 @@ export class Workstation {
           info,
           this.actor,
           this.anchorFor(id),
+          this.paths.home,
         ).close();
       });
     } catch (err) {
@@ -400,6 +401,7 @@ export class Workstation {
       toInfo(row),
       this.actor,
       this.anchorFor(row.id),
+      this.paths.home,
     );
   }
 

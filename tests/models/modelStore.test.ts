@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -20,12 +21,19 @@ import {
   modelsDir,
   verifyModels,
 } from '../../models/modelStore.js';
-import { sha256OfFile } from '../../models/modelManifest.js';
+import { manifestEntry, sha256OfFile } from '../../models/modelManifest.js';
+import { translationModel as findTranslationModel } from '../../main/translation/translationModel.js';
 import { flipByte } from '../helpers/flipByte.js';
-import { whisperModel } from '../helpers/models.js';
+import { translationModel, whisperModel } from '../helpers/models.js';
 import { useTempDirs } from '../helpers/temp.js';
 
 const TINY_EN_SHA256 = '921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f';
+/** The translation model bin/setup built, verified where it put it. */
+const SETUP_TRANSLATION_OK = {
+  id: 'opus-mt-zh-en',
+  file: "4 files (bin/setup's copy)",
+  state: 'ok',
+};
 
 describe('modelStore', () => {
   const tempDir = useTempDirs();
@@ -67,7 +75,7 @@ describe('modelStore', () => {
       listModels(home)
         .filter((m) => m.installed)
         .map((m) => m.id),
-    ).toEqual(['whisper-tiny.en']);
+    ).toEqual(['whisper-tiny.en', 'opus-mt-zh-en']);
   });
 
   it('keeps the installed copy when a later import of the same model is altered or truncated', async () => {
@@ -87,6 +95,7 @@ describe('modelStore', () => {
     ]);
     expect(await verifyModels(home)).toEqual([
       { id: 'whisper-tiny.en', file: 'ggml-tiny.en.bin', state: 'ok' },
+      SETUP_TRANSLATION_OK,
     ]);
   });
 
@@ -103,7 +112,7 @@ describe('modelStore', () => {
 
   it('verifies installed models: ok, then altered when a byte changes, missing when removed', async () => {
     const home = tempDir();
-    expect(await verifyModels(home)).toEqual([]);
+    expect(await verifyModels(home)).toEqual([SETUP_TRANSLATION_OK]);
     await importModels(home, whisperModel('ggml-tiny.en.bin'));
     const installed = join(modelsDir(home), 'ggml-tiny.en.bin');
 
@@ -128,7 +137,38 @@ describe('modelStore', () => {
         detail: 'not in the models folder',
       },
     ]);
-    expect(await verifyModels(home)).toEqual([]);
+    expect(await verifyModels(home)).toEqual([SETUP_TRANSLATION_OK]);
+  });
+
+  it('imports a translation model file by file, verifies each copy, and translates with the imported one', async () => {
+    const home = tempDir();
+    const usb = tempDir();
+    const { dir, id } = translationModel();
+    const parts = ['encoder.onnx', 'decoder.onnx', 'spm', 'vocab.json'];
+    for (const part of parts) copyFileSync(join(dir, `${id}.${part}`), join(usb, `${id}.${part}`));
+
+    const outcomes = await importModels(home, usb);
+    expect(outcomes.map((o) => [o.file, o.state])).toEqual(
+      [...parts].sort().map((part) => [`${id}.${part}`, 'imported']),
+    );
+    const entry = manifestEntry(id);
+    expect((await findTranslationModel(entry, { home })).dir).toBe(modelsDir(home));
+    expect(await verifyModels(home, id)).toEqual([
+      { id, file: '4 files', state: 'ok' },
+      SETUP_TRANSLATION_OK,
+    ]);
+
+    const spm = join(modelsDir(home), `${id}.spm`);
+    chmodSync(spm, 0o644);
+    flipByte(spm, 1000);
+    const [altered] = await verifyModels(home, id);
+    expect(altered).toMatchObject({ id, file: '4 files', state: 'altered' });
+    expect(altered!.detail).toMatch(new RegExp(`^${id}\\.spm: sha256 [0-9a-f]{64}$`));
+    await expect(findTranslationModel(entry, { home })).rejects.toThrow(
+      `${id}.spm of ${id} does not match the manifest's SHA-256; it was altered or damaged (run bin/setup)`,
+    );
+    unlinkSync(spm);
+    expect((await findTranslationModel(entry, { home })).dir).toBe(dir);
   });
 
   it('resolves --model: an installed id to its file, an id not installed to a clear error, a path as given', async () => {

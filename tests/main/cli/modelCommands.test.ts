@@ -33,8 +33,9 @@ describe('toex models', () => {
     const listed = await toex(dir, ['--json', 'models', 'list']);
     expect(listed.code).toBe(0);
     const models = JSON.parse(listed.stdout) as { id: string; installed: boolean }[];
-    expect(models).toHaveLength(18);
-    expect(models.filter((m) => m.installed)).toEqual([]);
+    expect(models).toHaveLength(19);
+    // The translation model bin/setup built is read from where it put it.
+    expect(models.filter((m) => m.installed).map((m) => m.id)).toEqual(['opus-mt-zh-en']);
 
     const usb = tempDir();
     copyFileSync(whisperModel('ggml-tiny.en.bin'), join(usb, 'ggml-tiny.en.bin'));
@@ -58,7 +59,12 @@ describe('toex models', () => {
 
     expect(await toex(dir, ['models', 'verify'])).toMatchObject({
       code: 0,
-      stdout: 'ok  whisper-tiny.en  ggml-tiny.en.bin\n1 model verified.\n',
+      stdout: [
+        'ok  whisper-tiny.en  ggml-tiny.en.bin',
+        "ok  opus-mt-zh-en  4 files (bin/setup's copy)",
+        '2 models verified.',
+        '',
+      ].join('\n'),
     });
     flipByte(join(dir, 'models', 'ggml-tiny.en.bin'), 1000);
     const altered = await toex(dir, ['models', 'verify', 'whisper-tiny.en']);
