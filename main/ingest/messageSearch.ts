@@ -1,7 +1,12 @@
 import { ToexError } from '../errors.js';
 import type { Db } from '../store/EncryptedDatabase.js';
 import type { EditRecord, SourceRef } from '../../workers/ingest/records.js';
-import { translationsOf, type MessageTranslation } from '../translation/TranslationStore.js';
+import {
+  segmentTranslations,
+  translationsOf,
+  type MessageTranslation,
+  type SegmentTranslation,
+} from '../translation/TranslationStore.js';
 import { voiceNotesOf, type VoiceNoteTranscript } from './voiceNotes.js';
 
 export interface MessageFilter {
@@ -44,8 +49,8 @@ export interface MessageRow {
   deleted: boolean;
   flags: string[];
   attachments: number;
-  /** Its audio attachments copied into the case, with their transcripts. */
-  voiceNotes: VoiceNoteTranscript[];
+  /** Its audio attachments copied into the case, with their transcripts and their translations. */
+  voiceNotes: (VoiceNoteTranscript & { translations: SegmentTranslation[] })[];
   /** What it quotes, as a reply: the message replied to when it is in the case, and the quoted text. */
   quote: { messageId: number | null; text: string | null } | null;
   /** Every version of its text the source keeps, oldest first, when it was edited. */
@@ -332,7 +337,13 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     deleted: r.deleted === 1,
     flags: JSON.parse(r.flags) as string[],
     attachments: r.attachments,
-    voiceNotes: notes.get(r.id) ?? [],
+    voiceNotes: (notes.get(r.id) ?? []).map((note) => ({
+      ...note,
+      translations:
+        note.transcriptId === null || note.version === null || note.state !== 'done'
+          ? []
+          : [...segmentTranslations(db, note.transcriptId, note.version).values()].flat(),
+    })),
     translations: translated.get(r.id) ?? [],
     history: r.history === null ? [] : (JSON.parse(r.history) as EditRecord[]),
     language:

@@ -15,7 +15,7 @@ import {
   type TranslationTable,
 } from './export/TranslationTable.js';
 import { UNDETERMINED } from '../../workers/language/languageCodes.js';
-import { TRANSLATE, type TranslateParams } from './translateJob.js';
+import { TRANSLATE, untranslatedSegments, type TranslateParams } from './translateJob.js';
 import { translationEntry, translationModel } from './translationModel.js';
 import {
   correctSegmentTranslation,
@@ -187,6 +187,72 @@ export class CaseTranslations {
       glossary: options.glossary ?? [],
     };
     return this.store.jobs.enqueue(TRANSLATE, { ...params });
+  }
+
+  /**
+   * Queues translation into `to` of the voice notes' transcripts, for the
+   * case's messages (or one thread's, or a selection): one job for each
+   * voice note whose newest finished transcript is in a language a model
+   * here translates into `to` and has segments its model has not yet
+   * translated at the transcript's newest version. The languages no model
+   * here reads are returned with their counts of voice notes.
+   */
+  async queueVoiceNotes(options: {
+    to: string;
+    threadId?: number;
+    messageIds?: number[];
+    beamSize?: number;
+    glossary?: GlossaryTerm[];
+  }): Promise<{ jobs: Job[]; unsupported: { language: string; voiceNotes: number }[] }> {
+    this.store.assertOpen('translating');
+    const notes = this.store.db
+      .prepare(
+        `SELECT DISTINCT t.id, coalesce(t.language, 'und') AS language
+         FROM voice_notes v JOIN messages m ON m.id = v.message_id
+           JOIN transcripts t ON t.id = (
+             SELECT t2.id FROM transcripts t2 JOIN jobs j2 ON j2.id = t2.job_id
+             WHERE t2.evidence_id = v.evidence_id AND j2.state = 'done'
+             ORDER BY t2.id DESC LIMIT 1)
+         WHERE (? IS NULL OR m.thread_id = ?)
+           AND (? IS NULL OR m.id IN (SELECT value FROM json_each(?)))
+         ORDER BY t.id`,
+      )
+      .all(
+        options.threadId ?? null,
+        options.threadId ?? null,
+        options.messageIds === undefined ? null : 1,
+        JSON.stringify(options.messageIds ?? []),
+      ) as { id: number; language: string }[];
+    const jobs: Job[] = [];
+    const unsupported = new Map<string, number>();
+    for (const note of notes) {
+      if (note.language === options.to) continue;
+      const entry = translationEntry(note.language, options.to);
+      if (!entry) {
+        unsupported.set(note.language, (unsupported.get(note.language) ?? 0) + 1);
+        continue;
+      }
+      const version = this.store.transcripts.currentVersion(note.id);
+      const { pending } = untranslatedSegments(
+        this.store.db,
+        this.store.transcripts,
+        { id: note.id, version },
+        { from: note.language, to: options.to, modelId: entry.id },
+      );
+      if (pending.length === 0) continue;
+      jobs.push(
+        await this.queueTranscript(note.id, {
+          to: options.to,
+          version,
+          ...(options.beamSize === undefined ? {} : { beamSize: options.beamSize }),
+          ...(options.glossary === undefined ? {} : { glossary: options.glossary }),
+        }),
+      );
+    }
+    return {
+      jobs,
+      unsupported: [...unsupported].map(([language, voiceNotes]) => ({ language, voiceNotes })),
+    };
   }
 
   /**

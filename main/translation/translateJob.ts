@@ -106,6 +106,40 @@ function messageSource(db: Db, p: TranslateParams): TranslationSource {
   };
 }
 
+/**
+ * The segments of a transcript at `version` that a model translating `from`
+ * into `to` has still to translate: those with text in `from`'s script and
+ * no translation by that model yet. Apart from them, how many segments are
+ * written in none of its letters (left as they are).
+ */
+export function untranslatedSegments(
+  db: Db,
+  transcripts: TranscriptStore,
+  transcript: { id: number; version: number },
+  p: Pick<TranslateParams, 'from' | 'to' | 'modelId'>,
+): { pending: { id: number; text: string }[]; otherScript: number } {
+  const translated = new Set(
+    (
+      db
+        .prepare(
+          `SELECT segment_id FROM segment_translations WHERE transcript_id = ?
+             AND transcript_version = ? AND target_language = ? AND model_id = ?`,
+        )
+        .all(transcript.id, transcript.version, p.to, p.modelId) as { segment_id: number }[]
+    ).map((r) => r.segment_id),
+  );
+  const segments = transcripts
+    .segmentsAt(transcript.id, transcript.version)
+    .filter((s) => s.text.trim() !== '');
+  return {
+    pending: segments
+      .filter((s) => mayBeIn(p.from, s.text) && !translated.has(s.id))
+      .sort((a, b) => a.id - b.id)
+      .map((s) => ({ id: s.id, text: s.text })),
+    otherScript: segments.filter((s) => !mayBeIn(p.from, s.text)).length,
+  };
+}
+
 /** A transcript's segments, as they read at the job's version, not yet translated by its model. */
 function segmentSource(
   db: Db,
@@ -119,23 +153,11 @@ function segmentSource(
        job_id, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const done = db.prepare(
-    `SELECT segment_id FROM segment_translations
-     WHERE transcript_id = ? AND transcript_version = ? AND target_language = ? AND model_id = ?`,
-  );
-  const segments = () =>
-    transcripts.segmentsAt(transcript.id, transcript.version).filter((s) => s.text.trim() !== '');
   return {
     pending(lastId, limit) {
-      const translated = new Set(
-        (
-          done.all(transcript.id, transcript.version, p.to, p.modelId) as { segment_id: number }[]
-        ).map((r) => r.segment_id),
+      const all = untranslatedSegments(db, transcripts, transcript, p).pending.filter(
+        (s) => s.id > lastId,
       );
-      const all = segments()
-        .filter((s) => s.id > lastId && mayBeIn(p.from, s.text) && !translated.has(s.id))
-        .sort((a, b) => a.id - b.id)
-        .map((s) => ({ id: s.id, text: s.text }));
       return { texts: all.slice(0, limit), left: all.length };
     },
     store(results, job) {
@@ -145,7 +167,7 @@ function segmentSource(
       }
     },
     subject: `transcript:${transcript.id}`,
-    otherScript: () => segments().filter((s) => !mayBeIn(p.from, s.text)).length,
+    otherScript: () => untranslatedSegments(db, transcripts, transcript, p).otherScript,
   };
 }
 

@@ -280,7 +280,10 @@ export function registerIngestCommands(program: Command, action: Wrap): void {
                         (h, i) =>
                           `    version ${i + 1} of ${m.history.length}${h.at ? `, ${when(h.at.utc, h.at.offsetMinutes)}` : ''}: ${oneLine(h.text ?? '(unreadable)')}`,
                       ),
-                      ...m.voiceNotes.map((v) => `    ${voiceNoteLine(v)}`),
+                      ...m.voiceNotes.flatMap((v) => [
+                        `    ${voiceNoteLine(v)}`,
+                        ...v.translations.map((t) => `  ${translationLine(t)}`),
+                      ]),
                       ...m.translations.map(translationLine),
                     ];
                   })

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { ToexError, fromFsError } from '../../errors.js';
 import type { Job } from '../../jobs/JobQueue.js';
 import { undetectedMessages } from '../../language/detectJob.js';
-import type { TranslateSummary } from '../../translation/translateJob.js';
+import { TRANSLATE, type TranslateSummary } from '../../translation/translateJob.js';
 import type { GlossaryTerm } from '../../../workers/translate/keepIntact.js';
 import type { Wrap } from '../action.js';
 import { exportTarget } from '../exportTarget.js';
@@ -104,6 +104,87 @@ interface TranslateOptions {
   glossary?: string;
 }
 
+/** What `toex translate` set going, ran and left. */
+interface TranslateOutcome {
+  jobs: Job[];
+  /** Languages of messages no model here translates, with their counts. */
+  unsupported: { language: string; messages: number }[];
+  undetermined: number;
+  kept: number;
+  /** Languages of voice notes no model here translates, with their counts. */
+  voiceNotes: { language: string; voiceNotes: number }[];
+}
+
+/** What `toex translate` prints: each job's outcome, then what was left and why. */
+function translateReport(
+  outcome: TranslateOutcome,
+  { to, glossary, transcript }: { to: string; glossary: boolean; transcript: boolean },
+): string[] {
+  const done = outcome.jobs.filter((j) => j.kind === TRANSLATE && j.state === 'done');
+  const summary = (j: Job) => j.result as unknown as TranslateSummary;
+  const ofMessages = done.filter((j) => j.params.transcript === undefined);
+  const ofTranscripts = done.filter((j) => j.params.transcript !== undefined);
+  // A transcript of its own, or the voice notes: one line per model, however many notes.
+  const byModel = new Map<
+    string,
+    { from: string; modelId: string; notes: number; segments: number }
+  >();
+  for (const j of ofTranscripts) {
+    const s = summary(j);
+    const seen = byModel.get(s.modelId) ?? {
+      from: s.from,
+      modelId: s.modelId,
+      notes: 0,
+      segments: 0,
+    };
+    byModel.set(s.modelId, {
+      ...seen,
+      notes: seen.notes + 1,
+      segments: seen.segments + s.translated,
+    });
+  }
+  const otherScript = ofTranscripts.reduce((n, j) => n + (summary(j).otherScript ?? 0), 0);
+  return [
+    ...outcome.jobs
+      .filter((j) => j.state !== 'done')
+      .map((j) => `${j.kind} ${j.state}${j.error ? `: ${j.error.message}` : ''}.`),
+    ...ofMessages.map((j) => {
+      const s = summary(j);
+      return `Translated ${count(s.translated, 'message')} from ${s.from} into ${s.to} with ${s.modelId} (machine translation).`;
+    }),
+    ...[...byModel.values()].map(
+      (m) =>
+        `Translated ${count(m.segments, 'segment')}${transcript ? '' : ` of ${count(m.notes, 'voice note')}`} from ${m.from} into ${to} with ${m.modelId} (machine translation).`,
+    ),
+    ...(otherScript
+      ? [
+          `${count(otherScript, 'segment')} with no letter of its language's script left untranslated.`,
+        ]
+      : []),
+    ...outcome.unsupported.map(
+      (u) =>
+        `No model here translates ${u.language} into ${to}: ${count(u.messages, 'message')} left untranslated.`,
+    ),
+    ...outcome.voiceNotes.map(
+      (u) =>
+        `No model here translates ${u.language} into ${to}: ${count(u.voiceNotes, 'voice note')} left untranslated.`,
+    ),
+    ...(outcome.undetermined
+      ? [
+          `${count(outcome.undetermined, 'message')} of no language that could be told (emoji, figures, a word or two) left untranslated.`,
+        ]
+      : []),
+    ...(outcome.kept && glossary
+      ? [
+          `${count(outcome.kept, 'message')} already translated left as they were: the glossary applies to new translations only.`,
+        ]
+      : []),
+    ...(done.length === 0 && outcome.unsupported.length + outcome.voiceNotes.length === 0
+      ? [`No messages need translating into ${to}.`]
+      : []),
+  ];
+}
+
 export function registerTranslateCommands(program: Command, action: Wrap): void {
   program
     .command('translate')
@@ -150,29 +231,26 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
         const transcriptId =
           opts.transcript === undefined ? undefined : wholeNumber(opts.transcript, '--transcript');
 
-        const outcome = await ctx.withCase(ref, async (store, ws) => {
-          const jobs: Job[] = [];
+        const outcome = await ctx.withCase(ref, async (store, ws): Promise<TranslateOutcome> => {
+          const run = async (ids: string[]) =>
+            ids.length === 0
+              ? []
+              : runWithProgress(ctx, store, ws, (runner, onDidStart) =>
+                  runner.runEach(ids, onDidStart),
+                );
+          const nothing = { unsupported: [], undetermined: 0, kept: 0, voiceNotes: [] };
           if (transcriptId !== undefined) {
             const queued = await store.translations.queueTranscript(transcriptId, {
               to: opts.to,
               beamSize,
               glossary,
             });
-            jobs.push(
-              ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
-                runner.runEach([queued.id], onDidStart),
-              )),
-            );
-            return { jobs, unsupported: [], undetermined: 0, kept: 0 };
+            return { ...nothing, jobs: await run([queued.id]) };
           }
+          const jobs: Job[] = [];
           // A message is translated from the language it was told to be in: tell the rest first.
           if (undetectedMessages(store.db) > 0) {
-            const detect = store.queueDetect();
-            jobs.push(
-              ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
-                runner.runEach([detect.id], onDidStart),
-              )),
-            );
+            jobs.push(...(await run([store.queueDetect().id])));
             // Another toex process may be telling them already: its job is not this one's to run.
             if (jobs[0]!.state === 'running') {
               throw new ToexError(
@@ -180,64 +258,29 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
                 'language detection is running in another toex process; run toex translate again once it ends',
               );
             }
-            if (jobs[0]!.state !== 'done') {
-              return { jobs, unsupported: [], undetermined: 0, kept: 0 };
-            }
+            if (jobs[0]!.state !== 'done') return { ...nothing, jobs };
           }
-          const queued = await store.translations.queue({
+          const scope = {
             to: opts.to,
             beamSize,
             glossary,
             ...(threadId === undefined ? {} : { threadId }),
             ...(messageIds === undefined ? {} : { messageIds }),
-          });
-          jobs.push(
-            ...(await runWithProgress(ctx, store, ws, (runner, onDidStart) =>
-              runner.runEach(
-                queued.jobs.map((j) => j.id),
-                onDidStart,
-              ),
-            )),
-          );
-          return { ...queued, jobs };
+          };
+          const queued = await store.translations.queue(scope);
+          jobs.push(...(await run(queued.jobs.map((j) => j.id))));
+          const voice = await store.translations.queueVoiceNotes(scope);
+          jobs.push(...(await run(voice.jobs.map((j) => j.id))));
+          return { ...queued, jobs, voiceNotes: voice.unsupported };
         });
 
-        const translations = outcome.jobs.filter((j) => j.kind === 'translate');
-        ctx.print(outcome, () => [
-          ...outcome.jobs
-            .filter((j) => j.state !== 'done')
-            .map((j) => `${j.kind} ${j.state}${j.error ? `: ${j.error.message}` : ''}.`),
-          ...translations
-            .filter((j) => j.state === 'done')
-            .map((j) => {
-              const s = j.result as unknown as TranslateSummary;
-              const what = transcriptId === undefined ? 'message' : 'segment';
-              return `Translated ${count(s.translated, what)} from ${s.from} into ${s.to} with ${s.modelId} (machine translation).`;
-            }),
-          ...translations
-            .filter((j) => j.state === 'done' && Number(j.result?.otherScript) > 0)
-            .map(
-              (j) =>
-                `${count(Number(j.result!.otherScript), 'segment')} with no letter of ${String(j.result!.from)}'s script left untranslated.`,
-            ),
-          ...outcome.unsupported.map(
-            (u) =>
-              `No model here translates ${u.language} into ${opts.to}: ${count(u.messages, 'message')} left untranslated.`,
-          ),
-          ...(outcome.undetermined
-            ? [
-                `${count(outcome.undetermined, 'message')} of no language that could be told (emoji, figures, a word or two) left untranslated.`,
-              ]
-            : []),
-          ...(outcome.kept && glossary.length
-            ? [
-                `${count(outcome.kept, 'message')} already translated left as they were: the glossary applies to new translations only.`,
-              ]
-            : []),
-          ...(translations.length === 0 && outcome.unsupported.length === 0
-            ? [`No messages need translating into ${opts.to}.`]
-            : []),
-        ]);
+        ctx.print(outcome, () =>
+          translateReport(outcome, {
+            to: opts.to,
+            glossary: glossary.length > 0,
+            transcript: transcriptId !== undefined,
+          }),
+        );
         ctx.exitCode = Math.max(EXIT.ok, ...outcome.jobs.map(jobExitCode));
       }),
     );
@@ -329,7 +372,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
             : table([
                 ['ID', 'MESSAGE', 'LANGUAGES', 'CONFIDENCE', 'ORIGINAL', 'TRANSLATION'],
                 ...rows.map((r) => [
-                  String(r.translationId),
+                  r.kind === 'segment' ? `${r.translationId} (segment)` : String(r.translationId),
                   String(r.item),
                   r.languages.replace(' -> ', '->'),
                   `${r.confidence.toFixed(2)}${r.flags.length ? ` (${r.flags.join(', ')})` : ''}`,

@@ -8,6 +8,9 @@ export const MACHINE_NOTICE =
   'MACHINE TRANSLATION: made by a computer model on this workstation and not checked by a qualified translator unless a row says it was reviewed.';
 
 export interface TranslationRow {
+  /** A message's translation, or a segment's (a transcript's, or a voice note's). */
+  kind: 'message' | 'segment';
+  /** Its id: a message translation's, or a segment translation's (`translation edit --segment`). */
   translationId: number;
   /** The message's id, or the segment's number in its transcript (from 1). */
   item: number;
@@ -55,8 +58,11 @@ export interface TranslationTable {
 }
 
 interface Row {
+  kind: 'message' | 'segment';
   id: number;
   message_id: number;
+  evidence_id: number | null;
+  original: string | null;
   sent_at: string | null;
   utc_offset_minutes: number | null;
   direction: string;
@@ -84,9 +90,38 @@ function time(sentAt: string | null, offset: number | null): string {
 }
 
 /**
- * The translations of the case's messages that the filter keeps, each at
- * its newest version, in the order the messages were sent (undated last),
- * or the reviewer's order: flagged first, then least sure first.
+ * Every translation of a message, and of a voice note's transcript at its
+ * newest version (each segment's text as that version reads), with the
+ * newest reviewed version of each.
+ */
+const TRANSLATED = `
+  SELECT 'message' AS kind, t.id, t.message_id, NULL AS evidence_id, NULL AS segment_id,
+    NULL AS original, t.source_language, t.target_language, t.model_id, t.text AS machine_text,
+    t.confidence, t.flags, v.text AS reviewed_text, v.version, v.author
+  FROM translations t LEFT JOIN translation_versions v ON v.translation_id = t.id
+    AND v.version = (SELECT max(version) FROM translation_versions WHERE translation_id = t.id)
+  UNION ALL
+  SELECT 'segment', st.id, vn.message_id, vn.evidence_id, st.segment_id,
+    coalesce((SELECT e.text FROM segment_edits e WHERE e.transcript_id = st.transcript_id
+        AND e.segment_id = st.segment_id AND e.version <= st.transcript_version
+        AND e.text IS NOT NULL ORDER BY e.version DESC LIMIT 1), s.text),
+    st.source_language, st.target_language, st.model_id, st.text, st.confidence, st.flags,
+    sv.text, sv.version, sv.author
+  FROM voice_notes vn
+    JOIN transcripts tr ON tr.id = (SELECT t2.id FROM transcripts t2 JOIN jobs j ON j.id = t2.job_id
+      WHERE t2.evidence_id = vn.evidence_id AND j.state = 'done' ORDER BY t2.id DESC LIMIT 1)
+    JOIN segment_translations st ON st.transcript_id = tr.id AND st.transcript_version =
+      coalesce((SELECT max(version) FROM transcript_versions WHERE transcript_id = tr.id), 1)
+    JOIN segments s ON s.id = st.segment_id
+    LEFT JOIN segment_translation_versions sv ON sv.segment_translation_id = st.id
+      AND sv.version = (SELECT max(version) FROM segment_translation_versions
+        WHERE segment_translation_id = st.id)`;
+
+/**
+ * The translations of the case's messages and their voice notes that the
+ * filter keeps, each at its newest version, in the order the messages were
+ * sent (undated last; a voice note's after its message's own), or the
+ * reviewer's order: flagged first, then least sure first.
  */
 export function translationRows(db: Db, filter: TranslationFilter = {}): TranslationRow[] {
   const where: string[] = [];
@@ -106,35 +141,38 @@ export function translationRows(db: Db, filter: TranslationFilter = {}): Transla
   if (filter.flagged) where.push("t.flags <> '[]'");
   const order =
     filter.order === 'confidence'
-      ? "t.flags = '[]', t.confidence, t.id"
-      : 'm.sent_at_ms IS NULL, m.sent_at_ms, m.id, t.id';
+      ? "t.flags = '[]', t.confidence, t.kind, t.id"
+      : 'm.sent_at_ms IS NULL, m.sent_at_ms, m.id, t.kind, t.segment_id, t.id';
   const rows = db
     .prepare(
-      `SELECT t.id, m.id AS message_id, m.sent_at, m.utc_offset_minutes, m.direction,
-         p.identifier, p.name, m.body, t.source_language, t.target_language, t.model_id,
-         t.text AS machine_text, t.confidence, t.flags, v.text AS reviewed_text, v.version, v.author
-       FROM translations t JOIN messages m ON m.id = t.message_id
+      `SELECT t.*, m.sent_at, m.utc_offset_minutes, m.direction, p.identifier, p.name, m.body
+       FROM (${TRANSLATED}) t JOIN messages m ON m.id = t.message_id
          LEFT JOIN participants p ON p.id = m.sender_id
-         LEFT JOIN translation_versions v ON v.translation_id = t.id
-           AND v.version = (SELECT max(version) FROM translation_versions WHERE translation_id = t.id)
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY ${order} ${filter.limit === undefined ? '' : 'LIMIT ?'}`,
     )
     .all(...args, ...(filter.limit === undefined ? [] : [filter.limit])) as Row[];
-  return rows.map((r) => ({
-    ...status(r.model_id, r.version, r.author, JSON.parse(r.flags) as string[]),
-    translationId: r.id,
-    item: r.message_id,
-    time: time(r.sent_at, r.utc_offset_minutes),
-    sender:
-      r.direction === 'outgoing'
-        ? '(device owner)'
-        : [...new Set([r.name, r.identifier].filter((x) => x !== null))].join(' ') || '(unknown)',
-    original: r.body ?? '',
-    translation: r.reviewed_text ?? r.machine_text,
-    languages: `${r.source_language} -> ${r.target_language}`,
-    confidence: Math.round(r.confidence * 100) / 100,
-  }));
+  return rows.map((r) => {
+    const made = status(r.model_id, r.version, r.author, JSON.parse(r.flags) as string[]);
+    return {
+      ...made,
+      ...(r.kind === 'segment'
+        ? { status: `voice note (item ${r.evidence_id}): ${made.status}` }
+        : {}),
+      kind: r.kind,
+      translationId: r.id,
+      item: r.message_id,
+      time: time(r.sent_at, r.utc_offset_minutes),
+      sender:
+        r.direction === 'outgoing'
+          ? '(device owner)'
+          : [...new Set([r.name, r.identifier].filter((x) => x !== null))].join(' ') || '(unknown)',
+      original: (r.kind === 'segment' ? r.original : r.body) ?? '',
+      translation: r.reviewed_text ?? r.machine_text,
+      languages: `${r.source_language} -> ${r.target_language}`,
+      confidence: Math.round(r.confidence * 100) / 100,
+    };
+  });
 }
 
 /** A row's flags and what its Status column says of it: who made it, who reviewed it, its flags. */
@@ -165,6 +203,7 @@ export function segmentTranslationRows(
   return segments.flatMap((s, i) =>
     (translated.get(s.id) ?? []).map((t) => ({
       ...status(t.modelId, t.version, t.reviewedBy, t.flags),
+      kind: 'segment' as const,
       translationId: t.id,
       item: i + 1,
       time: `${cueClock(s.startMs, '.')} - ${cueClock(s.endMs, '.')}`,

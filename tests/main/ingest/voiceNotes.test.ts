@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 import { isAudio } from '../../../main/ingest/voiceNotes.js';
 import { searchMessages } from '../../../main/ingest/messageSearch.js';
-import { speechFile } from '../../helpers/audio.js';
 import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
 import { ingestedInNewCase } from '../../helpers/ingest.js';
 import { whisperModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
+import { NOTE, chatWithVoiceNote, voiceNote } from '../../helpers/voiceNote.js';
 import { markEncrypted, writeUfdrZip } from '../../helpers/ufdrReport.js';
 import { writeFsTar } from '../../helpers/fsArchive.js';
 import { whatsappMsgstoreDb } from '../../helpers/whatsappMsgstoreDb.js';
@@ -19,46 +18,6 @@ import { chatText, writeChatZip } from '../../helpers/whatsappExport.js';
 
 const tempDir = useTempDirs();
 const MODEL = whisperModel('ggml-tiny.en.bin');
-const NOTE = 'PTT-20240309-WA0001.opus';
-
-/** A voice note as WhatsApp records one: real speech, Opus in Ogg, 16 kHz mono. */
-function voiceNote(dir: string, words: string): Buffer {
-  const wav = speechFile(dir, 'note.wav', words);
-  const opus = join(dir, 'note.opus');
-  execFileSync('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-i',
-    wav,
-    '-ar',
-    '16000',
-    '-ac',
-    '1',
-    '-c:a',
-    'libopus',
-    '-b:a',
-    '24k',
-    '-y',
-    opus,
-  ]);
-  return readFileSync(opus);
-}
-
-/** An exported chat whose zip holds one voice note; a second is named but was not exported. */
-function chatWithVoiceNote(dir: string, note: Buffer, extra: Record<string, Uint8Array> = {}) {
-  const text = chatText('android-dmy', [
-    { at: '2024-03-09T20:15:00Z', from: 'Dan', text: 'where are you' },
-    { at: '2024-03-09T20:16:00Z', from: 'Kai', text: `${NOTE} (file attached)` },
-    { at: '2024-03-09T20:17:00Z', from: 'Kai', text: 'PTT-20240309-WA0002.opus (file attached)' },
-    { at: '2024-03-09T20:18:00Z', from: 'Dan', text: 'IMG-20240309-WA0003.jpg (file attached)' },
-  ]);
-  return writeChatZip(dir, text, {
-    [NOTE]: note,
-    'IMG-20240309-WA0003.jpg': Buffer.from('not audio'),
-    ...extra,
-  });
-}
 
 describe('voice notes', () => {
   it('tells audio attachments by type or by name', () => {

@@ -29,6 +29,7 @@ function oneRow(original: string, status = 'machine translation (opus-mt-zh-en)'
     about: 'Messages',
     rows: [
       {
+        kind: 'message' as const,
         translationId: 1,
         item: 1,
         time: '(no time)',
