@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ToexError, fromFsError } from '../main/errors.js';
@@ -156,25 +156,66 @@ export function manifestProblems(raw: unknown): string[] {
     once('id', e.id, where);
     for (const file of Array.isArray(e.files) ? (e.files as Record<string, unknown>[]) : []) {
       once('file name', file?.name, where);
-      once('sha256', file?.sha256, where);
+      // Translation models may share a file's content (one vocabulary for several pairs).
+      if (e.engine !== 'onnxruntime') once('sha256', file?.sha256, where);
     }
   });
   return problems;
 }
 
-export function loadManifest(): ModelEntry[] {
-  const path = join(installRoot(), 'models', 'manifest.json');
-  let raw: unknown;
+function readManifest(path: string, what: string, kind: ToexError['kind']): unknown {
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ToexError('internal', 'models/manifest.json cannot be read as JSON', { cause: err });
+    throw new ToexError(kind, `${what} cannot be read as JSON`, { cause: err });
   }
+}
+
+/** Where a site lists the translation models it converted itself, in its data folder. */
+export function siteManifestPath(home: string): string {
+  return join(home, 'models', 'site-manifest.json');
+}
+
+/**
+ * The manifest's models and, given the data folder, the site's own: the
+ * translation models an agency converted itself (OPUS-MT pairs through
+ * models/translation/ct2ToOnnx.py, on a machine that can reach their
+ * publisher) and listed in `models/site-manifest.json` with each file's
+ * size and SHA-256. The site's list is checked with the manifest's, as
+ * strictly, and may hold translation models only.
+ */
+export function loadManifest(home?: string): ModelEntry[] {
+  const raw = readManifest(
+    join(installRoot(), 'models', 'manifest.json'),
+    'models/manifest.json',
+    'internal',
+  );
   const problems = manifestProblems(raw);
   if (problems.length > 0) {
     throw new ToexError('internal', `models/manifest.json is invalid: ${problems[0]}`);
   }
-  return (raw as { models: ModelEntry[] }).models;
+  const models = (raw as { models: ModelEntry[] }).models;
+  const site = home === undefined ? undefined : siteManifestPath(home);
+  if (site === undefined || !existsSync(site)) return models;
+
+  const what = "the data folder's models/site-manifest.json";
+  const own = (readManifest(site, what, 'bad-input') as { models?: unknown } | null)?.models;
+  const siteProblems = Array.isArray(own)
+    ? [
+        ...manifestProblems({ models: [...models, ...own] }),
+        ...own.flatMap((e: unknown, i) =>
+          isTranslationModel(e as ModelEntry)
+            ? []
+            : [
+                `site model ${i + 1}: only translation models (ONNX, a language pair) may be listed`,
+              ],
+        ),
+      ]
+    : ['models must be a list'];
+  if (siteProblems.length > 0) {
+    throw new ToexError('bad-input', `${what} is invalid: ${siteProblems[0]}`);
+  }
+  return [...models, ...(own as ModelEntry[])];
 }
 
 /** The Whisper models: the ones `toex models` installs, fetches and verifies. */
@@ -184,15 +225,21 @@ export function whisperModels(): ModelEntry[] {
 
 /** A translation model: an ONNX entry of several files whose languages are a pair, source first. */
 export function isTranslationModel(e: ModelEntry): boolean {
-  return e.engine === 'onnxruntime' && e.languages.length === 2 && e.files.length > 1;
+  return (
+    e?.engine === 'onnxruntime' &&
+    Array.isArray(e.languages) &&
+    e.languages.length === 2 &&
+    Array.isArray(e.files) &&
+    e.files.length > 1
+  );
 }
 
 /**
  * The models `toex models` lists, imports and verifies: Whisper's and the
  * translation models. (The speech detector and speaker encoder are set-up's.)
  */
-export function storeModels(): ModelEntry[] {
-  return loadManifest().filter((e) => e.engine === 'whisper.cpp' || isTranslationModel(e));
+export function storeModels(home?: string): ModelEntry[] {
+  return loadManifest(home).filter((e) => e.engine === 'whisper.cpp' || isTranslationModel(e));
 }
 
 /**
@@ -213,9 +260,9 @@ export function whisperModel(id: string): ModelEntry {
   return entry;
 }
 
-/** The manifest entry with this id, or a not-found error that says where to look. */
-export function manifestEntry(id: string): ModelEntry {
-  const entry = loadManifest().find((e) => e.id === id);
+/** The manifest entry with this id (or the site's, given the data folder), or a not-found error. */
+export function manifestEntry(id: string, home?: string): ModelEntry {
+  const entry = loadManifest(home).find((e) => e.id === id);
   if (!entry) {
     throw new ToexError(
       'not-found',

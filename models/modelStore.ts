@@ -71,7 +71,7 @@ export interface ModelStatus {
 }
 
 export function listModels(home: string): ModelStatus[] {
-  return storeModels().map((entry) => ({
+  return storeModels(home).map((entry) => ({
     id: entry.id,
     file: filesShown(entry),
     size: entry.files.reduce((n, f) => n + f.size, 0),
@@ -257,7 +257,7 @@ export async function importModels(
   }
 
   removeAbandonedImports(ensureModelsDir(home));
-  const manifest = storeModels();
+  const manifest = storeModels(home);
   const total = found.reduce((sum, c) => sum + c.size, 0);
   let before = 0;
   for (const candidate of found) {
@@ -320,7 +320,7 @@ function foldersWithAny(home: string, entry: ModelEntry): string[] {
  * folder that holds a copy: the data folder's and bin/setup's.
  */
 export async function verifyModels(home: string, id?: string): Promise<VerifyOutcome[]> {
-  const entries = id === undefined ? storeModels() : [storeModel(id)];
+  const entries = id === undefined ? storeModels(home) : [storeModel(id, home)];
   const outcomes: VerifyOutcome[] = [];
   for (const entry of entries) {
     const folders = foldersWithAny(home, entry);
@@ -340,9 +340,9 @@ export async function verifyModels(home: string, id?: string): Promise<VerifyOut
   return outcomes;
 }
 
-function storeModel(id: string): ModelEntry {
-  const entry = manifestEntry(id);
-  if (!storeModels().some((e) => e.id === id)) {
+function storeModel(id: string, home: string): ModelEntry {
+  const entry = manifestEntry(id, home);
+  if (!storeModels(home).some((e) => e.id === id)) {
     throw new ToexError('bad-input', `${id} is installed by bin/setup, not by toex models`);
   }
   return entry;

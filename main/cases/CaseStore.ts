@@ -482,7 +482,7 @@ export class CaseStore {
         speakersKind(this.db, this.evidence, this.audit, this.actor),
         ingestKind(this.db, this.dir, this.evidence, this.audit, this.actor),
         detectKind(this.db, this.audit, this.actor),
-        translateKind(this.db, this.audit, this.actor, this.transcripts),
+        translateKind(this.db, this.audit, this.actor, this.transcripts, this.home),
       ],
       options,
     );

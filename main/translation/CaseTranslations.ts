@@ -16,7 +16,7 @@ import {
 } from './export/TranslationTable.js';
 import { UNDETERMINED } from '../../workers/language/languageCodes.js';
 import { TRANSLATE, untranslatedSegments, type TranslateParams } from './translateJob.js';
-import { translationEntry, translationModel } from './translationModel.js';
+import { routeId, routeModels, translationRoute } from './translationModel.js';
 import {
   correctSegmentTranslation,
   correctTranslation,
@@ -120,19 +120,19 @@ export class CaseTranslations {
         out.undetermined = messages;
         continue;
       }
-      const entry = translationEntry(language, options.to);
-      if (!entry) {
+      const route = translationRoute(language, options.to, this.store.home);
+      if (route.length === 0) {
         out.unsupported.push({ language, messages });
         continue;
       }
-      const model = await translationModel(entry, { home: this.store.home });
+      const model = await routeModels(route, this.store.home);
       out.kept += (translatedBy.get(...args, language, options.to, model.id) as { n: number }).n;
       const params: TranslateParams = {
         from: language,
         to: options.to,
         modelId: model.id,
         modelSha256: model.sha256,
-        modelDir: model.dir,
+        route: model.legs,
         ...(thread === undefined ? {} : { threadId: thread }),
         ...(picked === undefined ? {} : { messageIds: picked }),
         beamSize: options.beamSize ?? 4,
@@ -166,20 +166,20 @@ export class CaseTranslations {
     const version = options.version ?? this.store.transcripts.currentVersion(transcriptId);
     this.store.transcripts.segmentsAt(transcriptId, version);
     const from = transcript.language ?? 'und';
-    const entry = translationEntry(from, options.to);
-    if (!entry) {
+    const route = translationRoute(from, options.to, this.store.home);
+    if (route.length === 0) {
       throw new ToexError(
         'bad-input',
         `transcript ${transcriptId} is in ${from}; no model here translates ${from} into ${options.to}`,
       );
     }
-    const model = await translationModel(entry, { home: this.store.home });
+    const model = await routeModels(route, this.store.home);
     const params: TranslateParams = {
       from,
       to: options.to,
       modelId: model.id,
       modelSha256: model.sha256,
-      modelDir: model.dir,
+      route: model.legs,
       transcript: { id: transcriptId, version },
       beamSize: options.beamSize ?? 4,
       batchSize: 8,
@@ -227,8 +227,8 @@ export class CaseTranslations {
     const unsupported = new Map<string, number>();
     for (const note of notes) {
       if (note.language === options.to) continue;
-      const entry = translationEntry(note.language, options.to);
-      if (!entry) {
+      const route = translationRoute(note.language, options.to, this.store.home);
+      if (route.length === 0) {
         unsupported.set(note.language, (unsupported.get(note.language) ?? 0) + 1);
         continue;
       }
@@ -237,7 +237,7 @@ export class CaseTranslations {
         this.store.db,
         this.store.transcripts,
         { id: note.id, version },
-        { from: note.language, to: options.to, modelId: entry.id },
+        { from: note.language, to: options.to, modelId: routeId(route.map((e) => e.id)) },
       );
       if (pending.length === 0) continue;
       jobs.push(

@@ -7,7 +7,7 @@ import type { TranscriptStore } from '../transcription/TranscriptStore.js';
 import type { GlossaryTerm } from '../../workers/translate/keepIntact.js';
 import type { TranslateInput, TranslatePartial } from '../../workers/translate/translateWorker.js';
 import { manifestEntry } from '../../models/modelManifest.js';
-import { translationModel } from './translationModel.js';
+import { translationModel, type RouteLeg } from './translationModel.js';
 import { mayBeIn } from '../../workers/language/languageCodes.js';
 
 export const TRANSLATE = 'translate';
@@ -21,10 +21,13 @@ export interface TranslateParams {
   from: string;
   to: string;
   modelId: string;
-  /** The model hash checked when the job was queued; a model changed since is refused. */
+  /**
+   * The model hash checked when the job was queued (through English, the
+   * hash of both models' hashes); a model changed since is refused.
+   */
   modelSha256: string;
-  /** The folder the model was found in when the job was queued, checked again at every slice. */
-  modelDir: string;
+  /** The model, or the two through English, each checked again at every slice. */
+  route: RouteLeg[];
   threadId?: number;
   /** A selection: only these messages (those of them in the source language). */
   messageIds?: number[];
@@ -207,6 +210,7 @@ export function translateKind(
   audit: AuditLog,
   actor: string,
   transcripts: TranscriptStore,
+  home: string,
   slice = SLICE,
 ): JobKind<TranslateInput, TranslatePartial> {
   const params = (job: Job) => job.params as unknown as TranslateParams;
@@ -233,20 +237,31 @@ export function translateKind(
 
     async prepare(job) {
       const p = params(job);
-      const model = await translationModel(manifestEntry(p.modelId), { dir: p.modelDir });
-      if (model.sha256 !== p.modelSha256) {
+      if (!Array.isArray(p.route)) {
         throw new ToexError(
           'conflict',
-          `the translation model ${p.modelId} has changed since the job was queued; queue it again`,
+          'this translation job was queued by an earlier toex; cancel it and queue it again',
         );
+      }
+      const models = [];
+      for (const leg of p.route) {
+        const model = await translationModel(manifestEntry(leg.modelId, home), {
+          dir: leg.modelDir,
+        });
+        if (model.sha256 !== leg.modelSha256) {
+          throw new ToexError(
+            'conflict',
+            `the translation model ${leg.modelId} has changed since the job was queued; queue it again`,
+          );
+        }
+        models.push({ dir: model.dir, id: model.id });
       }
       const { lastId, done } = checkpoint(job);
       const { texts, left } = source(job).pending(lastId, slice);
       if (texts.length === 0) return { input: undefined, total: done, done };
       return {
         input: {
-          modelDir: model.dir,
-          modelId: model.id,
+          models,
           threads: p.threads,
           beamSize: p.beamSize,
           batchSize: p.batchSize,

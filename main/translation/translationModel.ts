@@ -24,14 +24,14 @@ export interface TranslationModel {
   sha256: string;
 }
 
-/** The manifest's translation models. */
-export function translationEntries(): ModelEntry[] {
-  return loadManifest().filter(isTranslationModel);
+/** The translation models of the manifest and of the site's own list in the data folder. */
+export function translationEntries(home: string): ModelEntry[] {
+  return loadManifest(home).filter(isTranslationModel);
 }
 
 /** The model that translates `from` into `to`, if the manifest has one. */
-export function translationEntry(from: string, to: string): ModelEntry | undefined {
-  return translationEntries().find((e) => e.languages[0] === from && e.languages[1] === to);
+export function translationEntry(from: string, to: string, home: string): ModelEntry | undefined {
+  return translationEntries(home).find((e) => e.languages[0] === from && e.languages[1] === to);
 }
 
 /**
@@ -70,4 +70,55 @@ export async function translationModel(
     .update(entry.files.map((f) => `${f.sha256}\n`).join(''))
     .digest('hex');
   return { id: entry.id, from: entry.languages[0]!, to: entry.languages[1]!, dir, sha256 };
+}
+
+/** The language translations go through when no model reads one language into another. */
+export const PIVOT = 'en';
+
+/**
+ * The models that translate `from` into `to` here: one for the pair, else
+ * two through English (`from` into English, English into `to`), else none.
+ */
+export function translationRoute(from: string, to: string, home: string): ModelEntry[] {
+  const direct = translationEntry(from, to, home);
+  if (direct) return [direct];
+  if (from === PIVOT || to === PIVOT) return [];
+  const first = translationEntry(from, PIVOT, home);
+  const second = translationEntry(PIVOT, to, home);
+  return first && second ? [first, second] : [];
+}
+
+/** One model of a route, as a queued job keeps it: checked again at every slice. */
+export interface RouteLeg {
+  modelId: string;
+  modelSha256: string;
+  /** The folder the model was found in when the job was queued. */
+  modelDir: string;
+}
+
+/** The model id a translation through these models records: one model's own, or "a > b". */
+export function routeId(modelIds: readonly string[]): string {
+  return modelIds.join(' > ');
+}
+
+/**
+ * A route's models found and checked, and the name and hash a translation
+ * made through them records: a single model's own, or for two "a > b" and
+ * the SHA-256 of their two hashes (hex, one a line).
+ */
+export async function routeModels(
+  route: readonly ModelEntry[],
+  home: string,
+): Promise<{ id: string; sha256: string; legs: RouteLeg[] }> {
+  const models: TranslationModel[] = [];
+  for (const entry of route) models.push(await translationModel(entry, { home }));
+  const legs = models.map((m) => ({ modelId: m.id, modelSha256: m.sha256, modelDir: m.dir }));
+  if (models.length === 1) return { id: models[0]!.id, sha256: models[0]!.sha256, legs };
+  return {
+    id: routeId(models.map((m) => m.id)),
+    sha256: createHash('sha256')
+      .update(models.map((m) => `${m.sha256}\n`).join(''))
+      .digest('hex'),
+    legs,
+  };
 }

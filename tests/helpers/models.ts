@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir =
@@ -48,4 +49,41 @@ export function translationModel(id = 'opus-mt-zh-en'): { dir: string; id: strin
     throw new Error(`${id} is missing from ${dir}: run bin/setup (models/translation/provision)`);
   }
   return { dir, id };
+}
+
+/** The tests' hand-set model that copies English into "qtx" (copyModel.py, built by the provision). */
+export const COPY_MODEL_ID = 'toex-copy-en-qtx';
+export const TEST_MODELS_DIR = join(import.meta.dirname, '..', '..', 'dist', 'test-models');
+
+/**
+ * Lists the copying model in the data folder's site manifest, as a site
+ * lists a model it converted itself: its four files with their sizes and
+ * SHA-256s as they lie in dist/test-models.
+ */
+export function listCopyModel(home: string): void {
+  const files = ['encoder.onnx', 'decoder.onnx', 'spm', 'vocab.json'].map((part) => {
+    const name = `${COPY_MODEL_ID}.${part}`;
+    const path = join(TEST_MODELS_DIR, name);
+    if (!existsSync(path)) {
+      throw new Error(`${path} is missing: run bin/setup (models/translation/provision)`);
+    }
+    const bytes = readFileSync(path);
+    return { name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  });
+  mkdirSync(join(home, 'models'), { recursive: true });
+  writeFileSync(
+    join(home, 'models', 'site-manifest.json'),
+    JSON.stringify({
+      models: [
+        {
+          id: COPY_MODEL_ID,
+          engine: 'onnxruntime',
+          languages: ['en', 'qtx'],
+          licence: 'test model of the TOEX project',
+          files,
+          source: 'models/translation/copyModel.py: weights set by hand to copy the source',
+        },
+      ],
+    }),
+  );
 }

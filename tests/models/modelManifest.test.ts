@@ -1,16 +1,25 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import {
   identifyModel,
+  loadManifest,
   whisperModels,
   manifestEntry,
   manifestProblems,
   sha256OfFile,
+  siteManifestPath,
 } from '../../models/modelManifest.js';
-import { JFK_WAV, translationModel, whisperModel } from '../helpers/models.js';
+import {
+  COPY_MODEL_ID,
+  JFK_WAV,
+  listCopyModel,
+  translationModel,
+  whisperModel,
+} from '../helpers/models.js';
+import { useTempDirs } from '../helpers/temp.js';
 
 const raw = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', '..', 'models', 'manifest.json'), 'utf8'),
@@ -27,6 +36,7 @@ function withChange(
 }
 
 describe('modelManifest', () => {
+  const tempDir = useTempDirs();
   it('lists tiny, base and small, their .en variants and their q5_1 and q8_0 files', () => {
     const ids = whisperModels().map((e) => e.id);
     const sizes = ['tiny', 'tiny.en', 'base', 'base.en', 'small', 'small.en'];
@@ -144,5 +154,36 @@ describe('modelManifest', () => {
       true,
     );
     expect(manifestProblems({ models: [] })).toEqual(['models must be a non-empty list']);
+  });
+
+  it("adds a site's own translation models from the data folder, checked as strictly as the manifest's", () => {
+    const home = tempDir();
+    expect(loadManifest(home).map((e) => e.id)).toEqual(raw.models.map((e) => e.id));
+
+    listCopyModel(home);
+    const site = loadManifest(home).find((e) => e.id === COPY_MODEL_ID)!;
+    expect(site.languages).toEqual(['en', 'qtx']);
+    // Its vocabulary is the Chinese model's, byte for byte: translation models may share files.
+    expect(site.files[3]!.sha256).toBe(manifestEntry('opus-mt-zh-en').files[3]!.sha256);
+    expect(manifestEntry(COPY_MODEL_ID, home).id).toBe(COPY_MODEL_ID);
+    expect(() => manifestEntry(COPY_MODEL_ID)).toThrow(/no model "toex-copy-en-qtx"/);
+
+    const path = siteManifestPath(home);
+    const listed = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, unknown>[] };
+    const write = (models: unknown) => writeFileSync(path, JSON.stringify({ models }));
+    write([{ ...listed.models[0], id: 'opus-mt-zh-en' }]);
+    expect(() => loadManifest(home)).toThrow(
+      /models\/site-manifest\.json is invalid: .*id opus-mt-zh-en is already used/,
+    );
+    write([{ ...listed.models[0], engine: 'whisper.cpp' }]);
+    expect(() => loadManifest(home)).toThrow(/site-manifest\.json is invalid/);
+    write([{ ...listed.models[0], languages: ['en'] }]);
+    expect(() => loadManifest(home)).toThrow(
+      /site model 1: only translation models \(ONNX, a language pair\) may be listed/,
+    );
+    writeFileSync(path, '{ not json');
+    expect(() => loadManifest(home)).toThrow(
+      "the data folder's models/site-manifest.json cannot be read as JSON",
+    );
   });
 });

@@ -86,3 +86,33 @@ export async function translateTexts(
     };
   });
 }
+
+/**
+ * Translates whole messages through a route of models, each model's output
+ * the next one's input (Chinese into English, then English into German).
+ * Glossary terms are put in by the first model as listed and kept as they
+ * then stand by the rest; the confidence is the product of the models'
+ * confidences; a flag any model raised is kept.
+ */
+export async function translateThrough(
+  translators: readonly MarianTranslator[],
+  texts: readonly string[],
+  options: BatchOptions,
+): Promise<TextTranslation[]> {
+  const [first, ...rest] = translators;
+  let out = await translateTexts(first!, texts, options);
+  const kept = (options.glossary ?? []).map((t) => ({ source: t.target ?? t.source }));
+  for (const translator of rest) {
+    const next = await translateTexts(
+      translator,
+      out.map((t) => t.text),
+      { ...options, glossary: kept },
+    );
+    out = out.map((before, i) => ({
+      text: next[i]!.text,
+      confidence: before.confidence * next[i]!.confidence,
+      flags: [...new Set([...before.flags, ...next[i]!.flags])],
+    }));
+  }
+  return out;
+}

@@ -1,12 +1,12 @@
 import { serveJob } from '../serveJob.js';
 import type { GlossaryTerm } from './keepIntact.js';
 import { MarianTranslator } from './MarianTranslator.js';
-import { translateTexts, type TextTranslation } from './translateTexts.js';
+import { translateThrough, type TextTranslation } from './translateTexts.js';
 
-/** One slice of messages to translate, with the model that is to do it. */
+/** One slice of messages to translate, with the model that is to do it (or two, through English). */
 export interface TranslateInput {
-  modelDir: string;
-  modelId: string;
+  /** Each model's folder and id, in the order the text goes through them. */
+  models: { dir: string; id: string }[];
   threads: number;
   beamSize: number;
   batchSize: number;
@@ -23,15 +23,18 @@ export interface TranslatePartial {
 const CHUNK = 64;
 
 serveJob<TranslateInput, TranslatePartial>(async (input, io) => {
-  const translator = await MarianTranslator.load(input.modelDir, input.modelId, input.threads);
+  const translators: MarianTranslator[] = [];
   try {
+    for (const m of input.models) {
+      translators.push(await MarianTranslator.load(m.dir, m.id, input.threads));
+    }
     const { texts } = input;
     io.progress(0, texts.length, 'translating');
     for (let start = 0; start < texts.length; start += CHUNK) {
       io.signal.throwIfAborted();
       const chunk = texts.slice(start, start + CHUNK);
-      const out = await translateTexts(
-        translator,
+      const out = await translateThrough(
+        translators,
         chunk.map((t) => t.text),
         { beamSize: input.beamSize, batchSize: input.batchSize, glossary: input.glossary },
       );
@@ -39,6 +42,6 @@ serveJob<TranslateInput, TranslatePartial>(async (input, io) => {
       io.progress(Math.min(start + CHUNK, texts.length), texts.length, 'translating');
     }
   } finally {
-    await translator.dispose();
+    for (const t of translators) await t.dispose();
   }
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { androidSmsDb } from '../../helpers/androidSmsDb.js';
 import { newCaseSteps, toex, toexSteps } from '../../helpers/cli.js';
+import { COPY_MODEL_ID, TEST_MODELS_DIR, listCopyModel } from '../../helpers/models.js';
 import { useTempDirs } from '../../helpers/temp.js';
 
 const REF = 'OP-ARCTIC/2026/0042';
@@ -108,6 +109,40 @@ describe('toex translate and translation edit', () => {
     );
     expect((await toex(home, ['translation', 'list', REF, '--below', '2'])).stderr).toBe(
       'toex: --below takes a confidence above 0 and at most 1\n',
+    );
+  });
+
+  it("translates through English into a language only a site's second model reads, naming both", async () => {
+    const home = await caseWith(['明天老王去火车站', '把地址发给我']);
+    // The site lists the model it converted, and its files come in like any model's.
+    listCopyModel(home);
+    const imported = await toex(home, ['models', 'import', TEST_MODELS_DIR]);
+    expect(imported.stdout).toMatch(/\n4 imported, 0 refused\.\n$/);
+    const listed = await toex(home, ['models', 'list']);
+    expect(listed.stdout).toMatch(
+      new RegExp(`\\n${COPY_MODEL_ID} +\\d+\\.\\d MiB +en, qtx +yes\\n`),
+    );
+
+    const pivot = await toex(home, ['translate', REF, '--to', 'qtx', '--beam', '1']);
+    expect(pivot.stdout).toBe(
+      `Translated 2 messages from zh into qtx with opus-mt-zh-en > ${COPY_MODEL_ID} (machine translation).\n`,
+    );
+    expect((await toex(home, ['translate', REF, '--to', 'en', '--beam', '1'])).code).toBe(0);
+    const shown = JSON.parse((await toex(home, ['--json', 'messages', REF])).stdout) as {
+      translations: { to: string; modelId: string; modelSha256: string; text: string }[];
+    }[];
+    for (const m of shown) {
+      const [qtx, en] = m.translations;
+      expect([qtx!.to, qtx!.modelId]).toEqual(['qtx', `opus-mt-zh-en > ${COPY_MODEL_ID}`]);
+      expect([en!.to, en!.modelId]).toEqual(['en', 'opus-mt-zh-en']);
+      // The second model copies English: through it, the first model's words come out whole.
+      expect(qtx!.text).toBe(en!.text);
+      expect(qtx!.modelSha256).not.toBe(en!.modelSha256);
+    }
+
+    const none = await toex(home, ['translate', REF, '--to', 'de']);
+    expect(none.stdout).toBe(
+      'No model here translates zh into de: 2 messages left untranslated.\n',
     );
   });
 

@@ -121,7 +121,16 @@ describe('translateJob', () => {
       const runner = new JobRunner(
         c.store.jobs,
         killFirstWorkerWhen(() => stored() >= 64),
-        [translateKind(c.store.db, c.store.audit, c.store.actor, c.store.transcripts, 100)],
+        [
+          translateKind(
+            c.store.db,
+            c.store.audit,
+            c.store.actor,
+            c.store.transcripts,
+            c.store.home,
+            100,
+          ),
+        ],
       );
       const job = await runner.run(jobs[0]!.id);
       expect(job.state).toBe('done');

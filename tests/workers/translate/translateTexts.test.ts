@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MarianTranslator } from '../../../workers/translate/MarianTranslator.js';
-import { translateTexts } from '../../../workers/translate/translateTexts.js';
-import { translationModel } from '../../helpers/models.js';
+import { translateTexts, translateThrough } from '../../../workers/translate/translateTexts.js';
+import { COPY_MODEL_ID, TEST_MODELS_DIR, translationModel } from '../../helpers/models.js';
 
 describe('translateTexts', () => {
   let translator: MarianTranslator;
@@ -49,5 +49,27 @@ describe('translateTexts', () => {
     const out = await translateTexts(translator, texts, { beamSize: 1, batchSize: 8 });
     expect(out.map((t) => t.flags)).toEqual([['unreadable'], [], []]);
     expect(out[2]!.text).toMatch(/nice day|weather/i);
+  });
+
+  it('translates through two models, each output the next input, the glossary kept as the first put it', async () => {
+    const copy = await MarianTranslator.load(TEST_MODELS_DIR, COPY_MODEL_ID, 2);
+    try {
+      const texts = ['明天老王去火车站', '把地址发给我', '㐀㐁㐂㐃㐄㐅', '👍'];
+      const glossary = [{ source: '老王', target: 'Old Wang' }];
+      const options = { beamSize: 4, batchSize: 8, glossary };
+      const direct = await translateTexts(translator, texts, options);
+      const through = await translateThrough([translator, copy], texts, options);
+
+      // The hand-set second model copies English, so what comes out is the first model's text.
+      expect(through.map((t) => t.text)).toEqual(direct.map((t) => t.text));
+      expect(through[0]!.text).toMatch(/Old Wang/);
+      expect(through.map((t) => t.flags)).toEqual(direct.map((t) => t.flags));
+      through.forEach((t, i) => {
+        expect(t.confidence).toBeLessThanOrEqual(direct[i]!.confidence + 1e-9);
+        expect(t.confidence).toBeGreaterThan(direct[i]!.confidence * 0.9);
+      });
+    } finally {
+      await copy.dispose();
+    }
   });
 });
