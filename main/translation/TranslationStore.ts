@@ -32,20 +32,40 @@ export interface MessageTranslation {
   reviewedBy: string | null;
 }
 
-interface Row {
+/** The columns every translation has, a message's or a segment's, with its newest review. */
+interface MadeRow {
   id: number;
-  message_id: number;
   source_language: string;
   target_language: string;
-  engine: string;
   model_id: string;
-  model_sha256: string;
   text: string;
   confidence: number;
   flags: string;
   version: number | null;
   reviewed_text: string | null;
   author: string | null;
+}
+
+interface Row extends MadeRow {
+  message_id: number;
+  engine: string;
+  model_sha256: string;
+}
+
+/** What every translation says of itself: languages, model, its newest text and who reviewed it. */
+function made(r: MadeRow) {
+  return {
+    id: r.id,
+    from: r.source_language,
+    to: r.target_language,
+    modelId: r.model_id,
+    text: r.reviewed_text ?? r.text,
+    version: r.version ?? 1,
+    machineText: r.text,
+    confidence: r.confidence,
+    flags: JSON.parse(r.flags) as string[],
+    reviewedBy: r.author,
+  };
 }
 
 /** Where each kind of translation and its reviewed versions are kept. */
@@ -68,21 +88,7 @@ function newest(kind: Kind): string {
 }
 
 function fromRow(r: Row): MessageTranslation {
-  return {
-    id: r.id,
-    messageId: r.message_id,
-    from: r.source_language,
-    to: r.target_language,
-    engine: r.engine,
-    modelId: r.model_id,
-    modelSha256: r.model_sha256,
-    text: r.reviewed_text ?? r.text,
-    version: r.version ?? 1,
-    machineText: r.text,
-    confidence: r.confidence,
-    flags: JSON.parse(r.flags) as string[],
-    reviewedBy: r.author,
-  };
+  return { ...made(r), messageId: r.message_id, engine: r.engine, modelSha256: r.model_sha256 };
 }
 
 /** The translations of these messages, by message id, oldest translation first. */
@@ -200,37 +206,18 @@ export interface SegmentTranslation {
   reviewedBy: string | null;
 }
 
-interface SegmentRow {
-  id: number;
+interface SegmentRow extends MadeRow {
   transcript_id: number;
   segment_id: number;
   transcript_version: number;
-  source_language: string;
-  target_language: string;
-  model_id: string;
-  text: string;
-  confidence: number;
-  flags: string;
-  version: number | null;
-  reviewed_text: string | null;
-  author: string | null;
 }
 
 function fromSegmentRow(r: SegmentRow): SegmentTranslation {
   return {
-    id: r.id,
+    ...made(r),
     transcriptId: r.transcript_id,
     segmentId: r.segment_id,
     transcriptVersion: r.transcript_version,
-    from: r.source_language,
-    to: r.target_language,
-    modelId: r.model_id,
-    text: r.reviewed_text ?? r.text,
-    version: r.version ?? 1,
-    machineText: r.text,
-    confidence: r.confidence,
-    flags: JSON.parse(r.flags) as string[],
-    reviewedBy: r.author,
   };
 }
 

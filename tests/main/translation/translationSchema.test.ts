@@ -3,6 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { caseDbBefore } from '../../helpers/caseDb.js';
 import { useTempDirs } from '../../helpers/temp.js';
 
+/** A finished transcript of one segment, as the transcription job stores it, for evidence item 1. */
+const TRANSCRIPT = `
+  INSERT INTO jobs (id, kind, state, params, created_by, created_at)
+    VALUES ('j1', 'transcribe', 'done', '{}', 'me', 'now');
+  INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
+    VALUES (1, 1, 'j1', 'whisper.cpp', 'm', '${'c'.repeat(64)}', 'me', 'now');
+  INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
+    VALUES (1, 1, 0, 1000, '明天我去火车站', '[]', 0, '[]', 0);`;
+
 describe('translationSchema', () => {
   const tempDir = useTempDirs();
 
@@ -44,14 +53,7 @@ describe('translationSchema', () => {
       'machine translations of transcript segments',
       'a.wav',
     );
-    db.exec(`
-      INSERT INTO jobs (id, kind, state, params, created_by, created_at)
-        VALUES ('j1', 'transcribe', 'done', '{}', 'me', 'now');
-      INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
-        VALUES (1, 1, 'j1', 'whisper.cpp', 'm', '${'c'.repeat(64)}', 'me', 'now');
-      INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
-        VALUES (1, 1, 0, 1000, '明天我去火车站', '[]', 0, '[]', 0);
-    `);
+    db.exec(TRANSCRIPT);
 
     upgrade();
 
@@ -79,13 +81,8 @@ describe('translationSchema', () => {
       "reviewers' corrections of segment translations",
       'a.wav',
     );
+    db.exec(TRANSCRIPT);
     db.exec(`
-      INSERT INTO jobs (id, kind, state, params, created_by, created_at)
-        VALUES ('j1', 'transcribe', 'done', '{}', 'me', 'now');
-      INSERT INTO transcripts (id, evidence_id, job_id, engine, model_id, model_sha256, created_by, created_at)
-        VALUES (1, 1, 'j1', 'whisper.cpp', 'm', '${'c'.repeat(64)}', 'me', 'now');
-      INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
-        VALUES (1, 1, 0, 1000, '明天我去火车站', '[]', 0, '[]', 0);
       INSERT INTO segment_translations (transcript_id, segment_id, transcript_version, source_language,
           target_language, engine, model_id, model_sha256, text, confidence, flags, job_id, created_at)
         VALUES (1, 1, 1, 'zh', 'en', 'e', 'opus-mt-zh-en', '${'c'.repeat(64)}', 'To the station.', 0.7, '[]', 'j1', 'now');
