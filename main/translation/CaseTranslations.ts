@@ -57,13 +57,11 @@ export class CaseTranslations {
   ) {}
 
   /**
-   * Queues translation into `to` of the case's messages (or one thread's):
-   * a job for each language they were told to be in that a model here
-   * translates into `to`. The languages with messages but no such model are
-   * returned with their counts, for the caller to say so.
-   *
-   * Not yet: no pivot through English; a language is translated only by a
-   * model for that very pair (one here: Chinese to English).
+   * Queues translation into `to` of the case's messages (or one thread's, or
+   * a selection): a job for each language they were told to be in that the
+   * models here translate into `to`, with one model or two through English.
+   * The languages with messages but no such route are returned with their
+   * counts, for the caller to say so.
    */
   async queue(options: {
     to: string;
