@@ -12,6 +12,7 @@ import {
   segmentTranslationMigration,
   segmentTranslationReviewMigration,
   translationMigration,
+  viaEnglishMigration,
 } from '../translation/translationSchema.js';
 import type { Migration } from '../store/migrate.js';
 
@@ -332,4 +333,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 13, ...translationMigration },
   { version: 14, ...segmentTranslationMigration },
   { version: 15, ...segmentTranslationReviewMigration },
+  { version: 16, ...viaEnglishMigration },
 ];

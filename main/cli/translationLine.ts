@@ -14,10 +14,12 @@ export function translationLine(t: {
   confidence: number;
   flags: string[];
   text: string;
+  via: string | null;
 }): string {
   const what =
     t.version > 1
       ? `translation ${t.id} ${t.from}->${t.to}, reviewed by ${t.reviewedBy} (version ${t.version})`
       : `machine translation ${t.id} ${t.from}->${t.to} (${t.modelId}, confidence ${t.confidence.toFixed(2)}${flagWords(t.flags)})`;
-  return `    ${what}: ${t.text.replace(/\s*\n\s*/g, ' ⏎ ')}`;
+  const line = (text: string) => text.replace(/\s*\n\s*/g, ' ⏎ ');
+  return `    ${what}: ${line(t.text)}${t.via === null ? '' : ` (through English: ${line(t.via)})`}`;
 }

@@ -30,6 +30,8 @@ export interface MessageTranslation {
   flags: string[];
   /** Who made the newest correction, when there is one. */
   reviewedBy: string | null;
+  /** Through two models: the English the first one wrote, which the second translated. */
+  via: string | null;
 }
 
 /** The columns every translation has, a message's or a segment's, with its newest review. */
@@ -44,6 +46,7 @@ interface MadeRow {
   version: number | null;
   reviewed_text: string | null;
   author: string | null;
+  via_text: string | null;
 }
 
 interface Row extends MadeRow {
@@ -65,6 +68,7 @@ function made(r: MadeRow) {
     confidence: r.confidence,
     flags: JSON.parse(r.flags) as string[],
     reviewedBy: r.author,
+    via: r.via_text,
   };
 }
 
@@ -204,6 +208,7 @@ export interface SegmentTranslation {
   confidence: number;
   flags: string[];
   reviewedBy: string | null;
+  via: string | null;
 }
 
 interface SegmentRow extends MadeRow {

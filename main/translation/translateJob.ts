@@ -81,8 +81,8 @@ function messageSource(db: Db, p: TranslateParams): TranslationSource {
   ];
   const insert = db.prepare(
     `INSERT INTO translations (message_id, source_language, target_language, engine, model_id,
-       model_sha256, text, confidence, flags, job_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       model_sha256, text, confidence, flags, via_text, job_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const index = db.prepare('INSERT INTO translations_fts (rowid, text) VALUES (?, ?)');
   const select = db.prepare(`SELECT m.id, m.body AS text ${scope} ORDER BY m.id LIMIT ?`);
@@ -153,8 +153,8 @@ function segmentSource(
   const insert = db.prepare(
     `INSERT INTO segment_translations (transcript_id, segment_id, transcript_version,
        source_language, target_language, engine, model_id, model_sha256, text, confidence, flags,
-       job_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       via_text, job_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
     pending(lastId, limit) {
@@ -194,6 +194,7 @@ function machineColumns(
     r.text,
     Math.min(1, Math.max(0, r.confidence)),
     JSON.stringify(r.flags),
+    r.via ?? null,
     jobId,
     now,
   ];

@@ -118,3 +118,17 @@ export const segmentTranslationReviewMigration: Omit<Migration, 'version'> = {
     `);
   },
 };
+
+/**
+ * The English a translation went through, when it was made by two models
+ * (into English, then out of it), kept for the reviewer beside the result.
+ */
+export const viaEnglishMigration: Omit<Migration, 'version'> = {
+  name: 'the English a translation through two models went through',
+  up(db) {
+    db.exec(`
+      ALTER TABLE translations ADD COLUMN via_text TEXT;
+      ALTER TABLE segment_translations ADD COLUMN via_text TEXT;
+    `);
+  },
+};

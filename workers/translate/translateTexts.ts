@@ -15,6 +15,8 @@ export interface TextTranslation {
   /** The runs' confidences averaged by their length in pieces; 1 when nothing needed translating. */
   confidence: number;
   flags: TranslationFlag[];
+  /** Through two models: the first one's English, which the second translated. */
+  via?: string;
 }
 
 /** From this share of unknown characters on, a translation is flagged `unreadable`. */
@@ -112,6 +114,7 @@ export async function translateThrough(
       text: next[i]!.text,
       confidence: before.confidence * next[i]!.confidence,
       flags: [...new Set([...before.flags, ...next[i]!.flags])],
+      via: before.text,
     }));
   }
   return out;

@@ -78,6 +78,7 @@ interface Row {
   version: number | null;
   author: string | null;
   flags: string;
+  via_text: string | null;
 }
 
 function time(sentAt: string | null, offset: number | null): string {
@@ -97,7 +98,7 @@ function time(sentAt: string | null, offset: number | null): string {
 const TRANSLATED = `
   SELECT 'message' AS kind, t.id, t.message_id, NULL AS evidence_id, NULL AS segment_id,
     NULL AS original, t.source_language, t.target_language, t.model_id, t.text AS machine_text,
-    t.confidence, t.flags, v.text AS reviewed_text, v.version, v.author
+    t.confidence, t.flags, t.via_text, v.text AS reviewed_text, v.version, v.author
   FROM translations t LEFT JOIN translation_versions v ON v.translation_id = t.id
     AND v.version = (SELECT max(version) FROM translation_versions WHERE translation_id = t.id)
   UNION ALL
@@ -106,7 +107,7 @@ const TRANSLATED = `
         AND e.segment_id = st.segment_id AND e.version <= st.transcript_version
         AND e.text IS NOT NULL ORDER BY e.version DESC LIMIT 1), s.text),
     st.source_language, st.target_language, st.model_id, st.text, st.confidence, st.flags,
-    sv.text, sv.version, sv.author
+    st.via_text, sv.text, sv.version, sv.author
   FROM voice_notes vn
     JOIN transcripts tr ON tr.id = (SELECT t2.id FROM transcripts t2 JOIN jobs j ON j.id = t2.job_id
       WHERE t2.evidence_id = vn.evidence_id AND j.state = 'done' ORDER BY t2.id DESC LIMIT 1)
@@ -153,7 +154,13 @@ export function translationRows(db: Db, filter: TranslationFilter = {}): Transla
     )
     .all(...args, ...(filter.limit === undefined ? [] : [filter.limit])) as Row[];
   return rows.map((r) => {
-    const made = status(r.model_id, r.version, r.author, JSON.parse(r.flags) as string[]);
+    const made = status(
+      r.model_id,
+      r.version,
+      r.author,
+      JSON.parse(r.flags) as string[],
+      r.via_text,
+    );
     return {
       ...made,
       ...(r.kind === 'segment'
@@ -181,13 +188,16 @@ function status(
   version: number | null,
   author: string | null,
   flags: string[],
+  via: string | null,
 ): Pick<TranslationRow, 'flags' | 'status'> {
   return {
     flags,
     status:
       (version === null || version === 1
         ? `machine translation (${modelId})`
-        : `reviewed by ${author}, version ${version} (machine: ${modelId})`) + flagWords(flags),
+        : `reviewed by ${author}, version ${version} (machine: ${modelId})`) +
+      flagWords(flags) +
+      (via === null ? '' : `; through English: ${via}`),
   };
 }
 
@@ -202,7 +212,7 @@ export function segmentTranslationRows(
 ): TranslationRow[] {
   return segments.flatMap((s, i) =>
     (translated.get(s.id) ?? []).map((t) => ({
-      ...status(t.modelId, t.version, t.reviewedBy, t.flags),
+      ...status(t.modelId, t.version, t.reviewedBy, t.flags, t.via),
       kind: 'segment' as const,
       translationId: t.id,
       item: i + 1,

@@ -129,7 +129,13 @@ describe('toex translate and translation edit', () => {
     );
     expect((await toex(home, ['translate', REF, '--to', 'en', '--beam', '1'])).code).toBe(0);
     const shown = JSON.parse((await toex(home, ['--json', 'messages', REF])).stdout) as {
-      translations: { to: string; modelId: string; modelSha256: string; text: string }[];
+      translations: {
+        to: string;
+        modelId: string;
+        modelSha256: string;
+        text: string;
+        via: string | null;
+      }[];
     }[];
     for (const m of shown) {
       const [qtx, en] = m.translations;
@@ -137,8 +143,18 @@ describe('toex translate and translation edit', () => {
       expect([en!.to, en!.modelId]).toEqual(['en', 'opus-mt-zh-en']);
       // The second model copies English: through it, the first model's words come out whole.
       expect(qtx!.text).toBe(en!.text);
+      expect(qtx!.via).toBe(en!.text);
+      expect(en!.via).toBeNull();
       expect(qtx!.modelSha256).not.toBe(en!.modelSha256);
     }
+    const first = shown[0]!.translations[0]!.text;
+    const lines = (await toex(home, ['messages', REF])).stdout.split('\n');
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^ {4}machine translation \\d+ zh->qtx \\(opus-mt-zh-en > ${COPY_MODEL_ID}, confidence \\d\\.\\d\\d\\): .+ \\(through English: .+\\)$`,
+      ),
+    );
+    expect(lines[1]!.endsWith(`: ${first} (through English: ${first})`)).toBe(true);
 
     const none = await toex(home, ['translate', REF, '--to', 'de']);
     expect(none.stdout).toBe(

@@ -109,4 +109,31 @@ describe('translationSchema', () => {
     });
     db.close();
   });
+
+  it('adds the English a translation went through, none for those stored before it', () => {
+    const { db, upgrade } = caseDbBefore(
+      tempDir(),
+      'the English a translation through two models went through',
+      'a.wav',
+    );
+    db.exec(TRANSCRIPT);
+    db.exec(`
+      INSERT INTO segment_translations (transcript_id, segment_id, transcript_version, source_language,
+          target_language, engine, model_id, model_sha256, text, confidence, flags, job_id, created_at)
+        VALUES (1, 1, 1, 'zh', 'en', 'e', 'opus-mt-zh-en', '${'c'.repeat(64)}', 'To the station.', 0.7, '[]', 'j1', 'now');
+    `);
+
+    upgrade();
+
+    expect(db.prepare('SELECT text, via_text FROM segment_translations').get()).toEqual({
+      text: 'To the station.',
+      via_text: null,
+    });
+    expect(
+      db
+        .prepare(`SELECT name FROM pragma_table_info('translations') WHERE name = 'via_text'`)
+        .get(),
+    ).toEqual({ name: 'via_text' });
+    db.close();
+  });
 });

@@ -64,6 +64,7 @@ describe('translateTexts', () => {
       expect(through.map((t) => t.text)).toEqual(direct.map((t) => t.text));
       expect(through[0]!.text).toMatch(/Old Wang/);
       expect(through.map((t) => t.flags)).toEqual(direct.map((t) => t.flags));
+      expect(through.map((t) => t.via)).toEqual(direct.map((t) => t.text));
       through.forEach((t, i) => {
         expect(t.confidence).toBeLessThanOrEqual(direct[i]!.confidence + 1e-9);
         expect(t.confidence).toBeGreaterThan(direct[i]!.confidence * 0.9);
