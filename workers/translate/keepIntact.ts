@@ -33,19 +33,85 @@ const FORMULA = String.raw`(?<![\p{L}\p{N}])[=+@][A-Za-z]{2,}\([^()\n]{0,500}\)`
 const CONTROL = String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+`;
 const EMOJI = String.raw`(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:[\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]|\p{Extended_Pictographic}|\p{Regional_Indicator})*`;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Scripts written without spaces between words, where a term has no word boundary to match at. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
 /** Whether a term's edge needs a word boundary: a letter or digit of a script that spaces words. */
 const bounded = (edge: string) => /[\p{L}\p{N}]/u.test(edge) && !UNSPACED.test(edge);
+const WORD = /[\p{L}\p{N}]/u;
 
-/** A glossary term as a pattern: whole words where its script spaces them, anywhere where not. */
-function termPattern(term: string): string {
-  const before = bounded(term.at(0) ?? '') ? '(?<![\\p{L}\\p{N}])' : '';
-  const after = bounded(term.at(-1) ?? '') ? '(?![\\p{L}\\p{N}])' : '';
-  return `${before}${escape(term)}${after}`;
+/** What is kept whatever the glossary, earliest first; at the same place a glossary term wins. */
+const BUILT_IN = new RegExp(
+  [CONTROL, FORMULA, TAG, LINK, EMAIL, HANDLE, EMOJI, FIGURE].map((p) => `(?:${p})`).join('|'),
+  'gu',
+);
+
+interface IndexedTerm {
+  term: GlossaryTerm;
+  folded: string;
+  /** Its first and last characters are letters of a spaced script: it must stand as a word. */
+  wholeBefore: boolean;
+  wholeAfter: boolean;
+}
+
+/**
+ * A glossary made ready to match: its terms by their first character (case
+ * folded), longest first. Made once per glossary: a case's glossary may hold
+ * thousands of terms, too many for one regular expression (20,000 of them in
+ * one alternation took minutes a message).
+ */
+const indexes = new WeakMap<readonly GlossaryTerm[], Map<string, IndexedTerm[]>>();
+
+function glossaryIndex(glossary: readonly GlossaryTerm[]): Map<string, IndexedTerm[]> {
+  let index = indexes.get(glossary);
+  if (index) return index;
+  index = new Map();
+  for (const term of [...glossary].sort((a, b) => b.source.length - a.source.length)) {
+    const chars = [...term.source];
+    const key = chars[0]!.toLowerCase();
+    const list = index.get(key) ?? [];
+    list.push({
+      term,
+      folded: term.source.toLowerCase(),
+      wholeBefore: bounded(chars[0]!),
+      wholeAfter: bounded(chars.at(-1)!),
+    });
+    index.set(key, list);
+  }
+  indexes.set(glossary, index);
+  return index;
+}
+
+/** The first glossary term in `text` from `from` up to `until`, the longest where several start. */
+function findTerm(
+  text: string,
+  from: number,
+  until: number,
+  index: Map<string, IndexedTerm[]>,
+): { index: number; length: number; term: GlossaryTerm } | undefined {
+  for (let i = from; i <= until && i < text.length;) {
+    const ch = String.fromCodePoint(text.codePointAt(i)!);
+    for (const t of index.get(ch.toLowerCase()) ?? []) {
+      const end = i + t.term.source.length;
+      if (text.slice(i, end).toLowerCase() !== t.folded) continue;
+      if (t.wholeBefore && i > 0 && WORD.test(charBefore(text, i))) continue;
+      if (
+        t.wholeAfter &&
+        end < text.length &&
+        WORD.test(String.fromCodePoint(text.codePointAt(end)!))
+      ) {
+        continue;
+      }
+      return { index: i, length: end - i, term: t.term };
+    }
+    i += ch.length;
+  }
+  return undefined;
+}
+
+function charBefore(text: string, i: number): string {
+  const low = text.charCodeAt(i - 1);
+  return low >= 0xdc00 && low <= 0xdfff && i >= 2 ? text.slice(i - 2, i) : text.slice(i - 1, i);
 }
 
 /**
@@ -55,33 +121,30 @@ function termPattern(term: string): string {
  * message's spacing.
  */
 export function cutForTranslation(text: string, glossary: readonly GlossaryTerm[] = []): Piece[] {
-  const terms = [...glossary].sort((a, b) => b.source.length - a.source.length);
-  const byTerm = new Map(terms.map((t) => [t.source.toLowerCase(), t]));
-  const patterns = [
-    ...terms.map((t) => termPattern(t.source)),
-    CONTROL,
-    FORMULA,
-    TAG,
-    LINK,
-    EMAIL,
-    HANDLE,
-    EMOJI,
-    FIGURE,
-  ];
-  const keep = new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'giu');
-
+  const index = glossaryIndex(glossary);
   const pieces: Piece[] = [];
-  let at = 0;
   const pushText = (run: string) => {
     if (run.length === 0) return;
     if (/\p{L}/u.test(run)) pieces.push({ translate: true, text: run });
     else pieces.push({ translate: false, text: run });
   };
-  for (const m of text.matchAll(keep)) {
-    pushText(text.slice(at, m.index));
-    const term = byTerm.get(m[0].toLowerCase());
-    pieces.push({ translate: false, text: term?.target ?? m[0] });
-    at = m.index + m[0].length;
+  let at = 0;
+  while (at < text.length) {
+    BUILT_IN.lastIndex = at;
+    const builtIn = BUILT_IN.exec(text);
+    const term = findTerm(text, at, builtIn?.index ?? text.length, index);
+    const next =
+      term ??
+      (builtIn ? { index: builtIn.index, length: builtIn[0].length, term: undefined } : undefined);
+    if (!next) break;
+    pushText(text.slice(at, next.index));
+    pieces.push({
+      translate: false,
+      text: next.term
+        ? (next.term.target ?? text.slice(next.index, next.index + next.length))
+        : text.slice(next.index, next.index + next.length),
+    });
+    at = next.index + next.length;
   }
   pushText(text.slice(at));
   return pieces;

@@ -53,4 +53,22 @@ describe('keepIntact', () => {
       'Call me 07700900123 Tomorrow 😀',
     );
   });
+
+  it('matches in a glossary of 20,000 terms, the longest where two start at one place', () => {
+    const glossary = Array.from({ length: 20_000 }, (_, i) => ({
+      source: `term${i}名`,
+      target: `T${i}`,
+    }));
+    glossary.push({ source: 'TERM1', target: 'short' });
+    const pieces = cutForTranslation('明天 term19999名 见 Term1名 和 term1 在 terminal', glossary);
+    expect(pieces).toEqual([
+      { translate: true, text: '明天 ' },
+      { translate: false, text: 'T19999' },
+      { translate: true, text: ' 见 ' },
+      { translate: false, text: 'T1' },
+      { translate: true, text: ' 和 ' },
+      { translate: false, text: 'short' },
+      { translate: true, text: ' 在 terminal' },
+    ]);
+  });
 });
