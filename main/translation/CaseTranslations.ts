@@ -339,6 +339,7 @@ export class CaseTranslations {
     reason: string;
     basedOn?: number;
   }): MessageTranslation {
+    this.store.assertOpen('correcting a translation');
     return writeTransaction(this.store.db, () => {
       const saved = correctTranslation(this.store.db, { ...change, author: this.store.actor });
       this.store.audit.append({
@@ -358,6 +359,7 @@ export class CaseTranslations {
     reason: string;
     basedOn?: number;
   }): SegmentTranslation {
+    this.store.assertOpen('correcting a translation');
     return writeTransaction(this.store.db, () => {
       const saved = correctSegmentTranslation(this.store.db, {
         ...change,

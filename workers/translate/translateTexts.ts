@@ -19,6 +19,9 @@ export interface TextTranslation {
   via?: string;
 }
 
+/** The most runs of text a message is translated in; the rest stay as written, flagged `truncated`. */
+export const MAX_RUNS = 64;
+
 /** From this share of unknown characters on, a translation is flagged `unreadable`. */
 const UNREADABLE_SHARE = 0.5;
 
@@ -43,6 +46,16 @@ export async function translateTexts(
   options: BatchOptions,
 ): Promise<TextTranslation[]> {
   const cut = texts.map((t) => cutForTranslation(t, options.glossary));
+  // A message cut into very many runs (a long list of figures) would hold up every
+  // message batched after it: past MAX_RUNS its runs are kept as written, and it is
+  // flagged as cut short.
+  const cutShort = cut.map((pieces) => {
+    let runs = 0;
+    pieces.forEach((p, i) => {
+      if (p.translate && ++runs > MAX_RUNS) pieces[i] = { translate: false, text: p.text };
+    });
+    return runs > MAX_RUNS;
+  });
   const runs = cut.flatMap((pieces, message) =>
     pieces.flatMap((p) =>
       p.translate ? [{ message, pieces: translator.pieces(p.text.trim()) }] : [],
@@ -68,7 +81,7 @@ export async function translateTexts(
   }
 
   let next = 0;
-  return cut.map((pieces) => {
+  return cut.map((pieces, message) => {
     const first = next;
     const mine = pieces.filter((p) => p.translate).map(() => results[next++]!);
     const weight = mine.reduce((n, r) => n + r.size, 0);
@@ -76,7 +89,7 @@ export async function translateTexts(
     const unknownChars = chars.reduce((n, c) => n + c.unknown, 0);
     const allChars = chars.reduce((n, c) => n + c.all, 0);
     const flags: TranslationFlag[] = [];
-    if (mine.some((r) => r.truncated)) flags.push('truncated');
+    if (cutShort[message] || mine.some((r) => r.truncated)) flags.push('truncated');
     if (allChars > 0 && unknownChars >= UNREADABLE_SHARE * allChars) flags.push('unreadable');
     return {
       text: joinTranslation(

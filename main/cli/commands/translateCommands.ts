@@ -179,7 +179,9 @@ function translateReport(
           `${count(outcome.kept, 'message')} already translated left as they were: the glossary applies to new translations only.`,
         ]
       : []),
-    ...(done.length === 0 && outcome.unsupported.length + outcome.voiceNotes.length === 0
+    ...(done.length === 0 &&
+    outcome.jobs.every((j) => j.state === 'done') &&
+    outcome.unsupported.length + outcome.voiceNotes.length === 0
       ? [`No messages need translating into ${to}.`]
       : []),
   ];
@@ -372,7 +374,7 @@ export function registerTranslateCommands(program: Command, action: Wrap): void 
             : table([
                 ['ID', 'MESSAGE', 'LANGUAGES', 'CONFIDENCE', 'ORIGINAL', 'TRANSLATION'],
                 ...rows.map((r) => [
-                  r.kind === 'segment' ? `${r.translationId} (segment)` : String(r.translationId),
+                  r.kind === 'segment' ? `${r.translationId} [segment]` : String(r.translationId),
                   String(r.item),
                   r.languages.replace(' -> ', '->'),
                   `${r.confidence.toFixed(2)}${r.flags.length ? ` (${r.flags.join(', ')})` : ''}`,

@@ -141,7 +141,7 @@ describe('translating a recorded Chinese interview', () => {
 
     const text = await toex(home, ['messages', ref, '--search', 'file attached']);
     expect(text.stdout).toMatch(
-      /\n {4}voice note \(item 2\), transcript 1 \(machine transcription\): .*\n {6}machine translation \d+ zh->en \(opus-mt-zh-en, confidence 0\.\d\d\): /,
+      /\n {4}voice note \(item 2\), transcript 1 \(machine transcription\): .*\n {6}machine translation \d+ \[segment\] zh->en \(opus-mt-zh-en, confidence 0\.\d\d\): /,
     );
 
     // The thread's export and the review list carry the voice note's translation too.
@@ -153,7 +153,7 @@ describe('translating a recorded Chinese interview', () => {
       /^\d+,2024-03-09 20:16:00Z,Kai,[^,]*\p{Script=Han}.*,zh -> en,0\.\d+,voice note \(item 2\): machine translation \(opus-mt-zh-en\)$/u,
     );
     const listed = await toex(home, ['translation', 'list', ref]);
-    expect(listed.stdout.split('\n')[1]).toMatch(/^\d+ \(segment\) +\d+ +zh->en /);
+    expect(listed.stdout.split('\n')[1]).toMatch(/^\d+ \[segment\] +\d+ +zh->en /);
 
     // Translated once: a second run has nothing left to do.
     const again = await toex(home, ['translate', ref]);

@@ -176,6 +176,17 @@ describe('translateJob', () => {
         c.store.translations.correct({ id: machine!.id, text: 'x', reason: 'r', basedOn: 1 }),
       ).toThrow(/at version 2, not 1/);
       expect(c.store.audit.list().at(-1)).toMatchObject({ action: 'translation.correct' });
+
+      // A closed case takes no more corrections.
+      c.workstation.setCaseStatus(c.info.id, 'closed');
+      const closed = c.workstation.openCase(c.info.id);
+      try {
+        expect(() =>
+          closed.translations.correct({ id: machine!.id, text: 'y', reason: 'r' }),
+        ).toThrow(/closed; reopen it before correcting a translation/);
+      } finally {
+        closed.close();
+      }
     } finally {
       c.close();
     }

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MarianTranslator } from '../../../workers/translate/MarianTranslator.js';
-import { translateTexts, translateThrough } from '../../../workers/translate/translateTexts.js';
+import {
+  MAX_RUNS,
+  translateTexts,
+  translateThrough,
+} from '../../../workers/translate/translateTexts.js';
 import { COPY_MODEL_ID, TEST_MODELS_DIR, translationModel } from '../../helpers/models.js';
 
 describe('translateTexts', () => {
@@ -72,5 +76,13 @@ describe('translateTexts', () => {
     } finally {
       await copy.dispose();
     }
+  });
+
+  it('translates at most MAX_RUNS runs of a message, keeps the rest as written and flags it', async () => {
+    const text = '好的1'.repeat(MAX_RUNS + 10);
+    const [out] = await translateTexts(translator, [text], { beamSize: 1, batchSize: 8 });
+    expect(out!.flags).toEqual(['truncated']);
+    expect(out!.text.endsWith('好的1'.repeat(10))).toBe(true);
+    expect(out!.text.startsWith('好的1')).toBe(false);
   });
 });
