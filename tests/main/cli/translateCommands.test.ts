@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -187,6 +187,23 @@ describe('toex translate and translation edit', () => {
         `toex: glossary ${bad} term 1: source (and target, when given) must be text of 1 to 200 characters\n`,
       ],
     ];
+    // Export options that cannot go together, refused as bad input before anything is written.
+    const out = join(tempDir(), 't.csv');
+    for (const [args, message] of [
+      [
+        ['translation', 'export', REF, '--out', out, '--transcript', '1', '--thread', '1'],
+        'toex: --transcript cannot be given with --thread or --language\n',
+      ],
+      [
+        ['translation', 'export', REF, '--out', out, '--at', '2'],
+        'toex: --at is the version of a --transcript\n',
+      ],
+    ] as [string[], string][]) {
+      const run = await toex(home, args);
+      expect(run.stderr, args.join(' ')).toBe(message);
+      expect(run.code, args.join(' ')).toBe(2);
+    }
+    expect(existsSync(out)).toBe(false);
     for (const [args, message] of cases) {
       const run = await toex(home, args);
       expect(run.stderr, args.join(' ')).toBe(message);

@@ -12,6 +12,12 @@ const TRANSCRIPT = `
   INSERT INTO segments (id, transcript_id, start_ms, end_ms, text, words, avg_logprob, flags, chunk_start_ms)
     VALUES (1, 1, 0, 1000, '明天我去火车站', '[]', 0, '[]', 0);`;
 
+/** A machine translation of that transcript's segment, at version 1. */
+const SEGMENT_TRANSLATION = `
+  INSERT INTO segment_translations (transcript_id, segment_id, transcript_version, source_language,
+      target_language, engine, model_id, model_sha256, text, confidence, flags, job_id, created_at)
+    VALUES (1, 1, 1, 'zh', 'en', 'e', 'opus-mt-zh-en', '${'c'.repeat(64)}', 'To the station.', 0.7, '[]', 'j1', 'now');`;
+
 describe('translationSchema', () => {
   const tempDir = useTempDirs();
 
@@ -81,12 +87,7 @@ describe('translationSchema', () => {
       "reviewers' corrections of segment translations",
       'a.wav',
     );
-    db.exec(TRANSCRIPT);
-    db.exec(`
-      INSERT INTO segment_translations (transcript_id, segment_id, transcript_version, source_language,
-          target_language, engine, model_id, model_sha256, text, confidence, flags, job_id, created_at)
-        VALUES (1, 1, 1, 'zh', 'en', 'e', 'opus-mt-zh-en', '${'c'.repeat(64)}', 'To the station.', 0.7, '[]', 'j1', 'now');
-    `);
+    db.exec(TRANSCRIPT + SEGMENT_TRANSLATION);
 
     upgrade();
 
@@ -116,12 +117,7 @@ describe('translationSchema', () => {
       'the English a translation through two models went through',
       'a.wav',
     );
-    db.exec(TRANSCRIPT);
-    db.exec(`
-      INSERT INTO segment_translations (transcript_id, segment_id, transcript_version, source_language,
-          target_language, engine, model_id, model_sha256, text, confidence, flags, job_id, created_at)
-        VALUES (1, 1, 1, 'zh', 'en', 'e', 'opus-mt-zh-en', '${'c'.repeat(64)}', 'To the station.', 0.7, '[]', 'j1', 'now');
-    `);
+    db.exec(TRANSCRIPT + SEGMENT_TRANSLATION);
 
     upgrade();
 
