@@ -14,6 +14,7 @@ import { registerJobCommands } from './commands/jobCommands.js';
 import { registerLanguageCommands } from './commands/languageCommands.js';
 import { registerTranslateCommands } from './commands/translateCommands.js';
 import { registerModelCommands } from './commands/modelCommands.js';
+import { registerServeCommands } from './commands/serveCommands.js';
 import { registerTranscribeCommands } from './commands/transcribeCommands.js';
 import { registerTranscriptCommands } from './commands/transcriptCommands.js';
 import { registerWorkstationCommands } from './commands/workstationCommands.js';
@@ -105,6 +106,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerTranscriptCommands(program, wrap);
   registerModelCommands(program, wrap);
   registerAuditCommands(program, wrap);
+  registerServeCommands(program, wrap);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

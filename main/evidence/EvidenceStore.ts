@@ -56,6 +56,12 @@ export interface ImportOptions {
    * item's exhibit reference, and the derivation is recorded with it.
    */
   derivedFrom?: { parentId: number; innerPath: string };
+  /**
+   * The file came through the browser in web mode, which gives its name but
+   * not its path: it is registered under that name, its path as
+   * `upload:<name>`, rather than as the temporary file it was written to.
+   */
+  uploadedAs?: string;
 }
 
 interface EvidenceRow {
@@ -177,10 +183,14 @@ export class EvidenceStore {
       throw new ToexError('bad-input', 'an exhibit reference is at most 64 characters');
     }
     const source = resolve(sourcePath);
-    const name = options.derivedFrom ? basename(options.derivedFrom.innerPath) : basename(source);
+    const name = options.derivedFrom
+      ? basename(options.derivedFrom.innerPath)
+      : (options.uploadedAs ?? basename(source));
     const originalPath = parent
       ? `${parent.originalPath}!/${options.derivedFrom!.innerPath}`
-      : source;
+      : options.uploadedAs
+        ? `upload:${options.uploadedAs}`
+        : source;
     checkSource(source, name);
 
     try {
@@ -245,7 +255,8 @@ export class EvidenceStore {
           md5: digest.md5,
           stored_path: storedPath,
           // A copy made from inside another item has no time of its own worth keeping.
-          source_mtime: parent ? null : before.mtime.toISOString(),
+          // nor has a file uploaded through the browser, which sends none.
+          source_mtime: parent || options.uploadedAs ? null : before.mtime.toISOString(),
           imported_by: this.actor,
           imported_at: new Date().toISOString(),
         },

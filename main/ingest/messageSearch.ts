@@ -30,6 +30,8 @@ export interface MessageFilter {
   limit?: number;
   /** For paging: messages after this id in the order given. */
   afterId?: number;
+  /** For paging by place: how many of the matching messages, in their order, to pass over. */
+  offset?: number;
 }
 
 export interface MessageRow {
@@ -211,7 +213,8 @@ interface Row {
  * also finds the messages whose voice notes' transcripts, or whose
  * translations (at their newest version), hold the words.
  */
-export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
+/** The filters other than the word search, as SQL over `messages m` joined to the sender `p`. */
+function filterConditions(filter: MessageFilter): { where: string[]; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.threadId !== undefined) {
@@ -254,9 +257,22 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     where.push('m.id > ?');
     args.push(filter.afterId);
   }
+  return { where, args };
+}
+
+export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
+  const { where, args } = filterConditions(filter);
   const limit = Math.min(Math.max(1, filter.limit ?? 1000), 100_000);
+  const offset = Math.max(0, filter.offset ?? 0);
   // `first` holds the values of the placeholders in `from` and `match`, which come before the filters'.
-  const select = (from: string, match: string | null, first: unknown[], order: string) =>
+  const select = (
+    from: string,
+    match: string | null,
+    first: unknown[],
+    order: string,
+    take = limit,
+    skip = offset,
+  ) =>
     db
       .prepare(
         `SELECT m.id, m.evidence_id, m.thread_id, t.service, t.title, m.direction, p.identifier, p.name,
@@ -270,7 +286,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
            JOIN threads t ON t.id = m.thread_id LEFT JOIN participants p ON p.id = m.sender_id
            LEFT JOIN message_languages ml ON ml.message_id = m.id
          ${match || where.length ? `WHERE ${[...(match ? [match] : []), ...where].join(' AND ')}` : ''}
-         ORDER BY ${order} LIMIT ${limit}`,
+         ORDER BY ${order} LIMIT ${take} OFFSET ${skip}`,
       )
       .all(...first, ...args) as Row[];
 
@@ -279,13 +295,16 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
     rows = select('messages m', null, [], 'm.sent_at_ms IS NULL, m.sent_at_ms, m.id');
   } else {
     const query = ftsQuery(filter.search);
-    const inText = select(
+    // Each source is read from its start, as the page's place is in their union.
+    const upTo = (from: string, match: string | null, first: unknown[], order: string) =>
+      select(from, match, first, order, limit + offset, 0);
+    const inText = upTo(
       'messages_fts f JOIN messages m ON m.id = f.rowid',
       'messages_fts MATCH ?',
       [query],
       'f.rowid',
     );
-    const inVoiceNotes = select(
+    const inVoiceNotes = upTo(
       `(SELECT DISTINCT v.message_id FROM transcript_fts tf
           JOIN transcripts tr ON tr.id = tf.rowid
           JOIN voice_notes v ON v.evidence_id = tr.evidence_id
@@ -294,7 +313,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
       [query],
       'm.id',
     );
-    const inTranslations = select(
+    const inTranslations = upTo(
       `(SELECT DISTINCT t.message_id FROM translations_fts tf JOIN translations t ON t.id = tf.rowid
         WHERE translations_fts MATCH ?) tm JOIN messages m ON m.id = tm.message_id`,
       null,
@@ -307,7 +326,7 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
       seen.add(r.id);
       return true;
     });
-    rows = [...inText, ...more].sort((a, b) => a.id - b.id).slice(0, limit);
+    rows = [...inText, ...more].sort((a, b) => a.id - b.id).slice(offset, offset + limit);
   }
   const saved = savedNames(
     db,
@@ -356,6 +375,30 @@ export function searchMessages(db: Db, filter: MessageFilter): MessageRow[] {
         : { messageId: r.quote_id, text: (JSON.parse(r.quote) as { text: string | null }).text },
     source: JSON.parse(r.source) as SourceRef,
   }));
+}
+
+/** How many messages `searchMessages` would find with this filter, without paging. */
+export function countMessages(db: Db, filter: MessageFilter): number {
+  const { where, args } = filterConditions(filter);
+  const first: unknown[] = [];
+  if (filter.search !== undefined) {
+    const query = ftsQuery(filter.search);
+    where.unshift(
+      `m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?
+        UNION SELECT v.message_id FROM transcript_fts tf JOIN transcripts tr ON tr.id = tf.rowid
+          JOIN voice_notes v ON v.evidence_id = tr.evidence_id WHERE transcript_fts MATCH ?
+        UNION SELECT t.message_id FROM translations_fts tf JOIN translations t ON t.id = tf.rowid
+          WHERE translations_fts MATCH ?)`,
+    );
+    first.push(query, query, query);
+  }
+  const row = db
+    .prepare(
+      `SELECT count(*) AS n FROM messages m LEFT JOIN participants p ON p.id = m.sender_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    )
+    .get(...first, ...args) as { n: number };
+  return row.n;
 }
 
 export interface ContactSummary {

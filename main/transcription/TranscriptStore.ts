@@ -201,6 +201,37 @@ export class TranscriptStore {
     return [machine, ...edits];
   }
 
+  /** One segment as the machine wrote it and as each correction that touched it left it. */
+  segmentHistory(
+    transcriptId: number,
+    segmentId: number,
+  ): (TranscriptVersion & { text: string; speaker: string | null })[] {
+    const [machine, ...edits] = this.versions(transcriptId);
+    const segment = this.segments(transcriptId).find((s) => s.id === segmentId);
+    if (!segment) {
+      throw new ToexError('not-found', `transcript ${transcriptId} has no segment ${segmentId}`);
+    }
+    const rows = this.db
+      .prepare(
+        'SELECT version, text, speaker FROM segment_edits WHERE transcript_id = ? AND segment_id = ?',
+      )
+      .all(transcriptId, segmentId) as { version: number; text: string | null; speaker: string | null }[];
+    const byVersion = new Map(rows.map((r) => [r.version, r]));
+    let text = segment.text;
+    let speaker: string | null = null;
+    const out: (TranscriptVersion & { text: string; speaker: string | null })[] = [
+      { ...machine!, text, speaker },
+    ];
+    for (const v of edits) {
+      const edit = byVersion.get(v.version);
+      if (!edit) continue;
+      text = edit.text ?? text;
+      speaker = edit.speaker ?? speaker;
+      out.push({ ...v, text, speaker });
+    }
+    return out;
+  }
+
   /** The transcript as it read at `version` (default: the newest). */
   segmentsAt(transcriptId: number, version?: number): SegmentView[] {
     const current = this.currentVersion(transcriptId);
