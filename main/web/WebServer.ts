@@ -250,16 +250,17 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // An oversized call is read to its end but not kept, so the refusal reaches the caller
+    // rather than a reset connection.
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
-        reject(new HttpError(413, 'the call is too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= max) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      size > max
+        ? reject(new HttpError(413, 'the call is too large'))
+        : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }

@@ -1,0 +1,231 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+
+import type { MessageFilter, MessageView } from '../../../main/api/contract';
+import { useApi, useQuery } from '../api/hooks';
+import { dateTime } from '../format';
+import { Highlighted, searchTerms } from '../components/Highlighted';
+
+const PAGE = 200;
+
+/**
+ * The messages matching a filter, fetched a page at a time as they scroll
+ * into view: the list knows only how many there are, so a million costs no
+ * more than a hundred until they are looked at.
+ */
+function usePagedMessages(caseId: string, filter: MessageFilter) {
+  const api = useApi();
+  const key = JSON.stringify(filter);
+  const count = useQuery('messages:count', { caseId, filter });
+  const [pages, setPages] = useState(new Map<number, MessageView[]>());
+  const asked = useRef(new Set<number>());
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setPages(new Map());
+    asked.current = new Set();
+    setError(null);
+  }, [caseId, key]);
+
+  const need = (index: number) => {
+    const page = Math.floor(index / PAGE);
+    if (asked.current.has(page)) return;
+    asked.current.add(page);
+    api.call('messages:page', { caseId, filter, offset: page * PAGE, limit: PAGE }).then(
+      (rows) => setPages((m) => new Map(m).set(page, rows)),
+      (err: unknown) => {
+        asked.current.delete(page);
+        setError(err instanceof Error ? err.message : String(err));
+      },
+    );
+  };
+  const row = (index: number) => pages.get(Math.floor(index / PAGE))?.[index % PAGE];
+  return { count: count.data, countError: count.error, error, need, row };
+}
+
+function MessageRow({ message, terms }: { message: MessageView; terms: string[] }) {
+  const who = message.direction === 'outgoing' ? 'Device owner' : (message.senderName ?? message.sender ?? 'Unknown');
+  return (
+    <article className={`message ${message.direction}`} aria-label={`Message ${message.id}`}>
+      <div className="meta">
+        <span className="who">{who}</span>
+        {message.senderName && message.sender && message.direction !== 'outgoing' && (
+          <span className="muted"> {message.sender}</span>
+        )}
+        <div className="muted">
+          {dateTime(message.sentAt)} · {message.service}
+          {message.threadTitle ? ` · ${message.threadTitle}` : ''} · #{message.id}
+          {message.deleted ? ' · DELETED' : ''}
+        </div>
+      </div>
+      <div className="original" lang={message.language ?? undefined}>
+        <span className="lang">{message.language ?? '—'}</span>
+        <Highlighted text={message.body ?? (message.voiceNote ? `(voice note) ${message.voiceNote}` : '(no text)')} terms={terms} />
+      </div>
+      <div className="translation" lang="en">
+        {message.translation ? (
+          <>
+            <span className="lang">
+              en, machine{message.translation.confidence < 0.5 ? ', unsure' : ''}
+              {message.translation.flags.length ? `, ${message.translation.flags.join(', ')}` : ''}
+            </span>
+            <Highlighted text={message.translation.text} terms={terms} />
+          </>
+        ) : (
+          <span className="muted">No translation</span>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
+  const [search, setSearch] = useState('');
+  const [languages, setLanguages] = useState('');
+  const [direction, setDirection] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    const codes = languages
+      .split(/[\s,]+/)
+      .map((c) => c.trim().toLowerCase())
+      .filter(Boolean);
+    onApply({
+      ...(search.trim() ? { search: search.trim() } : {}),
+      ...(codes.length ? { languages: codes } : {}),
+      ...(direction ? { direction: direction as 'incoming' | 'outgoing' } : {}),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+    });
+  };
+
+  return (
+    <form className="filters" role="search" onSubmit={apply}>
+      <label className="grow">
+        Search (words, "a phrase", OR, -word)
+        <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </label>
+      <label>
+        Languages
+        <input value={languages} onChange={(e) => setLanguages(e.target.value)} placeholder="zh, ro" size={8} />
+      </label>
+      <label>
+        Direction
+        <select value={direction} onChange={(e) => setDirection(e.target.value)}>
+          <option value="">both</option>
+          <option value="incoming">incoming</option>
+          <option value="outgoing">outgoing</option>
+        </select>
+      </label>
+      <label>
+        From
+        <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+      </label>
+      <label>
+        To
+        <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+      </label>
+      <button type="submit" className="primary">
+        Apply
+      </button>
+    </form>
+  );
+}
+
+export function MessagesView({ caseId, total, onJobs }: { caseId: string; total: number; onJobs: () => void }) {
+  const threads = useQuery('messages:threads', { caseId });
+  const [threadId, setThreadId] = useState<number | undefined>(undefined);
+  const [filter, setFilter] = useState<MessageFilter>({});
+  const scoped = useMemo(() => ({ ...filter, ...(threadId ? { threadId } : {}) }), [filter, threadId]);
+  const paged = usePagedMessages(caseId, scoped);
+  const terms = useMemo(() => searchTerms(filter.search ?? ''), [filter.search]);
+  const list = useRef<HTMLDivElement>(null);
+
+  const virtual = useVirtualizer({
+    count: paged.count ?? 0,
+    getScrollElement: () => list.current,
+    estimateSize: () => 96,
+    overscan: 8,
+  });
+  const items = virtual.getVirtualItems();
+  useEffect(() => {
+    for (const item of items) if (!paged.row(item.index)) paged.need(item.index);
+  });
+
+  if (total === 0) {
+    return (
+      <section>
+        <h2>Messages</h2>
+        <p>
+          No messages yet: import a phone extraction and choose <em>Read messages</em> on the Evidence tab.{' '}
+          <button type="button" className="link" onClick={onJobs}>
+            See jobs
+          </button>
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section aria-labelledby="messages-heading" className="messages-view">
+      <h2 id="messages-heading" className="visually-hidden">
+        Messages
+      </h2>
+      <nav className="threads" aria-label="Threads">
+        <h3>Threads</h3>
+        <ul>
+          <li>
+            <button type="button" aria-pressed={threadId === undefined} onClick={() => setThreadId(undefined)}>
+              All threads <span className="muted">{total.toLocaleString('en-GB')}</span>
+            </button>
+          </li>
+          {threads.data?.map((t) => (
+            <li key={t.id}>
+              <button type="button" aria-pressed={threadId === t.id} onClick={() => setThreadId(t.id)}>
+                {t.title ?? `Thread ${t.id}`} <span className="muted">{t.service} · {t.messages.toLocaleString('en-GB')}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="message-pane">
+        <Filters onApply={setFilter} />
+        <p role="status" aria-live="polite" className="count">
+          {paged.count === undefined
+            ? 'Counting…'
+            : `${paged.count.toLocaleString('en-GB')} message${paged.count === 1 ? '' : 's'}`}
+        </p>
+        {(paged.countError ?? paged.error) && (
+          <p role="alert" className="error">
+            {paged.countError ?? paged.error}
+          </p>
+        )}
+        <div className="columns" aria-hidden="true">
+          <span>From</span>
+          <span>Original</span>
+          <span>Translation</span>
+        </div>
+        <div ref={list} className="message-list" tabIndex={0} aria-label="Messages, scroll with the arrow keys">
+          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const message = paged.row(item.index);
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtual.measureElement}
+                  className="row"
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                >
+                  {message ? <MessageRow message={message} terms={terms} /> : <div className="loading">Loading…</div>}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}
