@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'bench/out/**',
+      'release/**',
       'node_modules/**',
       '**/*.mjs',
       'eslint.config.js',
@@ -18,7 +19,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname },
     },
@@ -32,6 +33,13 @@ export default tseslint.config(
         { object: 'it', property: 'only' },
         { object: 'describe', property: 'only' },
       ],
+    },
+  },
+  // The window has its own runtime (the DOM, no Node) and so its own tsconfig.
+  {
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { project: './renderer/tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
   },
 );

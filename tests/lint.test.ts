@@ -16,6 +16,16 @@ describe('lint', () => {
     expect(tsc.status).toBe(0);
   });
 
+  it('type-checks the window against the DOM, apart from Node', () => {
+    const tsc = spawnSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'renderer/tsconfig.json'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
   it('finds every file formatted as Prettier would (width 100)', () => {
     const prettier = spawnSync(
       process.execPath,
@@ -28,6 +38,7 @@ describe('lint', () => {
         'tests',
         'bench',
         'models',
+        'renderer',
       ],
       { cwd: root, encoding: 'utf8' },
     );
@@ -36,7 +47,15 @@ describe('lint', () => {
 
   it('finds nothing to report in the sources, tests and benchmarks', async () => {
     const eslint = new ESLint({ cwd: root });
-    const results = await eslint.lintFiles(['main', 'workers', 'bin', 'tests', 'bench', 'models']);
+    const results = await eslint.lintFiles([
+      'main',
+      'workers',
+      'bin',
+      'tests',
+      'bench',
+      'models',
+      'renderer',
+    ]);
     const problems = results.flatMap((r) =>
       r.messages.map(
         (m) => `${r.filePath.split('/main/').at(-1)}:${m.line} ${m.ruleId}: ${m.message}`,

@@ -67,6 +67,8 @@ export class ApiService {
   }
 
   /** Runs one operation by name; never throws. */
+  async call<N extends OperationName>(name: N, input: unknown): Promise<Envelope<Output<N>>>;
+  async call(name: unknown, input: unknown): Promise<Envelope<unknown>>;
   async call(name: unknown, input: unknown): Promise<Envelope<unknown>> {
     if (this.disposed) return failure('cancelled', 'the workstation is shutting down');
     if (!isOperationName(name)) return failure('bad-input', 'unknown operation');
@@ -99,7 +101,10 @@ export class ApiService {
   async unlock(passphrase: string): Promise<Workstation> {
     if (this.ws) return this.ws;
     if (!this.initialised) {
-      throw new ToexError('not-found', 'this data folder has no workstation yet: run toex init first');
+      throw new ToexError(
+        'not-found',
+        'this data folder has no workstation yet: run toex init first',
+      );
     }
     this.ws = await Workstation.unlock(this.home, passphrase);
     log.info({}, 'workstation unlocked');
@@ -159,7 +164,12 @@ export class ApiService {
 
   takeStaged(id: string): StagedFile {
     const file = this.staged.get(id);
-    if (!file) throw new ToexError('not-found', 'that file is no longer waiting to be imported; choose it again');
+    if (!file) {
+      throw new ToexError(
+        'not-found',
+        'that file is no longer waiting to be imported; choose it again',
+      );
+    }
     this.staged.delete(id);
     return file;
   }

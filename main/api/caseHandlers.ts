@@ -13,7 +13,10 @@ function speechModelPath(home: string, id: string): string {
   if (!entry) throw new ToexError('not-found', `no speech model ${id}`);
   const folder = folderHolding([modelsDir(home), setupModelsDir()], entry);
   if (!folder) {
-    throw new ToexError('not-found', `model ${id} is not installed; add it with toex models import`);
+    throw new ToexError(
+      'not-found',
+      `model ${id} is not installed; add it with toex models import`,
+    );
   }
   return join(folder, entry.files[0]!.name);
 }
@@ -23,7 +26,9 @@ function count(session: CaseSession, table: 'messages' | 'threads'): number {
 }
 
 /** Sessions, cases, evidence, jobs and the audit log. */
-export function caseHandlers(api: ApiService): Pick<
+export function caseHandlers(
+  api: ApiService,
+): Pick<
   Handlers,
   | 'session:state'
   | 'session:unlock'
@@ -49,7 +54,9 @@ export function caseHandlers(api: ApiService): Pick<
       operator: api.unlocked?.actor ?? null,
     }),
 
-    'session:unlock': async ({ passphrase }) => ({ operator: (await api.unlock(passphrase)).actor }),
+    'session:unlock': async ({ passphrase }) => ({
+      operator: (await api.unlock(passphrase)).actor,
+    }),
 
     'session:lock': () => {
       api.lock();
@@ -103,7 +110,10 @@ export function caseHandlers(api: ApiService): Pick<
 
     'transcribe:start': async ({ caseId, evidenceIds, modelId }) => {
       const { store, jobs } = api.freshCase(caseId);
-      const queued = await store.queueTranscriptions(evidenceIds, speechModelPath(api.home, modelId));
+      const queued = await store.queueTranscriptions(
+        evidenceIds,
+        speechModelPath(api.home, modelId),
+      );
       jobs.start(queued);
       return queued.map(jobView);
     },

@@ -81,7 +81,7 @@ function network(store: CaseStore): NetworkView {
     const mine = kept.filter((e) => e.source === `device:${id}`);
     return {
       id: `device:${id}`,
-      label: `${item.exhibitRef ? `${item.exhibitRef} ` : ''}${item.originalName}`,
+      label: `Item ${id}${item.exhibitRef ? ` (${item.exhibitRef})` : ''}: ${item.originalName}`,
       kind: 'device' as const,
       messages: mine.reduce((n, e) => n + e.messages, 0),
       calls: mine.reduce((n, e) => n + e.calls, 0),
@@ -136,6 +136,8 @@ export function contentHandlers(
         .caseSession(caseId)
         .store.db.prepare(
           `SELECT t.id, t.evidence_id AS evidenceId, t.service, t.title,
+             (SELECT group_concat(coalesce(p.name, p.identifier), ', ') FROM thread_participants tp
+               JOIN participants p ON p.id = tp.participant_id WHERE tp.thread_id = t.id) AS people,
              (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS messages,
              (SELECT max(m.sent_at) FROM messages m WHERE m.thread_id = t.id) AS last
            FROM threads t ORDER BY last IS NULL, last DESC, t.id`,

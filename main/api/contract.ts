@@ -148,6 +148,8 @@ export const threadView = z.object({
   evidenceId: id,
   service: z.string(),
   title: z.string().nullable(),
+  /** Who is in it besides the device's owner: names where known, else numbers and addresses. */
+  people: z.string().nullable(),
   messages: z.number(),
   last: z.string().nullable(),
 });
@@ -157,9 +159,18 @@ export const messageFilter = z.object({
   threadId: id.optional(),
   search: text(500).optional(),
   direction: z.enum(['incoming', 'outgoing']).optional(),
-  languages: z.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{4})?$/)).max(20).optional(),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  languages: z
+    .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{4})?$/))
+    .max(20)
+    .optional(),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export type MessageFilter = z.infer<typeof messageFilter>;
 
@@ -215,7 +226,11 @@ const empty = z.object({});
 export const operations = {
   'session:state': {
     input: empty,
-    output: z.object({ initialised: z.boolean(), unlocked: z.boolean(), operator: z.string().nullable() }),
+    output: z.object({
+      initialised: z.boolean(),
+      unlocked: z.boolean(),
+      operator: z.string().nullable(),
+    }),
   },
   'session:unlock': {
     input: z.object({ passphrase: z.string().min(1).max(1024) }),
@@ -234,7 +249,11 @@ export const operations = {
   },
   'cases:open': { input: z.object({ caseId }), output: caseOverview },
   'evidence:import': {
-    input: z.object({ caseId, stagedId: z.string().regex(/^[0-9a-f]{32}$/), exhibitRef: text(100).optional() }),
+    input: z.object({
+      caseId,
+      stagedId: z.string().regex(/^[0-9a-f]{32}$/),
+      exhibitRef: text(100).optional(),
+    }),
     output: z.object({ item: evidenceView, duplicate: z.boolean() }),
   },
   'evidence:verify': { input: z.object({ caseId }), output: jobView },
@@ -251,12 +270,22 @@ export const operations = {
     output: z.array(jobView),
   },
   'ingest:start': {
-    input: z.object({ caseId, evidenceId: id, region: z.string().regex(/^[A-Za-z]{2}$/).optional() }),
+    input: z.object({
+      caseId,
+      evidenceId: id,
+      region: z
+        .string()
+        .regex(/^[A-Za-z]{2}$/)
+        .optional(),
+    }),
     output: jobView,
   },
   'translate:start': { input: z.object({ caseId }), output: z.array(jobView) },
   'jobs:list': { input: z.object({ caseId }), output: z.array(jobView) },
-  'jobs:cancel': { input: z.object({ caseId, jobId: z.string().regex(/^[0-9a-f-]{4,36}$/) }), output: jobView },
+  'jobs:cancel': {
+    input: z.object({ caseId, jobId: z.string().regex(/^[0-9a-f-]{4,36}$/) }),
+    output: jobView,
+  },
   'transcripts:get': { input: z.object({ caseId, transcriptId: id }), output: transcriptView },
   'transcripts:edit': {
     input: z.object({
@@ -287,7 +316,11 @@ export const operations = {
   },
   'contacts:network': { input: z.object({ caseId }), output: networkView },
   'audit:list': {
-    input: z.object({ caseId, afterSeq: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000) }),
+    input: z.object({
+      caseId,
+      afterSeq: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000),
+    }),
     output: z.array(auditView),
   },
   'audit:verify': {

@@ -75,7 +75,9 @@ function verifications(store: CaseStore): Map<number, EvidenceView['verified']> 
     )
     .all() as { id: number; status: string }[];
   const out = new Map<number, EvidenceView['verified']>();
-  for (const r of rows) out.set(r.id, r.status === 'ok' ? 'ok' : r.status === 'missing' ? 'missing' : 'mismatch');
+  for (const r of rows) {
+    out.set(r.id, r.status === 'ok' ? 'ok' : r.status === 'missing' ? 'missing' : 'mismatch');
+  }
   return out;
 }
 
@@ -84,7 +86,9 @@ export function evidenceViews(store: CaseStore, items: readonly EvidenceItem[]):
   const ingested = new Set(
     (
       store.db
-        .prepare(`SELECT DISTINCT json_extract(params, '$.evidenceId') AS id FROM jobs WHERE kind = 'ingest'`)
+        .prepare(
+          `SELECT DISTINCT json_extract(params, '$.evidenceId') AS id FROM jobs WHERE kind = 'ingest'`,
+        )
         .all() as { id: number }[]
     ).map((r) => r.id),
   );
@@ -97,7 +101,11 @@ export function evidenceViews(store: CaseStore, items: readonly EvidenceItem[]):
     md5: item.md5,
     importedBy: item.importedBy,
     importedAt: item.importedAt,
-    role: ingested.has(item.id) ? 'extraction' : AUDIO.test(item.originalName) ? 'recording' : 'file',
+    role: ingested.has(item.id)
+      ? 'extraction'
+      : AUDIO.test(item.originalName)
+        ? 'recording'
+        : 'file',
     verified: checked.get(item.id) ?? null,
   }));
 }

@@ -12,6 +12,9 @@ import { SECURITY_HEADERS, allowedHost, allowedOrigin, tokenMatches } from './se
 const log = getLogger('web');
 
 const COOKIE = 'toex-session';
+// A name with a separator, a NUL or another control character is not a plain file name.
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const PATH_LIKE = /[/\\\u0000-\u001f\u007f]/;
 const MAX_CALL_BYTES = 1024 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -109,7 +112,9 @@ export class WebServer {
     }
     if (req.method === 'POST' && path === '/api/session') return this.startSession(req, res);
 
-    if (!this.authorised(req)) throw new HttpError(401, 'no session: open the address toex serve printed');
+    if (!this.authorised(req)) {
+      throw new HttpError(401, 'no session: open the address toex serve printed');
+    }
     if (req.method === 'POST' && path.startsWith('/api/call/')) {
       return this.callOperation(req, res, decodeURIComponent(path.slice('/api/call/'.length)));
     }
@@ -131,10 +136,7 @@ export class WebServer {
 
   private startSession(req: IncomingMessage, res: ServerResponse): void {
     if (!this.authorised(req)) throw new HttpError(401, 'wrong token');
-    res.setHeader(
-      'Set-Cookie',
-      `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
-    );
+    res.setHeader('Set-Cookie', `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`);
     res.writeHead(204).end();
   }
 
@@ -156,7 +158,7 @@ export class WebServer {
   /** Writes an uploaded file to the data folder, for a following `evidence:import`. */
   private async upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const name = (url.searchParams.get('name') ?? '').trim();
-    if (!name || name.length > 255 || /[/\\\u0000]/.test(name) || name === '.' || name === '..') {
+    if (!name || name.length > 255 || PATH_LIKE.test(name) || name === '.' || name === '..') {
       throw new HttpError(400, 'the file needs a plain name');
     }
     this.api.workstation();
@@ -172,7 +174,9 @@ export class WebServer {
     const stagedId = this.api.stage({ path, name, owned: true });
     const size = statSync(path).size;
     log.info({ bytes: size }, 'file uploaded for import');
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ stagedId, name, size }));
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ stagedId, name, size }));
   }
 
   /** Server-sent events: job progress as it happens. */
@@ -200,7 +204,8 @@ export class WebServer {
       return;
     }
     const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
-    const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(size - 1, Number(range[2]));
+    const end =
+      range[1] === '' || range[2] === '' ? size - 1 : Math.min(size - 1, Number(range[2]));
     if (start > end || start >= size) {
       res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
       return;
@@ -239,7 +244,9 @@ export class WebServer {
     const kind = known?.kind ?? 'bad-input';
     // A bug's own message may quote anything: it stays in the log.
     const message =
-      status === 500 ? 'the request failed inside TOEX; the log has the details' : (err as Error).message;
+      status === 500
+        ? 'the request failed inside TOEX; the log has the details'
+        : (err as Error).message;
     res
       .writeHead(status, { 'Content-Type': 'application/json' })
       .end(JSON.stringify({ ok: false, error: { kind, message } }));

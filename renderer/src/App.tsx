@@ -20,7 +20,11 @@ export function App() {
 
   let body;
   if (session.error) {
-    body = <p role="alert" className="error">{session.error}</p>;
+    body = (
+      <p role="alert" className="error">
+        {session.error}
+      </p>
+    );
   } else if (!session.data) {
     body = <p aria-busy="true">Starting…</p>;
   } else if (!session.data.initialised) {

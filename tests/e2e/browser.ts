@@ -13,7 +13,10 @@ export const CHROMIUM = process.env.TOEX_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'dist', 'e2e-screenshots');
 
 /** A fresh headless Chromium with a profile of its own, nothing shared and nothing fetched. */
-export async function openBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function openBrowser(): Promise<{
+  context: BrowserContext;
+  close: () => Promise<void>;
+}> {
   const profile = mkdtempSync(join(tmpdir(), 'toex-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -121,11 +121,17 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     const word = page.locator('.word', { hasText: /country/ }).first();
     await word.click();
     await expect
-      .poll(() => page.locator('audio').evaluate((a: HTMLAudioElement) => a.currentTime))
+      .poll(() =>
+        page
+          .locator('audio')
+          .evaluate((a) => (a as unknown as { currentTime: number }).currentTime),
+      )
       .toBeGreaterThan(5);
-    await page.locator('audio').evaluate((a: HTMLAudioElement) => a.pause());
+    await page.locator('audio').evaluate((a) => (a as unknown as { pause(): void }).pause());
     await page.locator('.word.now').waitFor();
-    const at = await page.locator('audio').evaluate((a: HTMLAudioElement) => a.currentTime);
+    const at = await page
+      .locator('audio')
+      .evaluate((a) => (a as unknown as { currentTime: number }).currentTime);
     expect(at).toBeLessThan(11.1);
     // The word lit is in the segment lit, and the segment is the one the recording is in.
     const current = page.locator('.segment.current');
@@ -150,7 +156,9 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     const versions = first.locator('.history li');
     await versions.nth(1).waitFor();
     expect(await versions.count()).toBe(2);
-    expect(await versions.nth(1).textContent()).toMatch(/v2 · DC Window 0001.*checked against the audio/);
+    expect(await versions.nth(1).textContent()).toMatch(
+      /v2 · DC Window 0001.*checked against the audio/,
+    );
     await screenshot(page, '08-transcript-corrected');
 
     const shown = await toex(home, ['--json', 'transcript', 'show', REF, '1']);
@@ -165,9 +173,27 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
       ],
       sms: [
         { thread: 1, address: '07700 900123', date: T0, type: 1, body: '明天晚上我们在火车站见面' },
-        { thread: 1, address: '07700 900123', date: T0 + 60_000, type: 2, body: '我把钱放在老地方了' },
-        { thread: 1, address: '07700 900123', date: T0 + 120_000, type: 1, body: '明天老王去火车站' },
-        { thread: 2, address: '07700 900456', date: T0 + 180_000, type: 1, body: 'where are you now, the station?' },
+        {
+          thread: 1,
+          address: '07700 900123',
+          date: T0 + 60_000,
+          type: 2,
+          body: '我把钱放在老地方了',
+        },
+        {
+          thread: 1,
+          address: '07700 900123',
+          date: T0 + 120_000,
+          type: 1,
+          body: '明天老王去火车站',
+        },
+        {
+          thread: 2,
+          address: '07700 900456',
+          date: T0 + 180_000,
+          type: 1,
+          body: 'where are you now, the station?',
+        },
       ],
     });
     await page.getByRole('tab', { name: /Evidence/ }).click();
@@ -176,7 +202,9 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Read messages from mmssms.db' }).click();
     await page.getByRole('tab', { name: /Jobs/, selected: true }).waitFor();
     expect(await jobOutcome(page, 'Reading an extraction', 60_000)).toMatch(/^Done/);
-    await expect.poll(() => page.getByRole('tab', { name: /Messages/ }).textContent()).toBe('Messages4');
+    await expect
+      .poll(() => page.getByRole('tab', { name: /Messages/ }).textContent())
+      .toBe('Messages4');
     await screenshot(page, '09-jobs-ingest-done');
   });
 
@@ -185,7 +213,9 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Translate messages' }).click();
     await page.getByRole('tab', { name: /Jobs/, selected: true }).waitFor();
     expect(await jobOutcome(page, 'Translation', 100_000)).toMatch(/^Done/);
-    expect(await page.locator('.job', { hasText: 'Telling languages' }).textContent()).toContain('Done');
+    expect(await page.locator('.job', { hasText: 'Telling languages' }).textContent()).toContain(
+      'Done',
+    );
     await screenshot(page, '10-jobs-translation-done');
 
     await page.getByRole('tab', { name: /Messages/ }).click();
@@ -204,7 +234,9 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     await expect.poll(() => page.locator('.count').textContent()).toMatch(/^[2-4] messages$/);
     const counted = Number((await page.locator('.count').textContent())!.split(' ')[0]);
     await expect.poll(() => page.locator('.message').count()).toBe(counted);
-    expect((await page.locator('mark').allTextContents()).map((t) => t.toLowerCase())).toContain('station');
+    expect((await page.locator('mark').allTextContents()).map((t) => t.toLowerCase())).toContain(
+      'station',
+    );
     await screenshot(page, '12-messages-search');
 
     await page.getByLabel(/^Search/).fill('');
@@ -218,10 +250,16 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     await page.locator('.graph canvas').first().waitFor();
     const rows = await page
       .locator('.network tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => c.textContent)));
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          [...(tr as unknown as { cells: Iterable<{ textContent: string | null }> }).cells].map(
+            (c) => c.textContent,
+          ),
+        ),
+      );
     expect(rows).toEqual([
-      ['mmssms.db', '+447700900123', '3', '0'],
-      ['mmssms.db', '+447700900456', '1', '0'],
+      ['Item 2: mmssms.db', '+447700900123', '3', '0'],
+      ['Item 2: mmssms.db', '+447700900456', '1', '0'],
     ]);
     await screenshot(page, '13-network');
   });
@@ -229,9 +267,13 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
   it('shows the audit log and verifies its chain', async () => {
     await page.getByRole('tab', { name: /Audit log/ }).click();
     await page.getByRole('button', { name: 'Verify the chain' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^The chain holds: \d+ entries/);
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toMatch(/^The chain holds: \d+ entries/);
     const actions = await page.locator('table.audit tbody td:nth-child(4)').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['case.create', 'evidence.import', 'transcript.edit']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['case.create', 'evidence.import', 'transcript.edit']),
+    );
     await screenshot(page, '14-audit');
   });
 

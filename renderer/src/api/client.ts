@@ -46,7 +46,10 @@ interface Bridge {
 function checked<N extends OperationName>(name: N, reply: unknown): Output<N> {
   const parsed = envelopeOf(name).safeParse(reply);
   if (!parsed.success) {
-    throw new ApiFailure({ kind: 'internal', message: `${name}: the reply did not fit the contract` });
+    throw new ApiFailure({
+      kind: 'internal',
+      message: `${name}: the reply did not fit the contract`,
+    });
   }
   if (!parsed.data.ok) throw new ApiFailure(parsed.data.error);
   return parsed.data.value as Output<N>;
@@ -125,7 +128,9 @@ function webClient(): ApiClient {
           xhr.onload = () => {
             const body = JSON.parse(xhr.responseText) as StagedFile & { error?: ApiError };
             if (xhr.status === 200) resolve(body);
-            else reject(new ApiFailure(body.error ?? { kind: 'internal', message: xhr.statusText }));
+            else {
+              reject(new ApiFailure(body.error ?? { kind: 'internal', message: xhr.statusText }));
+            }
           };
           xhr.onerror = () =>
             reject(new ApiFailure({ kind: 'storage', message: `${file.name} could not be sent` }));

@@ -23,7 +23,10 @@ export interface Query<T> {
 }
 
 /** Calls an operation when its input changes and keeps the latest reply. */
-export function useQuery<N extends OperationName>(name: N, input: Input<N> | null): Query<Output<N>> {
+export function useQuery<N extends OperationName>(
+  name: N,
+  input: Input<N> | null,
+): Query<Output<N>> {
   const api = useApi();
   const key = input === null ? null : JSON.stringify(input);
   // The reply is kept with the input it answers: a reply to other input is never shown as this one's.

@@ -29,9 +29,5 @@ export function Highlighted({ text, terms }: { text: string; terms: string[] }) 
   if (terms.length === 0) return <span>{text}</span>;
   const pattern = new RegExp(`(${terms.map(escape).join('|')})`, 'giu');
   const parts = text.split(pattern);
-  return (
-    <span>
-      {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}
-    </span>
-  );
+  return <span>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</span>;
 }

@@ -34,7 +34,12 @@ function NewCaseForm({ onCreated }: { onCreated: (c: CaseSummary) => void }) {
       <div className="fields">
         <label>
           Reference
-          <input required value={fields.reference} onChange={set('reference')} placeholder="e.g. OP-ARCTIC/2026/0042" />
+          <input
+            required
+            value={fields.reference}
+            onChange={set('reference')}
+            placeholder="e.g. OP-ARCTIC/2026/0042"
+          />
         </label>
         <label>
           Title

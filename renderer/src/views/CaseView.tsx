@@ -77,10 +77,16 @@ export function CaseView({ caseId, onClose }: { caseId: string; onClose: () => v
         ]}
       >
         {tab === 'evidence' && (
-          <EvidencePanel overview={data} onChanged={overview.reload} onJobs={() => setTab('jobs')} />
+          <EvidencePanel
+            overview={data}
+            onChanged={overview.reload}
+            onJobs={() => setTab('jobs')}
+          />
         )}
         {tab === 'jobs' && <JobsPanel caseId={caseId} jobs={jobs} />}
-        {tab === 'transcripts' && <TranscriptsPanel caseId={caseId} transcripts={data.transcripts} />}
+        {tab === 'transcripts' && (
+          <TranscriptsPanel caseId={caseId} transcripts={data.transcripts} />
+        )}
         {tab === 'messages' && (
           <MessagesView caseId={caseId} total={data.messages} onJobs={() => setTab('jobs')} />
         )}

@@ -53,13 +53,17 @@ function ImportForm({ caseId, onImported }: { caseId: string; onImported: () => 
         for (const [i, file] of files.entries()) {
           staged.push(
             await api.upload(file, (f) =>
-              setStatus(`Sending ${file.name} (${i + 1} of ${files.length}): ${Math.round(f * 100)}%`),
+              setStatus(
+                `Sending ${file.name} (${i + 1} of ${files.length}): ${Math.round(f * 100)}%`,
+              ),
             ),
           );
         }
       }
       await importStaged(staged);
-      setStatus(staged.length ? `Imported ${staged.length} file${staged.length > 1 ? 's' : ''}.` : null);
+      setStatus(
+        staged.length ? `Imported ${staged.length} file${staged.length > 1 ? 's' : ''}.` : null,
+      );
       if (input.current) input.current.value = '';
       onImported();
     } catch (err) {
@@ -86,7 +90,12 @@ function ImportForm({ caseId, onImported }: { caseId: string; onImported: () => 
       )}
       <label>
         Exhibit reference (optional)
-        <input value={exhibit} onChange={(e) => setExhibit(e.target.value)} placeholder="JS/1" maxLength={64} />
+        <input
+          value={exhibit}
+          onChange={(e) => setExhibit(e.target.value)}
+          placeholder="JS/1"
+          maxLength={64}
+        />
       </label>
       <button type="submit" className="primary" disabled={busy}>
         {api.picksFiles ? 'Choose files and import…' : 'Import'}
@@ -129,7 +138,9 @@ function Actions({
         type="button"
         disabled={!model}
         onClick={() =>
-          void start(() => api.call('transcribe:start', { caseId, evidenceIds: [item.id], modelId: model! }))
+          void start(() =>
+            api.call('transcribe:start', { caseId, evidenceIds: [item.id], modelId: model! }),
+          )
         }
       >
         Transcribe<span className="visually-hidden"> {item.originalName}</span>
@@ -138,7 +149,10 @@ function Actions({
   }
   if (item.role === 'file') {
     return (
-      <button type="button" onClick={() => void start(() => api.call('ingest:start', { caseId, evidenceId: item.id }))}>
+      <button
+        type="button"
+        onClick={() => void start(() => api.call('ingest:start', { caseId, evidenceId: item.id }))}
+      >
         Read messages<span className="visually-hidden"> from {item.originalName}</span>
       </button>
     );
@@ -253,7 +267,11 @@ export function EvidencePanel({
                 <td className={item.verified && item.verified !== 'ok' ? 'error' : undefined}>
                   {item.verified ? VERIFIED[item.verified] : 'Not verified since import'}
                 </td>
-                <td>{open && <Actions caseId={caseId} item={item} model={chosen} onStarted={started} />}</td>
+                <td>
+                  {open && (
+                    <Actions caseId={caseId} item={item} model={chosen} onStarted={started} />
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -58,7 +58,11 @@ export function JobsPanel({ caseId, jobs }: { caseId: string; jobs: JobView[] })
               <div className="job-state">
                 <span className="state">{STATES[job.state]}</span>
                 {going && (
-                  <progress max={100} value={percent} aria-label={`${KINDS[job.kind] ?? job.kind} progress`}>
+                  <progress
+                    max={100}
+                    value={percent}
+                    aria-label={`${KINDS[job.kind] ?? job.kind} progress`}
+                  >
                     {percent}%
                   </progress>
                 )}
@@ -67,7 +71,11 @@ export function JobsPanel({ caseId, jobs }: { caseId: string; jobs: JobView[] })
                 {job.error && <span className="error">{job.error}</span>}
                 {!going && <span className="muted">{dateTime(job.finishedAt)}</span>}
                 {going && (
-                  <button type="button" disabled={job.cancelRequested} onClick={() => void cancel(job)}>
+                  <button
+                    type="button"
+                    disabled={job.cancelRequested}
+                    onClick={() => void cancel(job)}
+                  >
                     {job.cancelRequested ? 'Cancelling…' : 'Cancel'}
                     <span className="visually-hidden"> job {job.id.slice(0, 8)}</span>
                   </button>

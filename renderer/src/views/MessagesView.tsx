@@ -44,7 +44,10 @@ function usePagedMessages(caseId: string, filter: MessageFilter) {
 }
 
 function MessageRow({ message, terms }: { message: MessageView; terms: string[] }) {
-  const who = message.direction === 'outgoing' ? 'Device owner' : (message.senderName ?? message.sender ?? 'Unknown');
+  const who =
+    message.direction === 'outgoing'
+      ? 'Device owner'
+      : (message.senderName ?? message.sender ?? 'Unknown');
   return (
     <article className={`message ${message.direction}`} aria-label={`Message ${message.id}`}>
       <div className="meta">
@@ -60,7 +63,12 @@ function MessageRow({ message, terms }: { message: MessageView; terms: string[] 
       </div>
       <div className="original" lang={message.language ?? undefined}>
         <span className="lang">{message.language ?? '—'}</span>
-        <Highlighted text={message.body ?? (message.voiceNote ? `(voice note) ${message.voiceNote}` : '(no text)')} terms={terms} />
+        <Highlighted
+          text={
+            message.body ?? (message.voiceNote ? `(voice note) ${message.voiceNote}` : '(no text)')
+          }
+          terms={terms}
+        />
       </div>
       <div className="translation" lang="en">
         {message.translation ? (
@@ -109,7 +117,12 @@ function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
       </label>
       <label>
         Languages
-        <input value={languages} onChange={(e) => setLanguages(e.target.value)} placeholder="zh, ro" size={8} />
+        <input
+          value={languages}
+          onChange={(e) => setLanguages(e.target.value)}
+          placeholder="zh, ro"
+          size={8}
+        />
       </label>
       <label>
         Direction
@@ -134,11 +147,22 @@ function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
   );
 }
 
-export function MessagesView({ caseId, total, onJobs }: { caseId: string; total: number; onJobs: () => void }) {
+export function MessagesView({
+  caseId,
+  total,
+  onJobs,
+}: {
+  caseId: string;
+  total: number;
+  onJobs: () => void;
+}) {
   const threads = useQuery('messages:threads', { caseId });
   const [threadId, setThreadId] = useState<number | undefined>(undefined);
   const [filter, setFilter] = useState<MessageFilter>({});
-  const scoped = useMemo(() => ({ ...filter, ...(threadId ? { threadId } : {}) }), [filter, threadId]);
+  const scoped = useMemo(
+    () => ({ ...filter, ...(threadId ? { threadId } : {}) }),
+    [filter, threadId],
+  );
   const paged = usePagedMessages(caseId, scoped);
   const terms = useMemo(() => searchTerms(filter.search ?? ''), [filter.search]);
   const list = useRef<HTMLDivElement>(null);
@@ -159,7 +183,8 @@ export function MessagesView({ caseId, total, onJobs }: { caseId: string; total:
       <section>
         <h2>Messages</h2>
         <p>
-          No messages yet: import a phone extraction and choose <em>Read messages</em> on the Evidence tab.{' '}
+          No messages yet: import a phone extraction and choose <em>Read messages</em> on the
+          Evidence tab.{' '}
           <button type="button" className="link" onClick={onJobs}>
             See jobs
           </button>
@@ -177,14 +202,25 @@ export function MessagesView({ caseId, total, onJobs }: { caseId: string; total:
         <h3>Threads</h3>
         <ul>
           <li>
-            <button type="button" aria-pressed={threadId === undefined} onClick={() => setThreadId(undefined)}>
+            <button
+              type="button"
+              aria-pressed={threadId === undefined}
+              onClick={() => setThreadId(undefined)}
+            >
               All threads <span className="muted">{total.toLocaleString('en-GB')}</span>
             </button>
           </li>
           {threads.data?.map((t) => (
             <li key={t.id}>
-              <button type="button" aria-pressed={threadId === t.id} onClick={() => setThreadId(t.id)}>
-                {t.title ?? `Thread ${t.id}`} <span className="muted">{t.service} · {t.messages.toLocaleString('en-GB')}</span>
+              <button
+                type="button"
+                aria-pressed={threadId === t.id}
+                onClick={() => setThreadId(t.id)}
+              >
+                <span className="thread-name">{t.title ?? t.people ?? `Thread ${t.id}`}</span>{' '}
+                <span className="muted">
+                  {t.service} · {t.messages.toLocaleString('en-GB')}
+                </span>
               </button>
             </li>
           ))}
@@ -207,7 +243,12 @@ export function MessagesView({ caseId, total, onJobs }: { caseId: string; total:
           <span>Original</span>
           <span>Translation</span>
         </div>
-        <div ref={list} className="message-list" tabIndex={0} aria-label="Messages, scroll with the arrow keys">
+        <div
+          ref={list}
+          className="message-list"
+          tabIndex={0}
+          aria-label="Messages, scroll with the arrow keys"
+        >
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {
               const message = paged.row(item.index);
@@ -217,9 +258,19 @@ export function MessagesView({ caseId, total, onJobs }: { caseId: string; total:
                   data-index={item.index}
                   ref={virtual.measureElement}
                   className="row"
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    transform: `translateY(${item.start}px)`,
+                  }}
                 >
-                  {message ? <MessageRow message={message} terms={terms} /> : <div className="loading">Loading…</div>}
+                  {message ? (
+                    <MessageRow message={message} terms={terms} />
+                  ) : (
+                    <div className="loading">Loading…</div>
+                  )}
                 </div>
               );
             })}

@@ -4,6 +4,10 @@ import { useEffect, useRef, useState } from 'react';
 import type { NetworkView as Network } from '../../../main/api/contract';
 import { useQuery } from '../api/hooks';
 
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function weight(e: { messages: number; calls: number }): number {
   return e.messages + e.calls;
 }
@@ -20,7 +24,12 @@ function Graph({ network, onSelect }: { network: Network; onSelect: (id: string 
       container: container.current,
       elements: [
         ...network.nodes.map((n) => ({
-          data: { id: n.id, label: n.label, kind: n.kind, size: 24 + 40 * Math.sqrt(weight(n) / busiest) },
+          data: {
+            id: n.id,
+            label: n.label,
+            kind: n.kind,
+            size: 24 + 40 * Math.sqrt(weight(n) / busiest),
+          },
         })),
         ...network.edges.map((e, i) => ({
           data: {
@@ -48,7 +57,10 @@ function Graph({ network, onSelect }: { network: Network; onSelect: (id: string 
             'text-max-width': '160px',
           },
         },
-        { selector: 'node[kind = "device"]', style: { shape: 'round-rectangle', 'background-color': '#8a4b08' } },
+        {
+          selector: 'node[kind = "device"]',
+          style: { shape: 'round-rectangle', 'background-color': '#8a4b08' },
+        },
         { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffbf47' } },
         {
           selector: 'edge',
@@ -64,7 +76,12 @@ function Graph({ network, onSelect }: { network: Network; onSelect: (id: string 
           },
         },
       ],
-      layout: { name: 'cose', animate: false, nodeRepulsion: () => 40000, idealEdgeLength: () => 120 },
+      layout: {
+        name: 'cose',
+        animate: false,
+        nodeRepulsion: () => 40000,
+        idealEdgeLength: () => 120,
+      },
       wheelSensitivity: 0.3,
     });
     cy.on('select', 'node', (e) => onSelect(e.target.id() as string));
@@ -72,7 +89,14 @@ function Graph({ network, onSelect }: { network: Network; onSelect: (id: string 
     return () => cy.destroy();
   }, [network, onSelect]);
 
-  return <div ref={container} className="graph" role="img" aria-label="Network of who talks to whom; the table below lists the same links" />;
+  return (
+    <div
+      ref={container}
+      className="graph"
+      role="img"
+      aria-label="Network of who talks to whom; the table below lists the same links"
+    />
+  );
 }
 
 export function NetworkView({ caseId }: { caseId: string }) {
@@ -91,15 +115,18 @@ export function NetworkView({ caseId }: { caseId: string }) {
   const { nodes, edges } = network.data;
   if (edges.length === 0) return <p>No messages or calls yet: read an extraction first.</p>;
   const label = new Map(nodes.map((n) => [n.id, n.label]));
-  const shown = selected ? edges.filter((e) => e.source === selected || e.target === selected) : edges;
+  const shown = selected
+    ? edges.filter((e) => e.source === selected || e.target === selected)
+    : edges;
 
   return (
     <section aria-labelledby="network-heading" className="network">
       <h2 id="network-heading">Who talks to whom</h2>
       <p className="muted">
-        {nodes.filter((n) => n.kind === 'device').length} devices (squares) and{' '}
-        {nodes.filter((n) => n.kind === 'person').length} people (circles); a line is as thick as the messages and
-        calls between them. Select a node to list only its links.
+        {count(nodes.filter((n) => n.kind === 'device').length, 'device', 'devices')} (squares) and{' '}
+        {count(nodes.filter((n) => n.kind === 'person').length, 'person', 'people')} (circles); a
+        line is as thick as the messages and calls between them. Select a node to list only its
+        links.
       </p>
       <Graph network={network.data} onSelect={setSelected} />
       <table>

@@ -11,7 +11,11 @@ const UNSURE_WORD = 0.5;
 const GAP_MS = 1500;
 
 /** The last of the timed items to have started by `ms`, unless it ended well before. */
-function lastStarted<T extends { startMs: number; endMs: number }>(items: readonly T[], ms: number, gap: number) {
+function lastStarted<T extends { startMs: number; endMs: number }>(
+  items: readonly T[],
+  ms: number,
+  gap: number,
+) {
   let found: T | undefined;
   for (const item of items) {
     if (item.startMs > ms) break;
@@ -85,7 +89,13 @@ function EditForm({
     >
       <label>
         Corrected text
-        <textarea autoFocus value={text} onChange={(e) => setText(e.target.value)} rows={3} required />
+        <textarea
+          autoFocus
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          rows={3}
+          required
+        />
       </label>
       <label>
         Why (kept with the version)
@@ -144,7 +154,9 @@ export function TranscriptView({
   const [audio, setAudio] = useState<HTMLAudioElement | null>(null);
   const nowMs = usePlayhead(audio);
   const [editing, setEditing] = useState<number | null>(null);
-  const [history, setHistory] = useState<{ segmentId: number; entries: SegmentHistory } | null>(null);
+  const [history, setHistory] = useState<{ segmentId: number; entries: SegmentHistory } | null>(
+    null,
+  );
   const [error, setError] = useState<string | null>(null);
   const current = useRef<HTMLLIElement | null>(null);
 
@@ -182,7 +194,10 @@ export function TranscriptView({
       return;
     }
     try {
-      setHistory({ segmentId, entries: await api.call('transcripts:history', { caseId, transcriptId, segmentId }) });
+      setHistory({
+        segmentId,
+        entries: await api.call('transcripts:history', { caseId, transcriptId, segmentId }),
+      });
     } catch (err) {
       setError(messageOf(err));
     }
@@ -210,14 +225,17 @@ export function TranscriptView({
       </h2>
       <p className="muted">
         Version {t.version}
-        {t.signedOff ? ', signed off' : ', not signed off'} · {t.modelId} · language {t.language ?? 'unknown'} ·{' '}
-        {segments.length} segments{unsure ? ` · ${unsure} to check against the audio` : ''}
+        {t.signedOff ? ', signed off' : ', not signed off'} · {t.modelId} · language{' '}
+        {t.language ?? 'unknown'} · {segments.length} segments
+        {unsure ? ` · ${unsure} to check against the audio` : ''}
       </p>
       <div className="player">
         <audio ref={setAudio} controls preload="metadata" src={`.${view.data.audio.path}`}>
           Your browser cannot play this recording.
         </audio>
-        <span className="muted">Click a word to hear it; the word being played is highlighted.</span>
+        <span className="muted">
+          Click a word to hear it; the word being played is highlighted.
+        </span>
       </div>
       {error && (
         <p role="alert" className="error">
@@ -248,13 +266,22 @@ export function TranscriptView({
                   </button>
                 )}
                 {s.edited && (
-                  <button type="button" aria-expanded={history?.segmentId === s.id} onClick={() => void showHistory(s.id)}>
-                    History<span className="visually-hidden"> of segment at {clock(s.startMs)}</span>
+                  <button
+                    type="button"
+                    aria-expanded={history?.segmentId === s.id}
+                    onClick={() => void showHistory(s.id)}
+                  >
+                    History
+                    <span className="visually-hidden"> of segment at {clock(s.startMs)}</span>
                   </button>
                 )}
               </div>
               {editing === s.id ? (
-                <EditForm segment={s} onSave={(text, reason) => save(s, text, reason)} onCancel={() => setEditing(null)} />
+                <EditForm
+                  segment={s}
+                  onSave={(text, reason) => save(s, text, reason)}
+                  onCancel={() => setEditing(null)}
+                />
               ) : s.edited || s.words.length === 0 ? (
                 <p className="text">{s.text}</p>
               ) : (
@@ -264,7 +291,11 @@ export function TranscriptView({
                       {i > 0 && !/^[,.;:!?%)]/.test(w.text) && ' '}
                       <span
                         className={`word${w === playingWord ? ' now' : ''}${w.p < UNSURE_WORD ? ' unsure-word' : ''}`}
-                        title={w.p < UNSURE_WORD ? `machine unsure (${Math.round(w.p * 100)}%)` : undefined}
+                        title={
+                          w.p < UNSURE_WORD
+                            ? `machine unsure (${Math.round(w.p * 100)}%)`
+                            : undefined
+                        }
                         onClick={() => seek(w.startMs)}
                       >
                         {w.text}
