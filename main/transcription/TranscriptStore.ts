@@ -215,7 +215,11 @@ export class TranscriptStore {
       .prepare(
         'SELECT version, text, speaker FROM segment_edits WHERE transcript_id = ? AND segment_id = ?',
       )
-      .all(transcriptId, segmentId) as { version: number; text: string | null; speaker: string | null }[];
+      .all(transcriptId, segmentId) as {
+      version: number;
+      text: string | null;
+      speaker: string | null;
+    }[];
     const byVersion = new Map(rows.map((r) => [r.version, r]));
     let text = segment.text;
     let speaker: string | null = null;

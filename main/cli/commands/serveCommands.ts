@@ -28,7 +28,10 @@ export function registerServeCommands(program: Command, action: Wrap): void {
         if (port > 65_535) throw new ToexError('bad-input', '--port takes a port from 1 to 65535');
         const dir = rendererDir();
         if (!existsSync(join(dir, 'index.html'))) {
-          throw new ToexError('not-found', 'the window is not built: run bin/setup (npm run build)');
+          throw new ToexError(
+            'not-found',
+            'the window is not built: run bin/setup (npm run build)',
+          );
         }
 
         const api = new ApiService(ctx.home);
@@ -43,7 +46,7 @@ export function registerServeCommands(program: Command, action: Wrap): void {
           throw err;
         }
         ctx.print({ url: web.url }, () => [
-          'TOEX is open on this machine only. Open this address in a browser (it holds this run\'s key):',
+          "TOEX is open on this machine only. Open this address in a browser (it holds this run's key):",
           '',
           `  ${web.url}`,
           '',

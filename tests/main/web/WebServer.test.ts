@@ -19,7 +19,12 @@ interface Reply {
 /** A raw HTTP request, so Host and Origin can be anything a hostile page could send. */
 function send(
   port: number,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+  options: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  },
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -95,7 +100,11 @@ describe('web mode', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(inline|eval)/);
     expect(page.headers['x-frame-options']).toBe('DENY');
     expect((await send(port, { path: '/assets/app.js' })).status).toBe(200);
-    for (const path of ['/assets/../../secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+    for (const path of [
+      '/assets/../../secret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+    ]) {
       const escape = await send(port, { path });
       expect(escape.body).not.toContain('not to be served');
       expect(escape.status).toBeGreaterThanOrEqual(400);
@@ -106,17 +115,29 @@ describe('web mode', () => {
     const { port, token } = await start();
     const ok = { Authorization: `Bearer ${token}` };
     expect((await call(port, 'session:state', {}, {})).status).toBe(401);
-    expect((await call(port, 'session:state', {}, { Authorization: `Bearer ${'x'.repeat(43)}` })).status).toBe(401);
+    expect(
+      (await call(port, 'session:state', {}, { Authorization: `Bearer ${'x'.repeat(43)}` })).status,
+    ).toBe(401);
     expect((await send(port, { path: '/api/events' })).status).toBe(401);
 
     const rebound = await call(port, 'session:state', {}, { ...ok, Host: `evil.example:${port}` });
     expect(rebound.status).toBe(421);
     const foreign = await call(port, 'session:state', {}, { ...ok, Origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
-    const otherPort = await call(port, 'session:state', {}, { ...ok, Origin: `http://127.0.0.1:${port + 1}` });
+    const otherPort = await call(
+      port,
+      'session:state',
+      {},
+      { ...ok, Origin: `http://127.0.0.1:${port + 1}` },
+    );
     expect(otherPort.status).toBe(403);
 
-    const reply = await call(port, 'session:state', {}, { ...ok, Origin: `http://127.0.0.1:${port}` });
+    const reply = await call(
+      port,
+      'session:state',
+      {},
+      { ...ok, Origin: `http://127.0.0.1:${port}` },
+    );
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({
       ok: true,
@@ -160,7 +181,12 @@ describe('web mode', () => {
       body: '{}',
     });
     expect(text.status).toBe(415);
-    const big = await call(port, 'session:unlock', { passphrase: 'x'.repeat(2 * 1024 * 1024) }, auth);
+    const big = await call(
+      port,
+      'session:unlock',
+      { passphrase: 'x'.repeat(2 * 1024 * 1024) },
+      auth,
+    );
     expect(big.status).toBe(413);
   });
 
@@ -168,14 +194,23 @@ describe('web mode', () => {
     const { port, token, home } = await start();
     const auth = { Authorization: `Bearer ${token}` };
     const upload = (name: string) =>
-      send(port, { method: 'POST', path: `/api/upload?name=${encodeURIComponent(name)}`, headers: auth, body: 'abc' });
+      send(port, {
+        method: 'POST',
+        path: `/api/upload?name=${encodeURIComponent(name)}`,
+        headers: auth,
+        body: 'abc',
+      });
     expect((await upload('call.wav')).status).toBe(423);
     await call(port, 'session:unlock', { passphrase: PASSPHRASE }, auth);
     expect((await upload('../escape.wav')).status).toBe(400);
     expect((await upload('')).status).toBe(400);
     const sent = await upload('call.wav');
     expect(sent.status).toBe(200);
-    expect(JSON.parse(sent.body)).toEqual({ stagedId: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'call.wav', size: 3 });
+    expect(JSON.parse(sent.body)).toEqual({
+      stagedId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      name: 'call.wav',
+      size: 3,
+    });
     expect(readdirSync(join(home, 'uploads'))).toHaveLength(1);
   });
 });
