@@ -77,8 +77,17 @@ export function wordsFromTokens(tokens: TokenLine[]): Word[] {
     .filter((w) => w.text.length > 0);
 }
 
+/**
+ * Where a file of the packaged desktop app really is: programs are unpacked
+ * beside its archive (app.asar.unpacked). Reading a file finds them there by
+ * itself, but starting a program does not.
+ */
+export function outsideArchive(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
 export function engineBinary(): string {
-  const path = join(installRoot(), 'dist', 'native', 'toex-whisper');
+  const path = outsideArchive(join(installRoot(), 'dist', 'native', 'toex-whisper'));
   if (!existsSync(path)) {
     throw new ToexError('internal', 'the whisper.cpp runner is not built (run bin/setup)');
   }

@@ -1,10 +1,13 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 
 import type { MessageFilter, MessageView } from '../../../main/api/contract';
 import { useApi, useQuery } from '../api/hooks';
 import { dateTime } from '../format';
 import { Highlighted, searchTerms } from '../components/Highlighted';
+import { VirtualList } from '../components/VirtualList';
+
+/** Each row's height: three lines of text beside the sender; the whole message opens below the list. */
+const ROW_REM = 6.5;
 
 const PAGE = 200;
 
@@ -27,23 +30,36 @@ function usePagedMessages(caseId: string, filter: MessageFilter) {
     setError(null);
   }, [caseId, key]);
 
-  const need = (index: number) => {
-    const page = Math.floor(index / PAGE);
-    if (asked.current.has(page)) return;
-    asked.current.add(page);
-    api.call('messages:page', { caseId, filter, offset: page * PAGE, limit: PAGE }).then(
-      (rows) => setPages((m) => new Map(m).set(page, rows)),
-      (err: unknown) => {
-        asked.current.delete(page);
-        setError(err instanceof Error ? err.message : String(err));
-      },
-    );
-  };
+  const need = useCallback(
+    (first: number, last: number) => {
+      for (let page = Math.floor(first / PAGE); page <= Math.floor(last / PAGE); page++) {
+        if (asked.current.has(page)) continue;
+        asked.current.add(page);
+        api.call('messages:page', { caseId, filter, offset: page * PAGE, limit: PAGE }).then(
+          (rows) => setPages((m) => new Map(m).set(page, rows)),
+          (err: unknown) => {
+            asked.current.delete(page);
+            setError(err instanceof Error ? err.message : String(err));
+          },
+        );
+      }
+    },
+    // The filter is compared by its text: a new object with the same filter asks for nothing new.
+    [api, caseId, key],
+  );
   const row = (index: number) => pages.get(Math.floor(index / PAGE))?.[index % PAGE];
   return { count: count.data, countError: count.error, error, need, row };
 }
 
-function MessageRow({ message, terms }: { message: MessageView; terms: string[] }) {
+function MessageRow({
+  message,
+  terms,
+  onOpen,
+}: {
+  message: MessageView;
+  terms: string[];
+  onOpen: () => void;
+}) {
   const who =
     message.direction === 'outgoing'
       ? 'Device owner'
@@ -57,11 +73,15 @@ function MessageRow({ message, terms }: { message: MessageView; terms: string[] 
         )}
         <div className="muted">
           {dateTime(message.sentAt)} · {message.service}
-          {message.threadTitle ? ` · ${message.threadTitle}` : ''} · #{message.id}
+          {message.threadTitle ? ` · ${message.threadTitle}` : ''}
           {message.deleted ? ' · DELETED' : ''}
         </div>
+        <button type="button" className="link" onClick={onOpen}>
+          #{message.id}
+          <span className="visually-hidden"> show the whole message</span>
+        </button>
       </div>
-      <div className="original" lang={message.language ?? undefined}>
+      <div className="original clamp" lang={message.language ?? undefined}>
         <span className="lang">{message.language ?? '—'}</span>
         <Highlighted
           text={
@@ -70,7 +90,7 @@ function MessageRow({ message, terms }: { message: MessageView; terms: string[] 
           terms={terms}
         />
       </div>
-      <div className="translation" lang="en">
+      <div className="translation clamp" lang="en">
         {message.translation ? (
           <>
             <span className="lang">
@@ -147,6 +167,33 @@ function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
   );
 }
 
+function MessageDetail({ message, terms }: { message: MessageView; terms: string[] }) {
+  return (
+    <section className="message-detail" aria-label={`Message ${message.id}, whole`}>
+      <h3>
+        Message #{message.id}{' '}
+        <span className="muted">
+          {dateTime(message.sentAt)} · {message.service}
+        </span>
+      </h3>
+      <div className="pair">
+        <div lang={message.language ?? undefined}>
+          <span className="lang">Original ({message.language ?? 'language not told'})</span>
+          <Highlighted text={message.body ?? message.voiceNote ?? '(no text)'} terms={terms} />
+        </div>
+        <div lang="en">
+          <span className="lang">Machine translation</span>
+          {message.translation ? (
+            <Highlighted text={message.translation.text} terms={terms} />
+          ) : (
+            <span className="muted">None</span>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
 export function MessagesView({
   caseId,
   total,
@@ -159,24 +206,13 @@ export function MessagesView({
   const threads = useQuery('messages:threads', { caseId });
   const [threadId, setThreadId] = useState<number | undefined>(undefined);
   const [filter, setFilter] = useState<MessageFilter>({});
+  const [open, setOpen] = useState<MessageView | null>(null);
   const scoped = useMemo(
     () => ({ ...filter, ...(threadId ? { threadId } : {}) }),
     [filter, threadId],
   );
   const paged = usePagedMessages(caseId, scoped);
   const terms = useMemo(() => searchTerms(filter.search ?? ''), [filter.search]);
-  const list = useRef<HTMLDivElement>(null);
-
-  const virtual = useVirtualizer({
-    count: paged.count ?? 0,
-    getScrollElement: () => list.current,
-    estimateSize: () => 96,
-    overscan: 8,
-  });
-  const items = virtual.getVirtualItems();
-  useEffect(() => {
-    for (const item of items) if (!paged.row(item.index)) paged.need(item.index);
-  });
 
   if (total === 0) {
     return (
@@ -243,39 +279,21 @@ export function MessagesView({
           <span>Original</span>
           <span>Translation</span>
         </div>
-        <div
-          ref={list}
-          className="message-list"
-          tabIndex={0}
-          aria-label="Messages, scroll with the arrow keys"
-        >
-          <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const message = paged.row(item.index);
-              return (
-                <div
-                  key={item.key}
-                  data-index={item.index}
-                  ref={virtual.measureElement}
-                  className="row"
-                  style={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    transform: `translateY(${item.start}px)`,
-                  }}
-                >
-                  {message ? (
-                    <MessageRow message={message} terms={terms} />
-                  ) : (
-                    <div className="loading">Loading…</div>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-        </div>
+        <VirtualList
+          count={paged.count ?? 0}
+          rowRem={ROW_REM}
+          label="Messages: arrow keys and Page Up or Down scroll"
+          onRange={paged.need}
+          renderRow={(index) => {
+            const message = paged.row(index);
+            return message ? (
+              <MessageRow message={message} terms={terms} onOpen={() => setOpen(message)} />
+            ) : (
+              <div className="loading">Loading…</div>
+            );
+          }}
+        />
+        {open && <MessageDetail message={open} terms={terms} />}
       </div>
     </section>
   );

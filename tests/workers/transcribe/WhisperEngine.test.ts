@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { wordsFromTokens } from '../../../workers/transcribe/WhisperEngine.js';
+import { outsideArchive, wordsFromTokens } from '../../../workers/transcribe/WhisperEngine.js';
 
 const token = (text: string | Buffer, t0: number, t1: number, p = 0.9) => ({
   hex: (typeof text === 'string' ? Buffer.from(text) : text).toString('hex'),
@@ -31,5 +31,23 @@ describe('WhisperEngine', () => {
       token(zloty.subarray(split), 100, 200),
     ]);
     expect(words).toEqual([{ text: 'złoty', startMs: 0, endMs: 200, p: 0.9 }]);
+  });
+
+  it.each([
+    [
+      '/opt/TOEX Workstation/resources/app.asar/dist/native/toex-whisper',
+      '/opt/TOEX Workstation/resources/app.asar.unpacked/dist/native/toex-whisper',
+    ],
+    [
+      'C:\\TOEX Workstation\\resources\\app.asar\\dist\\native\\toex-whisper',
+      'C:\\TOEX Workstation\\resources\\app.asar.unpacked\\dist\\native\\toex-whisper',
+    ],
+    ['/work/toex/dist/native/toex-whisper', '/work/toex/dist/native/toex-whisper'],
+    [
+      '/home/me/app.asar.d/dist/native/toex-whisper',
+      '/home/me/app.asar.d/dist/native/toex-whisper',
+    ],
+  ])('starts the runner of the packaged app from outside its archive: %s', (path, expected) => {
+    expect(outsideArchive(path)).toBe(expected);
   });
 });
