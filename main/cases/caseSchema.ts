@@ -3,6 +3,7 @@ import {
   callFlagsMigration,
   ingestMigration,
   historyMigration,
+  listOrderMigration,
   quoteMigration,
   reportNotesMigration,
 } from '../ingest/ingestSchema.js';
@@ -334,4 +335,5 @@ export const caseMigrations: readonly Migration[] = [
   { version: 14, ...segmentTranslationMigration },
   { version: 15, ...segmentTranslationReviewMigration },
   { version: 16, ...viaEnglishMigration },
+  { version: 17, ...listOrderMigration },
 ];
