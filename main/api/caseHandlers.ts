@@ -151,18 +151,18 @@ export function caseHandlers(
 
     'jobs:cancel': ({ caseId, jobId }) => jobView(api.caseSession(caseId).jobs.cancel(jobId)),
 
-    'audit:list': ({ caseId, afterSeq, limit }) =>
-      api
-        .caseSession(caseId)
-        .store.audit.list({ afterSeq: afterSeq ?? 0, limit })
-        .map((e) => ({
-          seq: e.seq,
-          at: e.at,
-          actor: e.actor,
-          action: e.action,
-          subject: e.subject,
-          hash: e.hash,
-        })),
+    'audit:list': ({ caseId, afterSeq, newest, limit }) => {
+      const { audit } = api.caseSession(caseId).store;
+      const after = newest ? Math.max(0, audit.head().seq - limit) : (afterSeq ?? 0);
+      return audit.list({ afterSeq: after, limit }).map((e) => ({
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        subject: e.subject,
+        hash: e.hash,
+      }));
+    },
 
     'audit:verify': ({ caseId }) => {
       const { store } = api.caseSession(caseId);

@@ -319,6 +319,8 @@ export const operations = {
     input: z.object({
       caseId,
       afterSeq: z.number().int().min(0).optional(),
+      /** The newest `limit` entries instead of those after `afterSeq`. */
+      newest: z.boolean().optional(),
       limit: z.number().int().min(1).max(1000),
     }),
     output: z.array(auditView),

@@ -21,6 +21,14 @@ async function jobOutcome(page: Page, kind: string, timeout: number): Promise<st
   return (await job.locator('.job-state').textContent()) ?? '';
 }
 
+/** What the keyboard tests read of the page (this file is compiled without the DOM's types). */
+interface KeyboardPage {
+  document: {
+    activeElement: { textContent: string | null } | null;
+    documentElement: { scrollWidth: number; clientWidth: number };
+  };
+}
+
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /**
@@ -275,6 +283,56 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
       expect.arrayContaining(['case.create', 'evidence.import', 'transcript.edit']),
     );
     await screenshot(page, '14-audit');
+  });
+
+  it('is usable from the keyboard: tabs by arrow keys, the list by Page Down', async () => {
+    const tab = page.getByRole('tab', { name: /Audit log/ });
+    await tab.focus();
+    await page.keyboard.press('Home');
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as KeyboardPage).document.activeElement?.textContent,
+      ),
+    ).toMatch(/^Evidence/);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { selected: true }).textContent()).toMatch(/^Messages/);
+
+    await page.getByRole('button', { name: 'Apply' }).waitFor();
+    await page.getByLabel('Languages').fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('.count').textContent()).toBe('4 messages');
+    await page.getByRole('list', { name: /^Messages/ }).focus();
+    await page.keyboard.press('Tab');
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as KeyboardPage).document.activeElement?.textContent,
+      ),
+    ).toMatch(/^#\d/);
+    await page.keyboard.press('Enter');
+    await page.locator('.message-detail').waitFor();
+    expect(await page.locator('.message-detail h3').textContent()).toMatch(/^Message #\d/);
+  });
+
+  it('reads at 200% zoom: one column, nothing cut off sideways', async () => {
+    // A 1280 by 900 window at 200% lays out as 640 by 450 CSS pixels.
+    await page.setViewportSize({ width: 640, height: 450 });
+    for (const [name, shot] of [
+      ['Evidence', '15-zoom-evidence'],
+      ['Messages', '16-zoom-messages'],
+      ['Audit log', '17-zoom-audit'],
+    ] as const) {
+      await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+      await page.locator('.tabpanel h2').first().waitFor({ state: 'attached' });
+      const overflow = await page.evaluate(() => {
+        const root = (globalThis as unknown as KeyboardPage).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      expect(overflow, `${name} is wider than the window`).toBeLessThanOrEqual(0);
+      await screenshot(page, shot);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('gave no errors in the page on the way', () => {

@@ -5,7 +5,7 @@ import { dateTime } from '../format';
 
 export function AuditView({ caseId }: { caseId: string }) {
   const api = useApi();
-  const entries = useQuery('audit:list', { caseId, limit: 1000 });
+  const entries = useQuery('audit:list', { caseId, newest: true, limit: 1000 });
   const [check, setCheck] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
 
@@ -54,12 +54,12 @@ export function AuditView({ caseId }: { caseId: string }) {
         <tbody>
           {[...(entries.data ?? [])].reverse().map((e) => (
             <tr key={e.seq}>
-              <td>{e.seq}</td>
-              <td>{dateTime(e.at)}</td>
-              <td>{e.actor}</td>
-              <td>{e.action}</td>
-              <td>{e.subject ?? '—'}</td>
-              <td>
+              <td data-label="#">{e.seq}</td>
+              <td data-label="When">{dateTime(e.at)}</td>
+              <td data-label="Who">{e.actor}</td>
+              <td data-label="What">{e.action}</td>
+              <td data-label="On">{e.subject ?? '—'}</td>
+              <td data-label="Hash">
                 <code title={e.hash}>{e.hash.slice(0, 12)}…</code>
               </td>
             </tr>

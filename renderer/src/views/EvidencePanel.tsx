@@ -248,26 +248,29 @@ export function EvidencePanel({
           <tbody>
             {overview.evidence.map((item) => (
               <tr key={item.id}>
-                <td>
+                <td data-label="Item">
                   {item.id}
                   {item.exhibitRef && <div className="muted">{item.exhibitRef}</div>}
                 </td>
-                <td>
+                <td data-label="File">
                   <span className="filename">{item.originalName}</span>
                   <div className="muted">{bytes(item.size)}</div>
                 </td>
-                <td>
+                <td data-label="Hashes at import">
                   <Hash label="SHA-256" value={item.sha256} />
                   <Hash label="MD5" value={item.md5} />
                 </td>
-                <td>
+                <td data-label="Imported">
                   {dateTime(item.importedAt)}
                   <div className="muted">{item.importedBy}</div>
                 </td>
-                <td className={item.verified && item.verified !== 'ok' ? 'error' : undefined}>
+                <td
+                  data-label="Stored copy"
+                  className={item.verified && item.verified !== 'ok' ? 'error' : undefined}
+                >
                   {item.verified ? VERIFIED[item.verified] : 'Not verified since import'}
                 </td>
-                <td>
+                <td data-label="Action">
                   {open && (
                     <Actions caseId={caseId} item={item} model={chosen} onStarted={started} />
                   )}

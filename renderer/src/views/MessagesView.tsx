@@ -8,6 +8,10 @@ import { VirtualList } from '../components/VirtualList';
 
 /** Each row's height: three lines of text beside the sender; the whole message opens below the list. */
 const ROW_REM = 6.5;
+const THREAD_ROW_REM = 3.6;
+
+/** The threads come whole with the view; a range scrolled into sight needs nothing fetched. */
+const noFetch = () => undefined;
 
 const PAGE = 200;
 
@@ -236,18 +240,23 @@ export function MessagesView({
       </h2>
       <nav className="threads" aria-label="Threads">
         <h3>Threads</h3>
-        <ul>
-          <li>
-            <button
-              type="button"
-              aria-pressed={threadId === undefined}
-              onClick={() => setThreadId(undefined)}
-            >
-              All threads <span className="muted">{total.toLocaleString('en-GB')}</span>
-            </button>
-          </li>
-          {threads.data?.map((t) => (
-            <li key={t.id}>
+        <button
+          type="button"
+          className="all-threads"
+          aria-pressed={threadId === undefined}
+          onClick={() => setThreadId(undefined)}
+        >
+          All threads <span className="muted">{total.toLocaleString('en-GB')}</span>
+        </button>
+        {/* A phone can hold tens of thousands of threads: drawn a screen at a time too. */}
+        <VirtualList
+          count={threads.data?.length ?? 0}
+          rowRem={THREAD_ROW_REM}
+          label="Threads"
+          onRange={noFetch}
+          renderRow={(index) => {
+            const t = threads.data![index]!;
+            return (
               <button
                 type="button"
                 aria-pressed={threadId === t.id}
@@ -258,9 +267,9 @@ export function MessagesView({
                   {t.service} · {t.messages.toLocaleString('en-GB')}
                 </span>
               </button>
-            </li>
-          ))}
-        </ul>
+            );
+          }}
+        />
       </nav>
       <div className="message-pane">
         <Filters onApply={setFilter} />

@@ -201,6 +201,8 @@ describe('ApiService', () => {
       'evidence.ingest',
       'job.finish',
     ]);
+    const newest = value(await api.call('audit:list', { caseId, newest: true, limit: 2 }));
+    expect(newest).toEqual(entries.slice(-2));
     expect(value(await api.call('audit:verify', { caseId }))).toEqual({
       entries: entries.length,
       problems: [],
