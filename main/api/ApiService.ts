@@ -98,6 +98,23 @@ export class ApiService {
     return this.ws;
   }
 
+  /** Sets up a workstation in an empty data folder and leaves it unlocked; the recovery key is returned once. */
+  async init(
+    operator: string,
+    passphrase: string,
+  ): Promise<{ ws: Workstation; recoveryKey: string }> {
+    if (this.initialised) {
+      throw new ToexError('conflict', 'this data folder has a workstation already: unlock it');
+    }
+    const { workstation, recoveryKey } = await Workstation.init(this.home, {
+      operator,
+      passphrase,
+    });
+    this.ws = workstation;
+    log.info({}, 'workstation set up');
+    return { ws: workstation, recoveryKey };
+  }
+
   async unlock(passphrase: string): Promise<Workstation> {
     if (this.ws) return this.ws;
     if (!this.initialised) {

@@ -31,6 +31,7 @@ export function caseHandlers(
 ): Pick<
   Handlers,
   | 'session:state'
+  | 'session:init'
   | 'session:unlock'
   | 'session:lock'
   | 'cases:list'
@@ -53,6 +54,11 @@ export function caseHandlers(
       unlocked: api.unlocked !== undefined,
       operator: api.unlocked?.actor ?? null,
     }),
+
+    'session:init': async ({ operator, passphrase }) => {
+      const { ws, recoveryKey } = await api.init(operator, passphrase);
+      return { operator: ws.actor, recoveryKey };
+    },
 
     'session:unlock': async ({ passphrase }) => ({
       operator: (await api.unlock(passphrase)).actor,

@@ -232,6 +232,11 @@ export const operations = {
       operator: z.string().nullable(),
     }),
   },
+  /** First-time set-up of an empty data folder: the recovery key comes back this once only. */
+  'session:init': {
+    input: z.object({ operator: text(100).min(1), passphrase: z.string().min(1).max(1024) }),
+    output: z.object({ operator: z.string(), recoveryKey: z.string() }),
+  },
   'session:unlock': {
     input: z.object({ passphrase: z.string().min(1).max(1024) }),
     output: z.object({ operator: z.string() }),

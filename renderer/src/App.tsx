@@ -4,6 +4,7 @@ import type { CaseSummary } from '../../main/api/contract';
 import { useApi, useQuery } from './api/hooks';
 import { CaseListView } from './views/CaseListView';
 import { CaseView } from './views/CaseView';
+import { SetupView } from './views/SetupView';
 import { UnlockView } from './views/UnlockView';
 
 /** The window: unlock, then the case list, then one case at a time. */
@@ -28,15 +29,7 @@ export function App() {
   } else if (!session.data) {
     body = <p aria-busy="true">Starting…</p>;
   } else if (!session.data.initialised) {
-    body = (
-      <section className="panel narrow">
-        <h1>No workstation here yet</h1>
-        <p>
-          Set this workstation up first with <code>toex init --operator "Your name"</code>, then
-          reload this window.
-        </p>
-      </section>
-    );
+    body = <SetupView onDone={session.reload} />;
   } else if (!session.data.unlocked) {
     body = <UnlockView onUnlocked={session.reload} />;
   } else if (open) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 
 import { androidSmsDb } from '../helpers/androidSmsDb.js';
-import { CLI_PASSPHRASE, toex, toexSteps } from '../helpers/cli.js';
+import { CLI_PASSPHRASE, toex } from '../helpers/cli.js';
 import { JFK_WAV } from '../helpers/models.js';
 import { useTempDirs } from '../helpers/temp.js';
 import { openBrowser, screenshot, serve } from './browser.js';
@@ -49,7 +49,6 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
   beforeAll(async () => {
     // The data folder lives for the whole walk-through, not one step: made here, removed at the end.
     home = mkdtempSync(join(tmpdir(), 'toex-e2e-'));
-    await toexSteps(home, [['init', '--operator', 'DC Window 0001']]);
     server = await serve(home);
     browser = await openBrowser();
     context = browser.context;
@@ -66,9 +65,33 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('unlocks with the passphrase, and says so plainly when it is wrong', async () => {
+  it('sets up a new workstation, shows its recovery key once, and locks', async () => {
     await page.goto(server.url);
     expect(page.url()).not.toContain('token');
+    await page.getByLabel(/^Your name/).fill('DC Window 0001');
+    await page.getByLabel(/^Passphrase/).fill(CLI_PASSPHRASE);
+    await page.getByLabel('The passphrase again').fill(CLI_PASSPHRASE);
+    await page.getByRole('button', { name: 'Set up' }).click();
+    const key = (await page.locator('.recovery-key code').textContent()) ?? '';
+    expect(key).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){12}[0-9A-HJKMNP-TV-Z]{4}$/);
+    await screenshot(page, '00-recovery-key');
+    expect(await page.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true);
+    await page.getByLabel('I have written the recovery key down').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Cases' }).waitFor();
+
+    // The key is real: it recovers the workstation from the command line (to the same passphrase).
+    const recovered = await toex(home, ['recover'], {
+      env: { TOEX_RECOVERY_KEY: key, TOEX_NEW_PASSPHRASE: CLI_PASSPHRASE },
+    });
+    expect(recovered.stderr).toBe('');
+    expect(recovered.code).toBe(0);
+
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await page.getByLabel('Passphrase').waitFor();
+  });
+
+  it('unlocks with the passphrase, and says so plainly when it is wrong', async () => {
     await page.getByLabel('Passphrase').fill('not the passphrase');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/passphrase/i);
