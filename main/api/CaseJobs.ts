@@ -17,6 +17,8 @@ export type AfterJob = (ended: Job) => Promise<void> | void;
  * done. Queued jobs of the case left by another process are run too, as
  * `toex jobs run` would.
  */
+// Not yet: the results are stored in this process, the one serving the window, so a large
+// ingest's batches pause the window for up to about 0.3 s at a time.
 export class CaseJobs {
   private runner: JobRunner | undefined;
   private draining: Promise<void> | undefined;

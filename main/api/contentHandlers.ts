@@ -58,6 +58,7 @@ const MAX_PEOPLE = 150;
  * a person, and an edge joins a device to a person with the messages they
  * sent to each other and their calls. A person seen on two devices joins them.
  */
+// Not yet: two people in one group chat are not joined to each other, only to the device.
 function network(store: CaseStore): NetworkView {
   const db = store.db;
   const messageEdges = db

@@ -229,6 +229,7 @@ export function TranscriptView({
         {t.language ?? 'unknown'} · {segments.length} segments
         {unsure ? ` · ${unsure} to check against the audio` : ''}
       </p>
+      {/* Not yet: a recording the browser cannot play (AMR, WMA) is not converted for it. */}
       <div className="player">
         <audio ref={setAudio} controls preload="metadata" src={`.${view.data.audio.path}`}>
           Your browser cannot play this recording.
