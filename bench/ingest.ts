@@ -24,9 +24,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 
 import { searchMessages } from '../main/ingest/messageSearch.js';
-import { Workstation } from '../main/workstation/Workstation.js';
 import { watchPeakMemory } from './processMemory.js';
-import { writeExtraction } from './smsExtraction.js';
+import { benchCase } from './smsExtraction.js';
 import { makeVocabulary, seededRandom } from './syntheticMessages.js';
 
 const { values } = parseArgs({
@@ -61,21 +60,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function measure(rows: number): Promise<void> {
-  const file = writeExtraction(work, rows);
-  const home = mkdtempSync(join(work, 'home-'));
-  const { workstation } = await Workstation.init(home, {
-    passphrase: PASSPHRASE,
-    operator: 'bench',
-    scrypt: { N: 2 ** 14, r: 8, p: 1 },
-  });
-  const info = workstation.createCase({
-    reference: 'BENCH-1',
-    title: 'bench',
-    owner: 'bench',
-    classification: 'OFFICIAL',
-  });
-  const store = workstation.openCase(info.id);
-  const { item } = await store.importEvidence(file);
+  const { home, file, workstation, store, itemId } = await benchCase(work, rows, PASSPHRASE);
 
   // Words drawn from the stored text itself, so every query finds something.
   const random = seededRandom(7);
@@ -93,7 +78,7 @@ async function measure(rows: number): Promise<void> {
     }
   })();
   const started = process.hrtime.bigint();
-  const job = await store.runner().run(store.queueIngest(item.id).id);
+  const job = await store.runner().run(store.queueIngest(itemId).id);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   ingesting = false;
   loop.disable();

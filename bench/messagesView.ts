@@ -23,8 +23,7 @@ import { chromium, type Page } from 'playwright-core';
 import { ApiService } from '../main/api/ApiService.js';
 import { installRoot } from '../main/installRoot.js';
 import { WebServer } from '../main/web/WebServer.js';
-import { Workstation } from '../main/workstation/Workstation.js';
-import { writeExtraction } from './smsExtraction.js';
+import { benchCase } from './smsExtraction.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,1000000' } } });
 const sizes = values.sizes.split(',').map(Number);
@@ -50,21 +49,8 @@ async function timed(fn: () => Promise<unknown>, runs = 5): Promise<number> {
 
 /** A case holding `rows` messages, read in by the real ingest job. */
 async function caseWith(rows: number): Promise<string> {
-  const home = mkdtempSync(join(work, 'home-'));
-  const { workstation } = await Workstation.init(home, {
-    passphrase: PASSPHRASE,
-    operator: 'bench',
-    scrypt: { N: 2 ** 14, r: 8, p: 1 },
-  });
-  const info = workstation.createCase({
-    reference: 'BENCH-1',
-    title: 'bench',
-    owner: 'bench',
-    classification: 'OFFICIAL',
-  });
-  const store = workstation.openCase(info.id);
-  const { item } = await store.importEvidence(writeExtraction(work, rows));
-  const job = await store.runner().run(store.queueIngest(item.id).id);
+  const { home, workstation, store, itemId } = await benchCase(work, rows, PASSPHRASE);
+  const job = await store.runner().run(store.queueIngest(itemId).id);
   if (job.state !== 'done') throw new Error(`ingest ${job.state}: ${job.error?.message}`);
   store.close();
   workstation.close();

@@ -1,7 +1,10 @@
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3-multiple-ciphers';
 
+import type { CaseStore } from '../main/cases/CaseStore.js';
+import { Workstation } from '../main/workstation/Workstation.js';
 import { makeMessages, makeVocabulary, seededRandom, threadCount } from './syntheticMessages.js';
 
 /** An mmssms.db with `rows` SMS across threads of about 50, written in one transaction. */
@@ -49,4 +52,37 @@ export function writeExtraction(work: string, rows: number): string {
   })();
   db.close();
   return path;
+}
+
+/**
+ * A new workstation in a folder of its own with one case, BENCH-1, holding an
+ * extraction of `rows` messages as its first item, not yet read.
+ */
+export async function benchCase(
+  work: string,
+  rows: number,
+  passphrase: string,
+): Promise<{
+  home: string;
+  file: string;
+  workstation: Workstation;
+  store: CaseStore;
+  itemId: number;
+}> {
+  const file = writeExtraction(work, rows);
+  const home = mkdtempSync(join(work, 'home-'));
+  const { workstation } = await Workstation.init(home, {
+    passphrase,
+    operator: 'bench',
+    scrypt: { N: 2 ** 14, r: 8, p: 1 },
+  });
+  const info = workstation.createCase({
+    reference: 'BENCH-1',
+    title: 'bench',
+    owner: 'bench',
+    classification: 'OFFICIAL',
+  });
+  const store = workstation.openCase(info.id);
+  const { item } = await store.importEvidence(file);
+  return { home, file, workstation, store, itemId: item.id };
 }

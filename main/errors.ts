@@ -1,20 +1,8 @@
 import { basename } from 'node:path';
 
-/**
- * The few kinds of failure that callers branch on. Every error that crosses a
- * process or API boundary carries one of these, and a one-line message that is
- * safe to show a user: no keys, passphrases or evidence content.
- */
-export type ErrorKind =
-  | 'bad-input'
-  | 'not-found'
-  | 'wrong-key'
-  | 'locked'
-  | 'conflict'
-  | 'storage'
-  | 'engine'
-  | 'cancelled'
-  | 'internal';
+import type { ErrorKind } from './errorKinds.js';
+
+export type { ErrorKind } from './errorKinds.js';
 
 export interface SerializedError {
   kind: ErrorKind;

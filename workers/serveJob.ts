@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../main/errors.js';
+import { ERROR_KINDS, type ErrorKind } from '../main/errorKinds.js';
 import type { MainToWorker, WorkerToMain } from './protocol.js';
 
 export interface WorkerIo<Partial> {
@@ -13,18 +13,6 @@ export interface WorkerIo<Partial> {
   /** Aborted when main asks the job to stop. */
   signal: AbortSignal;
 }
-
-const KINDS: readonly ErrorKind[] = [
-  'bad-input',
-  'not-found',
-  'wrong-key',
-  'locked',
-  'conflict',
-  'storage',
-  'engine',
-  'cancelled',
-  'internal',
-];
 
 function send(message: WorkerToMain, then?: () => void): void {
   process.send!(message, undefined, {}, () => then?.());
@@ -66,7 +54,7 @@ export function serveJob<Input, Partial>(
         const e = err as { kind?: ErrorKind; message?: string };
         const kind = controller.signal.aborted
           ? 'cancelled'
-          : e.kind && KINDS.includes(e.kind)
+          : e.kind && (ERROR_KINDS as readonly string[]).includes(e.kind)
             ? e.kind
             : 'engine';
         const text = kind === 'cancelled' ? 'cancelled' : (e.message ?? String(err));

@@ -6,28 +6,18 @@
  * caught at the boundary). The desktop app binds it to IPC, web mode to a
  * loopback HTTP server; the renderer cannot tell them apart.
  *
- * Shared code: it imports zod and nothing of Node or the DOM.
+ * Shared code: it imports zod and the error kinds, nothing of Node or the DOM.
  */
 import { z } from 'zod';
+
+import { ERROR_KINDS } from '../errorKinds.js';
 
 const id = z.number().int().positive();
 const caseId = z.string().min(1).max(200);
 const text = (max: number) => z.string().max(max);
 
-export const errorKinds = [
-  'bad-input',
-  'not-found',
-  'wrong-key',
-  'locked',
-  'conflict',
-  'storage',
-  'engine',
-  'cancelled',
-  'internal',
-] as const;
-
 export const apiError = z.object({
-  kind: z.enum(errorKinds),
+  kind: z.enum(ERROR_KINDS),
   message: z.string(),
 });
 export type ApiError = z.infer<typeof apiError>;

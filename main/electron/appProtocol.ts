@@ -5,18 +5,10 @@ import { Readable } from 'node:stream';
 import { toToexError } from '../errors.js';
 import { getLogger } from '../log/log.js';
 import { SECURITY_HEADERS } from '../web/security.js';
+import { CONTENT_TYPES } from '../web/contentTypes.js';
 import { isAppUrl } from './hardening.js';
 
 const log = getLogger('electron');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** Where the window's recordings come from: the API service, which checks the case and item. */
 export interface MediaFiles {
@@ -68,7 +60,12 @@ export function appProtocolHandler(options: {
       if (path.includes('\0')) return status(404);
       const file = resolve(join(root, path === '/' ? 'index.html' : path));
       if (!file.startsWith(root + sep)) return status(404);
-      return serve(request, file, TYPES[extname(file)] ?? 'application/octet-stream', false);
+      return serve(
+        request,
+        file,
+        CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        false,
+      );
     } catch (err) {
       const e = toToexError(err);
       if (e.kind === 'internal') log.error({ err }, 'app scheme request failed');

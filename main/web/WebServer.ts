@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ApiService } from '../api/ApiService.js';
 import { toToexError } from '../errors.js';
 import { getLogger } from '../log/log.js';
+import { CONTENT_TYPES } from './contentTypes.js';
 import { SECURITY_HEADERS, allowedHost, allowedOrigin, tokenMatches } from './security.js';
 
 const log = getLogger('web');
@@ -16,14 +17,6 @@ const COOKIE = 'toex-session';
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const PATH_LIKE = /[/\\\u0000-\u001f\u007f]/;
 const MAX_CALL_BYTES = 1024 * 1024;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** What each kind of failure is to a browser, where it is not an API call's envelope. */
 const STATUS: Partial<Record<string, number>> = {
@@ -228,7 +221,7 @@ export class WebServer {
     } catch {
       throw new HttpError(404, 'not found');
     }
-    const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
+    const type = CONTENT_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
     res.writeHead(200, { 'Content-Type': type, 'Content-Length': size });
     createReadStream(file).pipe(res);
   }

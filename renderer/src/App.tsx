@@ -2,6 +2,7 @@ import { useState } from 'react';
 
 import type { CaseSummary } from '../../main/api/contract';
 import { useApi, useQuery } from './api/hooks';
+import { Alert } from './components/Alert';
 import { CaseListView } from './views/CaseListView';
 import { CaseView } from './views/CaseView';
 import { SetupView } from './views/SetupView';
@@ -21,11 +22,7 @@ export function App() {
 
   let body;
   if (session.error) {
-    body = (
-      <p role="alert" className="error">
-        {session.error}
-      </p>
-    );
+    body = <Alert message={session.error} />;
   } else if (!session.data) {
     body = <p aria-busy="true">Starting…</p>;
   } else if (!session.data.initialised) {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { dateTime } from '../format';
+import { Alert } from '../components/Alert';
 
 export function AuditView({ caseId }: { caseId: string }) {
   const api = useApi();
@@ -35,11 +36,7 @@ export function AuditView({ caseId }: { caseId: string }) {
           {check}
         </p>
       </div>
-      {entries.error && (
-        <p role="alert" className="error">
-          {entries.error}
-        </p>
-      )}
+      <Alert message={entries.error} />
       <table className="audit">
         <thead>
           <tr>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { CaseSummary } from '../../../main/api/contract';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { dateTime } from '../format';
+import { Alert } from '../components/Alert';
 
 const CLASSIFICATIONS = ['OFFICIAL', 'OFFICIAL-SENSITIVE'];
 
@@ -58,11 +59,7 @@ function NewCaseForm({ onCreated }: { onCreated: (c: CaseSummary) => void }) {
           </select>
         </label>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <button type="submit" className="primary">
         Create case
       </button>
@@ -77,11 +74,7 @@ export function CaseListView({ onOpen }: { onOpen: (c: CaseSummary) => void }) {
     <>
       <section className="panel">
         <h1>Cases</h1>
-        {cases.error && (
-          <p role="alert" className="error">
-            {cases.error}
-          </p>
-        )}
+        <Alert message={cases.error} />
         {cases.data?.length === 0 && <p>No cases yet: create the first below.</p>}
         {cases.data && cases.data.length > 0 && (
           <table>

@@ -9,6 +9,7 @@ import { JobsPanel } from './JobsPanel';
 import { MessagesView } from './MessagesView';
 import { NetworkView } from './NetworkView';
 import { TranscriptsPanel } from './TranscriptsPanel';
+import { Waiting } from '../components/Alert';
 
 const ENDED: readonly string[] = ['done', 'failed', 'cancelled'];
 
@@ -32,13 +33,7 @@ export function CaseView({ caseId, onClose }: { caseId: string; onClose: () => v
 
   const data = overview.data;
   if (!data) {
-    return overview.error ? (
-      <p role="alert" className="error">
-        {overview.error}
-      </p>
-    ) : (
-      <p aria-busy="true">Opening the case…</p>
-    );
+    return <Waiting error={overview.error} doing="Opening the case…" />;
   }
   // An ended job as the case last read it is final; a job still going is as its last event says.
   const jobs = data.jobs.map((j) => (ENDED.includes(j.state) ? j : (live.get(j.id) ?? j)));

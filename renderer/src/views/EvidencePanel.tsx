@@ -4,6 +4,7 @@ import type { CaseOverview, EvidenceView } from '../../../main/api/contract';
 import type { StagedFile } from '../api/client';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { bytes, dateTime } from '../format';
+import { Alert } from '../components/Alert';
 
 const VERIFIED: Record<string, string> = {
   ok: 'Copy matches',
@@ -103,11 +104,7 @@ function ImportForm({ caseId, onImported }: { caseId: string; onImported: () => 
       <p role="status" aria-live="polite">
         {status}
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
     </form>
   );
 }
@@ -225,11 +222,7 @@ export function EvidencePanel({
           </button>
         )}
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {overview.evidence.length === 0 ? (
         <p>No evidence in this case yet.</p>
       ) : (

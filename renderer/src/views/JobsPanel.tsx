@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { JobView } from '../../../main/api/contract';
 import { messageOf, useApi } from '../api/hooks';
 import { dateTime } from '../format';
+import { Alert } from '../components/Alert';
 
 const KINDS: Record<string, string> = {
   transcribe: 'Transcription',
@@ -39,11 +40,7 @@ export function JobsPanel({ caseId, jobs }: { caseId: string; jobs: JobView[] })
   return (
     <section aria-labelledby="jobs-heading">
       <h2 id="jobs-heading">Jobs</h2>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {newest.length === 0 && <p>No jobs yet: transcribe a recording or read an extraction.</p>}
       <ul className="jobs">
         {newest.map((job) => {

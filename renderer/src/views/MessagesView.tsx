@@ -5,6 +5,7 @@ import { useApi, useQuery } from '../api/hooks';
 import { dateTime } from '../format';
 import { Highlighted, searchTerms } from '../components/Highlighted';
 import { VirtualList } from '../components/VirtualList';
+import { Alert } from '../components/Alert';
 
 /** Each row's height: three lines of text beside the sender; the whole message opens below the list. */
 const ROW_REM = 6.5;
@@ -278,11 +279,7 @@ export function MessagesView({
             ? 'Counting…'
             : `${paged.count.toLocaleString('en-GB')} message${paged.count === 1 ? '' : 's'}`}
         </p>
-        {(paged.countError ?? paged.error) && (
-          <p role="alert" className="error">
-            {paged.countError ?? paged.error}
-          </p>
-        )}
+        <Alert message={paged.countError ?? paged.error} />
         <div className="columns" aria-hidden="true">
           <span>From</span>
           <span>Original</span>

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 
 import type { NetworkView as Network } from '../../../main/api/contract';
 import { useQuery } from '../api/hooks';
+import { Waiting } from '../components/Alert';
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -104,13 +105,7 @@ export function NetworkView({ caseId }: { caseId: string }) {
   const [selected, setSelected] = useState<string | null>(null);
 
   if (!network.data) {
-    return network.error ? (
-      <p role="alert" className="error">
-        {network.error}
-      </p>
-    ) : (
-      <p aria-busy="true">Working out who talks to whom…</p>
-    );
+    return <Waiting error={network.error} doing="Working out who talks to whom…" />;
   }
   const { nodes, edges } = network.data;
   if (edges.length === 0) return <p>No messages or calls yet: read an extraction first.</p>;

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 
 import { messageOf, useApi } from '../api/hooks';
+import { Alert } from '../components/Alert';
 
 /** First run: who works here and the passphrase; then the recovery key, shown this once. */
 export function SetupView({ onDone }: { onDone: () => void }) {
@@ -91,11 +92,7 @@ export function SetupView({ onDone }: { onDone: () => void }) {
             onChange={(e) => setAgain(e.target.value)}
           />
         </label>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Setting up…' : 'Set up'}
         </button>

@@ -3,6 +3,7 @@ import { Fragment, useEffect, useRef, useState, type KeyboardEvent } from 'react
 import type { SegmentHistory, SegmentView } from '../../../main/api/contract';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { clock, dateTime } from '../format';
+import { Alert, Waiting } from '../components/Alert';
 
 /** Below this the engine was unsure of a word: it is underlined for checking. */
 const UNSURE_WORD = 0.5;
@@ -106,11 +107,7 @@ function EditForm({
           placeholder={`checked against the audio at ${clock(segment.startMs)}`}
         />
       </label>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <div className="buttons">
         <button type="submit" className="primary" disabled={!text.trim() || !reason.trim()}>
           Save as new version
@@ -204,13 +201,7 @@ export function TranscriptView({
   };
 
   if (!view.data) {
-    return view.error ? (
-      <p role="alert" className="error">
-        {view.error}
-      </p>
-    ) : (
-      <p aria-busy="true">Reading the transcript…</p>
-    );
+    return <Waiting error={view.error} doing="Reading the transcript…" />;
   }
   const t = view.data.transcript;
   const unsure = segments.filter((s) => s.lowConfidence).length;
@@ -238,11 +229,7 @@ export function TranscriptView({
           Click a word to hear it; the word being played is highlighted.
         </span>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <ol className="segments">
         {segments.map((s) => {
           const isCurrent = s.id === playing?.id;

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 
 import { messageOf, useApi } from '../api/hooks';
+import { Alert } from '../components/Alert';
 
 export function UnlockView({ onUnlocked }: { onUnlocked: () => void }) {
   const api = useApi();
@@ -37,11 +38,7 @@ export function UnlockView({ onUnlocked }: { onUnlocked: () => void }) {
           value={passphrase}
           onChange={(e) => setPassphrase(e.target.value)}
         />
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
         <button type="submit" className="primary" disabled={busy || passphrase === ''}>
           {busy ? 'Unlocking…' : 'Unlock'}
         </button>
