@@ -170,7 +170,7 @@ async function measure(rows: number): Promise<Figures> {
     await browserFigures(web.url, rows, figures);
   } finally {
     await web.close();
-    api.dispose();
+    await api.dispose();
     rmSync(home, { recursive: true, force: true });
   }
   return figures;

@@ -128,12 +128,18 @@ export class ApiService {
     return this.ws;
   }
 
-  /** Stops every case's jobs at their checkpoints and closes every database. */
-  lock(): void {
-    for (const [id, session] of this.cases) {
-      session.jobs.dispose();
+  /**
+   * Stops every case's jobs and closes every database. A running job's worker
+   * is stopped and the job put back in the queue, from its last checkpoint,
+   * before its database closes: it goes on at the next unlock.
+   */
+  async lock(): Promise<void> {
+    const sessions = [...this.cases.values()];
+    this.cases.clear();
+    for (const session of sessions) session.jobs.dispose();
+    for (const session of sessions) {
+      await session.jobs.idle();
       session.store.close();
-      this.cases.delete(id);
     }
     this.ws?.close();
     this.ws = undefined;
@@ -156,6 +162,8 @@ export class ApiService {
       jobs: new CaseJobs(store, ws.engines, (job) => this.emitJob(id, job)),
     };
     this.cases.set(id, session);
+    // Jobs left queued (put back at a lock, or by a process that stopped) go on now.
+    session.jobs.start([]);
     return session;
   }
 
@@ -163,7 +171,9 @@ export class ApiService {
   freshCase(caseId: string): CaseSession {
     const session = this.caseSession(caseId);
     const status = this.workstation().getCase(session.store.info.id).status;
-    if (status !== session.store.info.status) {
+    // Not yet: a case closed in another process while this one runs its jobs is reread only
+    // once they end; the window keeps the status it read until then.
+    if (status !== session.store.info.status && !session.jobs.busy) {
       session.jobs.dispose();
       session.store.close();
       this.cases.delete(session.store.info.id);
@@ -206,10 +216,10 @@ export class ApiService {
     return { file: store.evidence.absolutePath(item), mime: audioMime(item.originalName) };
   }
 
-  /** Lets running jobs stop at their checkpoints and closes everything. */
-  dispose(): void {
+  /** Stops running jobs at their checkpoints and closes everything. */
+  async dispose(): Promise<void> {
     this.disposed = true;
-    this.lock();
+    await this.lock();
     for (const file of this.staged.values()) this.releaseStaged(file);
     this.staged.clear();
     this.listeners.clear();

@@ -46,6 +46,11 @@ export class CaseJobs {
     return job;
   }
 
+  /** A job of the case is running here, or about to. */
+  get busy(): boolean {
+    return this.draining !== undefined;
+  }
+
   /** Resolves once nothing is running or queued: for shutdown and for tests. */
   async idle(): Promise<void> {
     while (this.draining) await this.draining;

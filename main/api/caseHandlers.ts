@@ -64,8 +64,8 @@ export function caseHandlers(
       operator: (await api.unlock(passphrase)).actor,
     }),
 
-    'session:lock': () => {
-      api.lock();
+    'session:lock': async () => {
+      await api.lock();
       return {};
     },
 

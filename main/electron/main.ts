@@ -61,7 +61,16 @@ function start(): void {
     window?.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => api.dispose());
+  // Quitting waits for running jobs to be put back in the queue at their checkpoints.
+  let released = false;
+  app.on('will-quit', (event) => {
+    if (released) return;
+    event.preventDefault();
+    void api.dispose().finally(() => {
+      released = true;
+      app.quit();
+    });
+  });
 
   ipcMain.handle(CHANNEL_CALL, (event, name: unknown, input: unknown) =>
     fromApp(event) ? api.call(name, input) : refused(),

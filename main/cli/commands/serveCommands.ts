@@ -39,7 +39,7 @@ export function registerServeCommands(program: Command, action: Wrap): void {
         try {
           web = await WebServer.start(api, { rendererDir: dir, port });
         } catch (err) {
-          api.dispose();
+          await api.dispose();
           if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
             throw new ToexError('conflict', `port ${port} is in use; give another with --port`);
           }
@@ -58,7 +58,7 @@ export function registerServeCommands(program: Command, action: Wrap): void {
           process.once('SIGTERM', resolve);
         });
         await web.close();
-        api.dispose();
+        await api.dispose();
       }),
     );
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiService } from '../../../main/api/ApiService.js';
 import type { ApiEvent, Envelope } from '../../../main/api/contract.js';
 import { androidSmsDb } from '../../helpers/androidSmsDb.js';
+import { JFK_WAV } from '../../helpers/models.js';
 import { PASSPHRASE, useTempDirs } from '../../helpers/temp.js';
 import { NEW_CASE, newWorkstation } from '../../helpers/workstation.js';
 
@@ -19,8 +21,8 @@ function value<T>(reply: Envelope<T>): T {
 describe('ApiService', () => {
   const tempDir = useTempDirs();
   const services: ApiService[] = [];
-  afterEach(() => {
-    for (const api of services.splice(0)) api.dispose();
+  afterEach(async () => {
+    for (const api of services.splice(0)) await api.dispose();
   });
 
   async function unlocked() {
@@ -188,6 +190,38 @@ describe('ApiService', () => {
       message: `case ${NEW_CASE.reference} is closed; reopen it before translating`,
     });
     expect(value(await api.call('messages:count', { caseId, filter: {} }))).toBe(250);
+  });
+
+  it('puts a running job back in the queue when locked, and goes on with it at the next unlock', async () => {
+    const { api } = await unlocked();
+    const { id: caseId } = value(await api.call('cases:create', NEW_CASE));
+    // A minute of speech, so the lock comes while the worker is at it.
+    const minute = join(tempDir(), 'jfk-six-times.wav');
+    execFileSync('sox', [...Array(6).fill(JFK_WAV), minute]);
+    const stagedId = api.stage({ path: minute, name: 'jfk-six-times.wav', owned: false });
+    value(await api.call('evidence:import', { caseId, stagedId }));
+    const running = new Promise<void>((resolve) =>
+      api.onDidEvent((e) => e.job.state === 'running' && e.job.progress > 0 && resolve()),
+    );
+    const [job] = value(
+      await api.call('transcribe:start', { caseId, evidenceIds: [1], modelId: 'whisper-tiny.en' }),
+    );
+    await running;
+    value(await api.call('session:lock', {}));
+
+    value(await api.call('session:unlock', { passphrase: PASSPHRASE }));
+    const jobs = value(await api.call('jobs:list', { caseId }));
+    expect(jobs.map((j) => [j.id, j.state])).toEqual([
+      [job!.id, expect.stringMatching(/^(queued|running)$/)],
+    ]);
+    await api.caseSession(caseId).jobs.idle();
+    const audit = value(await api.call('audit:list', { caseId, limit: 1000 }));
+    expect(audit.filter((e) => e.action === 'job.interrupted').map((e) => e.subject)).toEqual([
+      `job:${job!.id}`,
+    ]);
+    const transcript = value(await api.call('transcripts:get', { caseId, transcriptId: 1 }));
+    expect(transcript.transcript.state).toBe('done');
+    expect(transcript.segments.map((s) => s.text).join(' ')).toMatch(/ask not what your country/i);
   });
 
   it('keeps the audit log readable and its chain verifiable through the API', async () => {

@@ -53,7 +53,7 @@ describe('web mode', () => {
   afterEach(async () => {
     for (const { web, api } of open.splice(0)) {
       await web.close();
-      api.dispose();
+      await api.dispose();
     }
   });
 
