@@ -65,11 +65,11 @@ async function rowsDrawn(page: Page, since: number, from = 0): Promise<number> {
   await page.waitForFunction(
     (first) => {
       const { document } = globalThis as unknown as PageGlobals;
-      const rows = document.querySelectorAll('.virtual-window .row');
+      const rows = document.querySelectorAll('.message-pane .virtual-window .row');
       return (
         rows.length > 0 &&
         Number(rows[0]!.getAttribute('aria-posinset')) >= first &&
-        document.querySelectorAll('.virtual-window .loading').length === 0
+        document.querySelectorAll('.message-pane .virtual-window .loading').length === 0
       );
     },
     from,
@@ -113,7 +113,9 @@ async function browserFigures(url: string, rows: number, figures: Figures): Prom
 
     t = Date.now();
     await page.evaluate(() => {
-      const el = (globalThis as unknown as PageGlobals).document.querySelector('.virtual-list');
+      const el = (globalThis as unknown as PageGlobals).document.querySelector(
+        '.message-pane .virtual-list',
+      );
       el.scrollTop = el.scrollHeight / 2;
     });
     figures['window: rows after a jump to the middle, ms'] = await rowsDrawn(
@@ -127,7 +129,7 @@ async function browserFigures(url: string, rows: number, figures: Figures): Prom
       () =>
         new Promise<number[]>((resolve) => {
           const g = globalThis as unknown as PageGlobals;
-          const el = g.document.querySelector('.virtual-list');
+          const el = g.document.querySelector('.message-pane .virtual-list');
           const gaps: number[] = [];
           let last = g.performance.now();
           const step = (now: number) => {

@@ -1,10 +1,11 @@
-/** 2026-12-05T10:04:00Z as 05/12/2026 10:04 UTC: evidence times are read in UTC. */
+/** 2026-12-05T10:04:09Z as 05/12/2026 10:04:09 UTC: evidence times are read in UTC, to the second. */
 export function dateTime(iso: string | null): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  const day = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
 }
 
 /** 83500 ms as 1:23.5 */
