@@ -182,10 +182,10 @@ async function main(): Promise<void> {
   const results: Figures[] = [];
   for (const rows of sizes) results.push(await measure(rows));
   const [small, big] = [results[0]!, results.at(-1)!];
-  const head = sizes.map((n) => `${n.toLocaleString('en-GB')} msgs`.padStart(14)).join('');
+  const head = sizes.map((n) => `${n.toLocaleString('en-GB')} msgs`.padStart(16)).join('');
   process.stdout.write(`${'messages view'.padEnd(46)}${head}${'ratio'.padStart(9)}\n`);
   for (const name of Object.keys(small)) {
-    const cells = results.map((r) => r[name]!.toFixed(1).padStart(14)).join('');
+    const cells = results.map((r) => r[name]!.toFixed(1).padStart(16)).join('');
     const ratio = (big[name]! / Math.max(small[name]!, 0.1)).toFixed(2).padStart(9);
     process.stdout.write(`${name.padEnd(46)}${cells}${ratio}\n`);
   }
