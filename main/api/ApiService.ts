@@ -211,7 +211,10 @@ export class ApiService {
     if (!match) throw new ToexError('not-found', 'no such recording');
     const { store } = this.caseSession(match[1]!);
     const item = store.evidence.get(Number(match[2]));
-    const transcribed = store.transcripts.list().some((t) => t.evidenceId === item.id);
+    // Only a recording: an item with a finished transcript, not any item a failed job named.
+    const transcribed = store.transcripts
+      .list()
+      .some((t) => t.evidenceId === item.id && store.jobs.get(t.jobId).state === 'done');
     if (!transcribed) throw new ToexError('not-found', 'no such recording');
     return { file: store.evidence.absolutePath(item), mime: audioMime(item.originalName) };
   }

@@ -175,7 +175,10 @@ export const messageView = z.object({
   sentAt: z.string().nullable(),
   body: z.string().nullable(),
   deleted: z.boolean(),
+  /** As detected, with `?` after a guess the detector was unsure of (`de?`). */
   language: z.string().nullable(),
+  /** What the source says of it: `local-time-unknown-zone`, `draft`, `date-order-guessed`... */
+  flags: z.array(z.string()),
   translation: z
     .object({ text: z.string(), confidence: z.number(), flags: z.array(z.string()) })
     .nullable(),
@@ -259,7 +262,11 @@ export const operations = {
   'transcribe:start': {
     input: z.object({
       caseId,
-      evidenceIds: z.array(id).min(1).max(500),
+      evidenceIds: z
+        .array(id)
+        .min(1)
+        .max(500)
+        .refine((ids) => new Set(ids).size === ids.length, 'an item is given twice'),
       modelId: z.string().regex(/^[a-z0-9.-]{1,64}$/),
     }),
     output: z.array(jobView),

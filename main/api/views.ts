@@ -86,8 +86,10 @@ export function evidenceViews(store: CaseStore, items: readonly EvidenceItem[]):
   const ingested = new Set(
     (
       store.db
+        // A read that failed or was cancelled leaves the item as it was: it can be read again.
         .prepare(
-          `SELECT DISTINCT json_extract(params, '$.evidenceId') AS id FROM jobs WHERE kind = 'ingest'`,
+          `SELECT DISTINCT json_extract(params, '$.evidenceId') AS id FROM jobs
+           WHERE kind = 'ingest' AND state NOT IN ('failed', 'cancelled')`,
         )
         .all() as { id: number }[]
     ).map((r) => r.id),
@@ -155,7 +157,9 @@ export function messageView(m: MessageRow): MessageView {
     sentAt: m.sentAt,
     body: m.body,
     deleted: m.deleted,
-    language: m.language?.code ?? null,
+    // A guess the detector was unsure of is marked as one, as the command line marks it.
+    language: m.language ? `${m.language.code}${m.language.reliable ? '' : '?'}` : null,
+    flags: m.flags,
     translation: t ? { text: t.text, confidence: t.confidence, flags: t.flags } : null,
     voiceNote: note?.text ?? null,
   };

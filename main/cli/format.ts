@@ -1,7 +1,4 @@
-// C0 and C1 controls (escape sequences among them) and the bidirectional
-// overrides that can make text display in another order than it is stored.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { showControls } from '../visibleText.js';
 
 /**
  * One line of output made safe for a terminal: file names and titles come
@@ -9,7 +6,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u206
  * retitle or rewrite the examiner's screen.
  */
 export function forTerminal(line: string): string {
-  return line.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+  return showControls(line);
 }
 
 // Characters a terminal draws two columns wide: East Asian scripts and full-width forms.

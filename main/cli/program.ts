@@ -49,7 +49,8 @@ function report(err: unknown, debug: boolean): number {
  * written is said once and done without: it records operations, not evidence.
  */
 function startLog(home: string, command: string, debug: boolean): void {
-  if (command !== 'init' && !existsSync(home)) return;
+  // `init` makes the data folder, and so may `serve` (through the window's set-up).
+  if (command !== 'init' && command !== 'serve' && !existsSync(home)) return;
   try {
     configureLogging({ dir: join(home, 'logs'), level: debug ? 'debug' : 'info' });
   } catch (err) {

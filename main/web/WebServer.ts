@@ -106,7 +106,7 @@ export class WebServer {
     if (req.method === 'POST' && path === '/api/session') return this.startSession(req, res);
 
     if (!this.authorised(req)) {
-      throw new HttpError(401, 'no session: open the address toex serve printed');
+      throw new HttpError(401, 'this window has no session: open the address toex serve printed');
     }
     if (req.method === 'POST' && path.startsWith('/api/call/')) {
       return this.callOperation(req, res, decodeURIComponent(path.slice('/api/call/'.length)));
@@ -234,7 +234,7 @@ export class WebServer {
     const known = err instanceof HttpError ? null : toToexError(err);
     const status = known ? (STATUS[known.kind] ?? 500) : (err as HttpError).status;
     if (status === 500) log.error({ err }, 'web request failed');
-    const kind = known?.kind ?? 'bad-input';
+    const kind = known?.kind ?? ((err as HttpError).status === 401 ? 'locked' : 'bad-input');
     // A bug's own message may quote anything: it stays in the log.
     const message =
       status === 500

@@ -8,6 +8,7 @@ import { CaseStore, type CaseInfo } from '../cases/CaseStore.js';
 import { parseClassification, type Classification } from '../cases/classification.js';
 import { ToexError, fromFsError, fromSqliteError } from '../errors.js';
 import { getLogger } from '../log/log.js';
+import { showControls } from '../visibleText.js';
 import { openEncryptedDatabase, writeTransaction, type Db } from '../store/EncryptedDatabase.js';
 import {
   randomKey,
@@ -150,6 +151,10 @@ export class Workstation {
         'bad-input',
         'set-up needs the operator name that audit entries will carry',
       );
+    }
+    if (showControls(operator) !== operator) {
+      // Every audit entry carries it: a control or direction character would disguise them all.
+      throw new ToexError('bad-input', 'the operator name holds control or direction characters');
     }
     if (operator.length > 100) {
       throw new ToexError('bad-input', 'the operator name is longer than 100 characters');

@@ -7,6 +7,7 @@ import { CaseListView } from './views/CaseListView';
 import { CaseView } from './views/CaseView';
 import { SetupView } from './views/SetupView';
 import { UnlockView } from './views/UnlockView';
+import { showControls as shown } from '../../main/visibleText';
 
 /** The window: unlock, then the case list, then one case at a time. */
 export function App() {
@@ -42,7 +43,7 @@ export function App() {
         {session.data?.unlocked && (
           <>
             <span className="operator" title="Signed in as">
-              {session.data.operator}
+              {shown(session.data.operator ?? '')}
             </span>
             <button type="button" onClick={() => void lock()}>
               Lock

@@ -8,6 +8,22 @@ export function dateTime(iso: string | null): string {
   return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
 }
 
+/**
+ * When a message was sent, as its source gave it: UTC, or the phone's own
+ * clock when the source (a WhatsApp export) says so but not in which zone.
+ */
+export function sentTime(iso: string | null, flags: readonly string[]): string {
+  const shown = dateTime(iso);
+  if (!iso || !flags.includes('local-time-unknown-zone')) return shown;
+  const guessed = flags.includes('date-order-guessed') ? ', day and month order guessed' : '';
+  return `${shown.replace(/ UTC$/, '')} phone's local time (zone unknown${guessed})`;
+}
+
+/** The flags a message row shows as words; the time ones are said with the time. */
+export function flagWords(flags: readonly string[]): string[] {
+  return flags.filter((f) => f !== 'local-time-unknown-zone' && f !== 'date-order-guessed');
+}
+
 /** 83500 ms as 1:23.5 */
 export function clock(ms: number): string {
   const s = ms / 1000;

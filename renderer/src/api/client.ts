@@ -92,11 +92,16 @@ function webClient(): ApiClient {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(input),
+    }).catch(() => {
+      throw new ApiFailure({
+        kind: 'storage',
+        message: 'TOEX is not answering: is toex serve still running?',
+      });
     });
     if (response.status === 401) {
       throw new ApiFailure({
         kind: 'locked',
-        message: 'this window has no session: open the address `toex serve` printed',
+        message: 'this window has no session: open the address toex serve printed',
       });
     }
     return checked(name, await response.json());

@@ -1,3 +1,5 @@
+import { showControlsKeepingLines } from '../../../main/visibleText';
+
 /**
  * The words a search asked for, to mark where they appear: its words and
  * phrases, without the ones it excludes (`-word`, `NOT word`), `OR`, and the
@@ -24,10 +26,11 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Text with each search term marked, whatever its case. */
+/** Text from a device with each search term marked, whatever its case, its controls written out. */
 export function Highlighted({ text, terms }: { text: string; terms: string[] }) {
-  if (terms.length === 0) return <span>{text}</span>;
+  const safe = showControlsKeepingLines(text);
+  if (terms.length === 0) return <span>{safe}</span>;
   const pattern = new RegExp(`(${terms.map(escape).join('|')})`, 'giu');
-  const parts = text.split(pattern);
+  const parts = safe.split(pattern);
   return <span>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</span>;
 }

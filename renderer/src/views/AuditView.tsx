@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { dateTime } from '../format';
 import { Alert } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
 
 export function AuditView({ caseId }: { caseId: string }) {
   const api = useApi();
@@ -53,9 +54,9 @@ export function AuditView({ caseId }: { caseId: string }) {
             <tr key={e.seq}>
               <td data-label="#">{e.seq}</td>
               <td data-label="When">{dateTime(e.at)}</td>
-              <td data-label="Who">{e.actor}</td>
+              <td data-label="Who">{shown(e.actor)}</td>
               <td data-label="What">{e.action}</td>
-              <td data-label="On">{e.subject ?? '—'}</td>
+              <td data-label="On">{shown(e.subject ?? '—')}</td>
               <td data-label="Hash">
                 <code title={e.hash}>{e.hash.slice(0, 12)}…</code>
               </td>

@@ -4,6 +4,7 @@ import type { CaseSummary } from '../../../main/api/contract';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { dateTime } from '../format';
 import { Alert } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
 
 const CLASSIFICATIONS = ['OFFICIAL', 'OFFICIAL-SENSITIVE'];
 
@@ -93,11 +94,11 @@ export function CaseListView({ onOpen }: { onOpen: (c: CaseSummary) => void }) {
                 <tr key={c.id}>
                   <td>
                     <button type="button" className="link" onClick={() => onOpen(c)}>
-                      {c.reference}
+                      {shown(c.reference)}
                     </button>
                   </td>
-                  <td>{c.title}</td>
-                  <td>{c.owner}</td>
+                  <td>{shown(c.title)}</td>
+                  <td>{shown(c.owner)}</td>
                   <td>
                     <span className="marking">{c.classification}</span>
                   </td>

@@ -10,6 +10,7 @@ import { MessagesView } from './MessagesView';
 import { NetworkView } from './NetworkView';
 import { TranscriptsPanel } from './TranscriptsPanel';
 import { Waiting } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
 
 const ENDED: readonly string[] = ['done', 'failed', 'cancelled'];
 
@@ -47,15 +48,15 @@ export function CaseView({ caseId, onClose }: { caseId: string; onClose: () => v
           Cases
         </button>
         <span aria-hidden="true"> / </span>
-        <span aria-current="page">{data.case.reference}</span>
+        <span aria-current="page">{shown(data.case.reference)}</span>
       </nav>
       <header className="case-header">
         <h1>
-          {data.case.reference} <span className="subtitle">{data.case.title}</span>
+          {shown(data.case.reference)} <span className="subtitle">{shown(data.case.title)}</span>
         </h1>
         <p>
-          <span className="marking">{data.case.classification}</span> Owner {data.case.owner} ·{' '}
-          {data.case.status === 'open' ? 'Open' : 'Closed: read only'}
+          <span className="marking">{data.case.classification}</span> Owner {shown(data.case.owner)}{' '}
+          · {data.case.status === 'open' ? 'Open' : 'Closed: read only'}
         </p>
       </header>
       <Tabs

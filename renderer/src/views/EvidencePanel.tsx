@@ -5,6 +5,10 @@ import type { StagedFile } from '../api/client';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { bytes, dateTime } from '../format';
 import { Alert } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
+
+/** A transcription that ended so can be asked for again. */
+const ENDED_BADLY: readonly string[] = ['failed', 'cancelled'];
 
 const VERIFIED: Record<string, string> = {
   ok: 'Copy matches',
@@ -66,6 +70,7 @@ function ImportForm({ caseId, onImported }: { caseId: string; onImported: () => 
         staged.length ? `Imported ${staged.length} file${staged.length > 1 ? 's' : ''}.` : null,
       );
       if (input.current) input.current.value = '';
+      setExhibit('');
       onImported();
     } catch (err) {
       setError(messageOf(err));
@@ -113,14 +118,19 @@ function Actions({
   caseId,
   item,
   model,
+  transcript,
   onStarted,
 }: {
   caseId: string;
   item: EvidenceView;
   model: string | undefined;
+  /** The state of the item's transcription, when one is under way or done. */
+  transcript: string | undefined;
   onStarted: (error: string | null) => void;
 }) {
   const api = useApi();
+  if (transcript === 'done') return <span className="muted">Transcribed</span>;
+  if (transcript) return <span className="muted">Transcription {transcript}</span>;
   const start = async (work: () => Promise<unknown>) => {
     try {
       await work();
@@ -140,7 +150,7 @@ function Actions({
           )
         }
       >
-        Transcribe<span className="visually-hidden"> {item.originalName}</span>
+        Transcribe<span className="visually-hidden"> {shown(item.originalName)}</span>
       </button>
     );
   }
@@ -150,7 +160,7 @@ function Actions({
         type="button"
         onClick={() => void start(() => api.call('ingest:start', { caseId, evidenceId: item.id }))}
       >
-        Read messages<span className="visually-hidden"> from {item.originalName}</span>
+        Read messages<span className="visually-hidden"> from {shown(item.originalName)}</span>
       </button>
     );
   }
@@ -243,10 +253,10 @@ export function EvidencePanel({
               <tr key={item.id}>
                 <td data-label="Item">
                   {item.id}
-                  {item.exhibitRef && <div className="muted">{item.exhibitRef}</div>}
+                  {item.exhibitRef && <div className="muted">{shown(item.exhibitRef)}</div>}
                 </td>
                 <td data-label="File">
-                  <span className="filename">{item.originalName}</span>
+                  <span className="filename">{shown(item.originalName)}</span>
                   <div className="muted">{bytes(item.size)}</div>
                 </td>
                 <td data-label="Hashes at import">
@@ -255,7 +265,7 @@ export function EvidencePanel({
                 </td>
                 <td data-label="Imported">
                   {dateTime(item.importedAt)}
-                  <div className="muted">{item.importedBy}</div>
+                  <div className="muted">{shown(item.importedBy)}</div>
                 </td>
                 <td
                   data-label="Stored copy"
@@ -265,7 +275,17 @@ export function EvidencePanel({
                 </td>
                 <td data-label="Action">
                   {open && (
-                    <Actions caseId={caseId} item={item} model={chosen} onStarted={started} />
+                    <Actions
+                      caseId={caseId}
+                      item={item}
+                      model={chosen}
+                      transcript={
+                        overview.transcripts.find(
+                          (t) => t.evidenceId === item.id && !ENDED_BADLY.includes(t.state),
+                        )?.state
+                      }
+                      onStarted={started}
+                    />
                   )}
                 </td>
               </tr>

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 
 import type { MessageFilter, MessageView } from '../../../main/api/contract';
 import { useApi, useQuery } from '../api/hooks';
-import { dateTime } from '../format';
+import { flagWords, sentTime } from '../format';
 import { Highlighted, searchTerms } from '../components/Highlighted';
 import { VirtualList } from '../components/VirtualList';
 import { Alert } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
 
 /** Each row's height: three lines of text beside the sender; the whole message opens below the list. */
 const ROW_REM = 6.5;
@@ -68,18 +69,22 @@ function MessageRow({
   const who =
     message.direction === 'outgoing'
       ? 'Device owner'
-      : (message.senderName ?? message.sender ?? 'Unknown');
+      : shown(message.senderName ?? message.sender ?? 'Unknown');
   return (
     <article className={`message ${message.direction}`} aria-label={`Message ${message.id}`}>
       <div className="meta">
         <span className="who">{who}</span>
-        {message.senderName && message.sender && message.direction !== 'outgoing' && (
-          <span className="muted"> {message.sender}</span>
-        )}
+        {message.senderName &&
+          message.sender &&
+          message.sender !== message.senderName &&
+          message.direction !== 'outgoing' && (
+            <span className="muted"> {shown(message.sender)}</span>
+          )}
         <div className="muted">
-          {dateTime(message.sentAt)} · {message.service}
-          {message.threadTitle ? ` · ${message.threadTitle}` : ''}
+          {sentTime(message.sentAt, message.flags)} · {message.service}
+          {message.threadTitle ? ` · ${shown(message.threadTitle)}` : ''}
           {message.deleted ? ' · DELETED' : ''}
+          {flagWords(message.flags).length ? ` · ${flagWords(message.flags).join(', ')}` : ''}
         </div>
         <button type="button" className="link" onClick={onOpen}>
           #{message.id}
@@ -178,7 +183,7 @@ function MessageDetail({ message, terms }: { message: MessageView; terms: string
       <h3>
         Message #{message.id}{' '}
         <span className="muted">
-          {dateTime(message.sentAt)} · {message.service}
+          {sentTime(message.sentAt, message.flags)} · {message.service}
         </span>
       </h3>
       <div className="pair">
@@ -263,7 +268,9 @@ export function MessagesView({
                 aria-pressed={threadId === t.id}
                 onClick={() => setThreadId(t.id)}
               >
-                <span className="thread-name">{t.title ?? t.people ?? `Thread ${t.id}`}</span>{' '}
+                <span className="thread-name">
+                  {shown(t.title ?? t.people ?? `Thread ${t.id}`)}
+                </span>{' '}
                 <span className="muted">
                   {t.service} · {t.messages.toLocaleString('en-GB')}
                 </span>
@@ -275,9 +282,11 @@ export function MessagesView({
       <div className="message-pane">
         <Filters onApply={setFilter} />
         <p role="status" aria-live="polite" className="count">
-          {paged.count === undefined
-            ? 'Counting…'
-            : `${paged.count.toLocaleString('en-GB')} message${paged.count === 1 ? '' : 's'}`}
+          {paged.countError
+            ? ''
+            : paged.count === undefined
+              ? 'Counting…'
+              : `${paged.count.toLocaleString('en-GB')} message${paged.count === 1 ? '' : 's'}`}
         </p>
         <Alert message={paged.countError ?? paged.error} />
         <div className="columns" aria-hidden="true">

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { NetworkView as Network } from '../../../main/api/contract';
 import { useQuery } from '../api/hooks';
 import { Waiting } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -27,7 +28,7 @@ function Graph({ network, onSelect }: { network: Network; onSelect: (id: string 
         ...network.nodes.map((n) => ({
           data: {
             id: n.id,
-            label: n.label,
+            label: shown(n.label),
             kind: n.kind,
             size: 24 + 40 * Math.sqrt(weight(n) / busiest),
           },
@@ -109,8 +110,8 @@ export function NetworkView({ caseId }: { caseId: string }) {
   }
   const { nodes, edges } = network.data;
   if (edges.length === 0) return <p>No messages or calls yet: read an extraction first.</p>;
-  const label = new Map(nodes.map((n) => [n.id, n.label]));
-  const shown = selected
+  const label = new Map(nodes.map((n) => [n.id, shown(n.label)]));
+  const links = selected
     ? edges.filter((e) => e.source === selected || e.target === selected)
     : edges;
 
@@ -145,7 +146,7 @@ export function NetworkView({ caseId }: { caseId: string }) {
           </tr>
         </thead>
         <tbody>
-          {[...shown]
+          {[...links]
             .sort((a, b) => weight(b) - weight(a))
             .map((e) => (
               <tr key={`${e.source}|${e.target}`}>

@@ -4,6 +4,7 @@ import type { SegmentHistory, SegmentView } from '../../../main/api/contract';
 import { messageOf, useApi, useQuery } from '../api/hooks';
 import { clock, dateTime } from '../format';
 import { Alert, Waiting } from '../components/Alert';
+import { showControls as shown } from '../../../main/visibleText';
 
 /** Below this the engine was unsure of a word: it is underlined for checking. */
 const UNSURE_WORD = 0.5;
@@ -129,7 +130,7 @@ function History({ entries }: { entries: SegmentHistory }) {
           <span className="muted">
             v{v.version} · {v.author} · {dateTime(v.createdAt)} · {v.reason}
           </span>
-          <div>{v.text}</div>
+          <div>{shown(v.text)}</div>
         </li>
       ))}
     </ol>
@@ -212,7 +213,7 @@ export function TranscriptView({
         ← All transcripts
       </button>
       <h2 id="transcript-heading">
-        Transcript {t.id}: {t.name}
+        Transcript {t.id}: {shown(t.name)}
       </h2>
       <p className="muted">
         Version {t.version}
@@ -245,7 +246,7 @@ export function TranscriptView({
                   {clock(s.startMs)}
                   <span className="visually-hidden"> play from here</span>
                 </button>
-                {s.speaker && <span className="speaker">{s.speaker}</span>}
+                {s.speaker && <span className="speaker">{shown(s.speaker)}</span>}
                 {s.lowConfidence && <span className="flag">Check against the audio</span>}
                 {s.edited && <span className="flag edited">Corrected</span>}
                 {t.state === 'done' && editing !== s.id && (
@@ -271,7 +272,7 @@ export function TranscriptView({
                   onCancel={() => setEditing(null)}
                 />
               ) : s.edited || s.words.length === 0 ? (
-                <p className="text">{s.text}</p>
+                <p className="text">{shown(s.text)}</p>
               ) : (
                 <p className="text">
                   {s.words.map((w, i) => (
@@ -286,7 +287,7 @@ export function TranscriptView({
                         }
                         onClick={() => seek(w.startMs)}
                       >
-                        {w.text}
+                        {shown(w.text)}
                       </span>
                     </Fragment>
                   ))}

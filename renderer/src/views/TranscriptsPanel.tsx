@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { TranscriptSummary } from '../../../main/api/contract';
 import { clock } from '../format';
 import { TranscriptView } from './TranscriptView';
+import { showControls as shown } from '../../../main/visibleText';
 
 export function TranscriptsPanel({
   caseId,
@@ -46,7 +47,7 @@ export function TranscriptsPanel({
                   )}
                 </td>
                 <td>
-                  {t.name} <span className="muted">(item {t.evidenceId})</span>
+                  {shown(t.name)} <span className="muted">(item {t.evidenceId})</span>
                 </td>
                 <td>{t.durationMs ? clock(t.durationMs) : '—'}</td>
                 <td>{t.language ?? '—'}</td>

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +95,60 @@ describe('ApiService', () => {
       ok: false,
       error: { kind: 'bad-input', message: 'unknown operation' },
     });
+  });
+
+  it('refuses an item given twice, and serves no item as a recording that is not one', async () => {
+    const { api, caseId } = await withMessages();
+    const twice = await api.call('transcribe:start', {
+      caseId,
+      evidenceIds: [1, 1],
+      modelId: 'whisper-tiny.en',
+    });
+    expect(twice.ok ? null : twice.error.message).toBe(
+      'transcribe:start: evidenceIds: an item is given twice',
+    );
+    // A transcription of the SMS database fails, and leaves it no recording to serve.
+    value(
+      await api.call('transcribe:start', { caseId, evidenceIds: [1], modelId: 'whisper-tiny.en' }),
+    );
+    await api.caseSession(caseId).jobs.idle();
+    const [transcript] = value(await api.call('cases:open', { caseId })).transcripts;
+    expect(transcript!.state).toBe('failed');
+    expect(() => api.mediaFile(`/media/${caseId}/1`)).toThrow('no such recording');
+  });
+
+  it('keeps an item whose reading failed one that can be read again', async () => {
+    const { api } = await unlocked();
+    const { id: caseId } = value(await api.call('cases:create', NEW_CASE));
+    const notes = join(tempDir(), 'notes.txt');
+    writeFileSync(notes, 'shopping');
+    const stagedId = api.stage({ path: notes, name: 'notes.txt', owned: false });
+    value(await api.call('evidence:import', { caseId, stagedId }));
+    value(await api.call('ingest:start', { caseId, evidenceId: 1 }));
+    await api.caseSession(caseId).jobs.idle();
+    const overview = value(await api.call('cases:open', { caseId }));
+    expect(overview.jobs.map((j) => j.state)).toEqual(['failed']);
+    expect(overview.evidence[0]!.role).toBe('file');
+  });
+
+  it('sets up an empty data folder once, and refuses an operator name that could disguise the audit', async () => {
+    const api = new ApiService(tempDir());
+    services.push(api);
+    const disguised = await api.call('session:init', {
+      operator: 'DC ‮X',
+      passphrase: PASSPHRASE,
+    });
+    expect(disguised.ok ? null : disguised.error).toEqual({
+      kind: 'bad-input',
+      message: 'the operator name holds control or direction characters',
+    });
+    const done = value(
+      await api.call('session:init', { operator: 'DC New 0002', passphrase: PASSPHRASE }),
+    );
+    expect(done.operator).toMatch(/^DC New 0002 \[/);
+    expect(done.recoveryKey).toMatch(/^([0-9A-Z]{4}-){12}[0-9A-Z]{4}$/);
+    const again = await api.call('session:init', { operator: 'DC Other', passphrase: PASSPHRASE });
+    expect(again.ok ? null : again.error.kind).toBe('conflict');
   });
 
   it('registers an upload under the name it was sent with, not its temporary file', async () => {
