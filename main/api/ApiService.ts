@@ -56,6 +56,7 @@ export class ApiService {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private readonly handlers: Handlers;
   private disposed = false;
+  private unlocking: Promise<void> = Promise.resolve();
 
   constructor(readonly home: string) {
     this.handlers = { ...caseHandlers(this), ...contentHandlers(this) };
@@ -115,7 +116,21 @@ export class ApiService {
     return { ws: workstation, recoveryKey };
   }
 
-  async unlock(passphrase: string): Promise<Workstation> {
+  /**
+   * Unlocks with the passphrase. Attempts are taken one at a time, each
+   * costing its key derivation (about half a second): guesses cannot be run
+   * in parallel to go faster, nor exhaust the memory scrypt takes.
+   */
+  unlock(passphrase: string): Promise<Workstation> {
+    const attempt = this.unlocking.then(() => this.unlockNow(passphrase));
+    this.unlocking = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    return attempt;
+  }
+
+  private async unlockNow(passphrase: string): Promise<Workstation> {
     if (this.ws) return this.ws;
     if (!this.initialised) {
       throw new ToexError(

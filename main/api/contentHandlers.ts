@@ -94,7 +94,11 @@ function network(store: CaseStore): NetworkView {
     .slice(0, MAX_PEOPLE)
     .map((c) => ({
       id: `person:${c.identifier}`,
-      label: c.names[0] ? `${c.names[0]} (${c.identifier})` : c.identifier,
+      // A chat export names people by the name they go by: the name is then the identifier.
+      label:
+        c.names[0] && c.names[0] !== c.identifier
+          ? `${c.names[0]} (${c.identifier})`
+          : c.identifier,
       kind: 'person' as const,
       messages: c.messagesFrom + c.messagesTo,
       calls: c.calls,

@@ -81,7 +81,11 @@ export function CaseView({ caseId, onClose }: { caseId: string; onClose: () => v
         )}
         {tab === 'jobs' && <JobsPanel caseId={caseId} jobs={jobs} />}
         {tab === 'transcripts' && (
-          <TranscriptsPanel caseId={caseId} transcripts={data.transcripts} />
+          <TranscriptsPanel
+            caseId={caseId}
+            transcripts={data.transcripts}
+            onChanged={overview.reload}
+          />
         )}
         {tab === 'messages' && (
           <MessagesView caseId={caseId} total={data.messages} onJobs={() => setTab('jobs')} />

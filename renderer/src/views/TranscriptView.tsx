@@ -141,10 +141,12 @@ export function TranscriptView({
   caseId,
   transcriptId,
   onBack,
+  onChanged,
 }: {
   caseId: string;
   transcriptId: number;
   onBack: () => void;
+  onChanged: () => void;
 }) {
   const api = useApi();
   const view = useQuery('transcripts:get', { caseId, transcriptId });
@@ -184,6 +186,7 @@ export function TranscriptView({
     setEditing(null);
     setHistory(null);
     view.reload();
+    onChanged();
   };
 
   const showHistory = async (segmentId: number) => {

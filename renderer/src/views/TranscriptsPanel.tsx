@@ -8,13 +8,23 @@ import { showControls as shown } from '../../../main/visibleText';
 export function TranscriptsPanel({
   caseId,
   transcripts,
+  onChanged,
 }: {
   caseId: string;
   transcripts: TranscriptSummary[];
+  /** A correction was saved: the list's versions are read again. */
+  onChanged: () => void;
 }) {
   const [open, setOpen] = useState<number | null>(null);
   if (open !== null) {
-    return <TranscriptView caseId={caseId} transcriptId={open} onBack={() => setOpen(null)} />;
+    return (
+      <TranscriptView
+        caseId={caseId}
+        transcriptId={open}
+        onBack={() => setOpen(null)}
+        onChanged={onChanged}
+      />
+    );
   }
   return (
     <section aria-labelledby="transcripts-heading">
