@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
 
+/** Every folder of code: the processes' sources, the window, the tests and the benchmarks. */
+const CHECKED = ['main', 'workers', 'bin', 'tests', 'bench', 'models', 'renderer'];
+
 describe('lint', () => {
   /** What tsc says of one project: nothing, when every file in it type-checks. */
   function typeCheck(project: string): { output: string; status: number | null } {
@@ -26,17 +29,7 @@ describe('lint', () => {
   it('finds every file formatted as Prettier would (width 100)', () => {
     const prettier = spawnSync(
       process.execPath,
-      [
-        'node_modules/prettier/bin/prettier.cjs',
-        '--list-different',
-        'main',
-        'workers',
-        'bin',
-        'tests',
-        'bench',
-        'models',
-        'renderer',
-      ],
+      ['node_modules/prettier/bin/prettier.cjs', '--list-different', ...CHECKED],
       { cwd: root, encoding: 'utf8' },
     );
     expect(prettier.stdout.trim().split('\n').filter(Boolean)).toEqual([]);
@@ -44,15 +37,7 @@ describe('lint', () => {
 
   it('finds nothing to report in the sources, tests and benchmarks', async () => {
     const eslint = new ESLint({ cwd: root });
-    const results = await eslint.lintFiles([
-      'main',
-      'workers',
-      'bin',
-      'tests',
-      'bench',
-      'models',
-      'renderer',
-    ]);
+    const results = await eslint.lintFiles(CHECKED);
     const problems = results.flatMap((r) =>
       r.messages.map(
         (m) => `${r.filePath.split('/main/').at(-1)}:${m.line} ${m.ruleId}: ${m.message}`,
