@@ -61,6 +61,8 @@ export const jobView = z.object({
   progress: z.number().min(0).max(1),
   stage: z.string().nullable(),
   error: z.string().nullable(),
+  /** What a finished job did, in a line ("250 messages, 3 threads..."). */
+  outcome: z.string().nullable(),
   cancelRequested: z.boolean(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),

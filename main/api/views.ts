@@ -34,6 +34,39 @@ function jobSubject(job: Job): string {
   return "the case's messages";
 }
 
+function count(n: unknown, one: string, many = `${one}s`): string {
+  const k = typeof n === 'number' ? n : 0;
+  return `${k.toLocaleString('en-GB')} ${k === 1 ? one : many}`;
+}
+
+/** What a finished job did, in a line: the counts its result holds, per kind. */
+function outcome(job: Job): string | null {
+  const r = job.result;
+  if (job.state !== 'done' || !r) return null;
+  switch (job.kind) {
+    case 'transcribe':
+      return `${count(r.segments, 'segment')}${r.language ? `, language ${String(r.language)}` : ''}`;
+    case 'ingest':
+      return [
+        count(r.messages, 'message'),
+        count(r.threads, 'thread'),
+        count(r.calls, 'call'),
+        count(r.contacts, 'contact'),
+        ...(typeof r.problems === 'number' && r.problems > 0 ? [count(r.problems, 'problem')] : []),
+      ].join(', ');
+    case 'language.detect':
+      return `${count(r.detected, 'message')} told`;
+    case 'translate':
+      return `${count(r.translated, 'text')} translated ${String(r.from)} to ${String(r.to)}`;
+    case 'evidence.verify': {
+      const problems = Array.isArray(r.problems) ? r.problems.length : 0;
+      return `${count(r.checked, 'copy', 'copies')} checked, ${problems ? `${problems} NOT MATCHING` : 'all match'}`;
+    }
+    default:
+      return null;
+  }
+}
+
 export function jobView(job: Job): JobView {
   return {
     id: job.id,
@@ -43,6 +76,7 @@ export function jobView(job: Job): JobView {
     progress: Math.min(1, Math.max(0, job.progress)),
     stage: job.stage,
     error: job.error?.message ?? null,
+    outcome: outcome(job),
     cancelRequested: job.cancelRequested,
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,

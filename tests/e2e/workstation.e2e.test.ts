@@ -137,7 +137,9 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
     await page.getByRole('tab', { name: /Jobs/, selected: true }).waitFor();
     const job = page.locator('.job').first();
     expect(await job.textContent()).toMatch(/Transcription · item 1/);
-    expect(await jobOutcome(page, 'Transcription', 100_000)).toMatch(/^Done/);
+    expect(await jobOutcome(page, 'Transcription', 100_000)).toMatch(
+      /^Done\d+ segments?, language en\d\d\/\d\d\/\d{4}/,
+    );
     await screenshot(page, '05-jobs-transcription-done');
 
     await page.getByRole('tab', { name: /Transcripts/ }).click();

@@ -66,6 +66,7 @@ export function JobsPanel({ caseId, jobs }: { caseId: string; jobs: JobView[] })
                 {going && <span>{percent}%</span>}
                 {job.stage && going && <span className="muted">{job.stage}</span>}
                 {job.error && <span className="error">{job.error}</span>}
+                {job.outcome && <span>{job.outcome}</span>}
                 {!going && <span className="muted">{dateTime(job.finishedAt)}</span>}
                 {going && (
                   <button

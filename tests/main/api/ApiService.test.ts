@@ -175,6 +175,7 @@ describe('ApiService', () => {
     expect(states[0]).toBe('queued');
     expect(states.at(-1)).toBe('done');
     expect(events.every((e) => e.caseId === caseId)).toBe(true);
+    expect(events.at(-1)!.job.outcome).toBe('250 messages, 3 threads, 0 calls, 0 contacts');
   });
 
   it('pages through the messages in order, and counts what a filter finds', async () => {
