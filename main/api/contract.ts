@@ -150,6 +150,8 @@ export type ThreadView = z.infer<typeof threadView>;
 export const messageFilter = z.object({
   threadId: id.optional(),
   search: text(500).optional(),
+  /** A sender: an identifier (E.164 number, address) or part of a name, saved names included. */
+  participant: text(200).min(1).optional(),
   direction: z.enum(['incoming', 'outgoing']).optional(),
   languages: z
     .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{4})?$/))

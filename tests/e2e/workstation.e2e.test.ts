@@ -295,6 +295,15 @@ describe('the workstation window, end to end (web mode, Chromium)', () => {
       ['Item 2: mmssms.db', '+447700900456', '1', '0'],
     ]);
     await screenshot(page, '13-network');
+
+    // From a person in the network to what they sent.
+    await page.getByRole('button', { name: '+447700900123' }).click();
+    await page.getByRole('button', { name: 'read their messages' }).click();
+    await page.getByRole('tab', { name: /Messages/, selected: true }).waitFor();
+    expect(await page.getByLabel('Sender').inputValue()).toBe('+447700900123');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('2 messages');
+    await page.getByLabel('Sender').fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
   });
 
   it('shows the audit log and verifies its chain', async () => {

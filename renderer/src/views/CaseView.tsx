@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-import type { JobView } from '../../../main/api/contract';
+import type { JobView, MessageFilter } from '../../../main/api/contract';
 import { useApi, useQuery } from '../api/hooks';
 import { Tabs } from '../components/Tabs';
 import { AuditView } from './AuditView';
@@ -19,6 +19,8 @@ export function CaseView({ caseId, onClose }: { caseId: string; onClose: () => v
   const api = useApi();
   const overview = useQuery('cases:open', { caseId });
   const [tab, setTab] = useState('evidence');
+  // The messages' filter, kept across tabs while the case is open; the network view sets a sender.
+  const [messageFilter, setMessageFilter] = useState<MessageFilter>({});
   const [live, setLive] = useState(new Map<string, JobView>());
 
   // Jobs change as they run; a job that ends may bring transcripts or messages with it.
@@ -88,9 +90,23 @@ export function CaseView({ caseId, onClose }: { caseId: string; onClose: () => v
           />
         )}
         {tab === 'messages' && (
-          <MessagesView caseId={caseId} total={data.messages} onJobs={() => setTab('jobs')} />
+          <MessagesView
+            caseId={caseId}
+            total={data.messages}
+            initial={messageFilter}
+            onFilter={setMessageFilter}
+            onJobs={() => setTab('jobs')}
+          />
         )}
-        {tab === 'network' && <NetworkView caseId={caseId} />}
+        {tab === 'network' && (
+          <NetworkView
+            caseId={caseId}
+            onMessagesOf={(identifier) => {
+              setMessageFilter({ participant: identifier });
+              setTab('messages');
+            }}
+          />
+        )}
         {tab === 'audit' && <AuditView caseId={caseId} />}
       </Tabs>
     </>

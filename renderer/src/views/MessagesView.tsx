@@ -117,12 +117,19 @@ function MessageRow({
   );
 }
 
-function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
-  const [search, setSearch] = useState('');
-  const [languages, setLanguages] = useState('');
-  const [direction, setDirection] = useState('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+function Filters({
+  initial,
+  onApply,
+}: {
+  initial: MessageFilter;
+  onApply: (f: MessageFilter) => void;
+}) {
+  const [search, setSearch] = useState(initial.search ?? '');
+  const [participant, setParticipant] = useState(initial.participant ?? '');
+  const [languages, setLanguages] = useState((initial.languages ?? []).join(', '));
+  const [direction, setDirection] = useState<string>(initial.direction ?? '');
+  const [from, setFrom] = useState(initial.from ?? '');
+  const [to, setTo] = useState(initial.to ?? '');
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -132,6 +139,7 @@ function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
       .filter(Boolean);
     onApply({
       ...(search.trim() ? { search: search.trim() } : {}),
+      ...(participant.trim() ? { participant: participant.trim() } : {}),
       ...(codes.length ? { languages: codes } : {}),
       ...(direction ? { direction: direction as 'incoming' | 'outgoing' } : {}),
       ...(from ? { from } : {}),
@@ -144,6 +152,15 @@ function Filters({ onApply }: { onApply: (f: MessageFilter) => void }) {
       <label className="grow">
         Search (words, "a phrase", OR, -word)
         <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </label>
+      <label>
+        Sender
+        <input
+          value={participant}
+          onChange={(e) => setParticipant(e.target.value)}
+          placeholder="number or name"
+          size={14}
+        />
       </label>
       <label>
         Languages
@@ -207,15 +224,24 @@ function MessageDetail({ message, terms }: { message: MessageView; terms: string
 export function MessagesView({
   caseId,
   total,
+  initial,
+  onFilter,
   onJobs,
 }: {
   caseId: string;
   total: number;
+  /** The filter to open with: the last one applied, or the sender the network view chose. */
+  initial: MessageFilter;
+  onFilter: (filter: MessageFilter) => void;
   onJobs: () => void;
 }) {
   const threads = useQuery('messages:threads', { caseId });
   const [threadId, setThreadId] = useState<number | undefined>(undefined);
-  const [filter, setFilter] = useState<MessageFilter>({});
+  const [filter, setFilterHere] = useState<MessageFilter>(initial);
+  const setFilter = (next: MessageFilter) => {
+    setFilterHere(next);
+    onFilter(next);
+  };
   const [open, setOpen] = useState<MessageView | null>(null);
   const scoped = useMemo(
     () => ({ ...filter, ...(threadId ? { threadId } : {}) }),
@@ -280,7 +306,7 @@ export function MessagesView({
         />
       </nav>
       <div className="message-pane">
-        <Filters onApply={setFilter} />
+        <Filters initial={initial} onApply={setFilter} />
         <p role="status" aria-live="polite" className="count">
           {paged.countError
             ? ''

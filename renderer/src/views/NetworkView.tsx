@@ -101,7 +101,14 @@ function Graph({ network, onSelect }: { network: Network; onSelect: (id: string 
   );
 }
 
-export function NetworkView({ caseId }: { caseId: string }) {
+export function NetworkView({
+  caseId,
+  onMessagesOf,
+}: {
+  caseId: string;
+  /** Opens the messages sent by one person (an identifier). */
+  onMessagesOf: (identifier: string) => void;
+}) {
   const network = useQuery('contacts:network', { caseId });
   const [selected, setSelected] = useState<string | null>(null);
 
@@ -136,6 +143,18 @@ export function NetworkView({ caseId }: { caseId: string }) {
               </button>
             </>
           )}
+          {selected?.startsWith('person:') && (
+            <>
+              {' · '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => onMessagesOf(selected.slice('person:'.length))}
+              >
+                read their messages
+              </button>
+            </>
+          )}
         </caption>
         <thead>
           <tr>
@@ -151,7 +170,11 @@ export function NetworkView({ caseId }: { caseId: string }) {
             .map((e) => (
               <tr key={`${e.source}|${e.target}`}>
                 <td>{label.get(e.source)}</td>
-                <td>{label.get(e.target)}</td>
+                <td>
+                  <button type="button" className="link" onClick={() => setSelected(e.target)}>
+                    {label.get(e.target)}
+                  </button>
+                </td>
                 <td>{e.messages}</td>
                 <td>{e.calls}</td>
               </tr>
