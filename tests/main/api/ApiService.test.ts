@@ -257,10 +257,10 @@ describe('ApiService', () => {
   it('puts a running job back in the queue when locked, and goes on with it at the next unlock', async () => {
     const { api } = await unlocked();
     const { id: caseId } = value(await api.call('cases:create', NEW_CASE));
-    // A minute of speech, so the lock comes while the worker is at it.
-    const minute = join(tempDir(), 'jfk-six-times.wav');
-    execFileSync('sox', [...Array(6).fill(JFK_WAV), minute]);
-    const stagedId = api.stage({ path: minute, name: 'jfk-six-times.wav', owned: false });
+    // Half a minute of speech, so the lock comes while the worker is at it.
+    const long = join(tempDir(), 'jfk-three-times.wav');
+    execFileSync('sox', [...Array(3).fill(JFK_WAV), long]);
+    const stagedId = api.stage({ path: long, name: 'jfk-three-times.wav', owned: false });
     value(await api.call('evidence:import', { caseId, stagedId }));
     const running = new Promise<void>((resolve) =>
       api.onDidEvent((e) => e.job.state === 'running' && e.job.progress > 0 && resolve()),
