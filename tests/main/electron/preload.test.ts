@@ -5,7 +5,12 @@ import { runInThisContext } from 'node:vm';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { CHANNEL_CALL, CHANNEL_EVENT, CHANNEL_STAGE } from '../../../main/api/contract.js';
+import {
+  CHANNEL_CALL,
+  CHANNEL_EVENT,
+  CHANNEL_STAGE,
+  type JobView,
+} from '../../../main/api/contract.js';
 import { useTempDirs } from '../../helpers/temp.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -81,7 +86,8 @@ function load(code: string, replies: Record<string, unknown>) {
   return { exposed: exposed!, invoked, listening: () => on(CHANNEL_EVENT).size, emit };
 }
 
-const job = {
+// Typed by the contract, so a field added to it is added here too.
+const job: JobView = {
   id: 'c0ffee00-0000-4000-8000-000000000001',
   kind: 'transcribe',
   subject: 'item 3',
@@ -89,6 +95,7 @@ const job = {
   progress: 0.5,
   stage: 'decoding',
   error: null,
+  outcome: null,
   cancelRequested: false,
   createdAt: '2025-01-01T00:00:00Z',
   finishedAt: null,
